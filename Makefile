@@ -1,0 +1,93 @@
+# One recipe builds every artifact: SAM (`sam build`, BuildMethod: makefile) calls
+# build-<LogicalId> with ARTIFACTS_DIR; `make build` and the local runner call the
+# same targets. See README.md.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO            ?= go
+TOOLS         := $(CURDIR)/.tools
+STATICCHECK   := $(TOOLS)/staticcheck
+STATICCHECK_VERSION := v0.8.2
+NPM_DIR       := infra/local
+BUILD_DIR     := $(CURDIR)/.build
+
+# Logical ids of the template's functions: a two-space-indented key whose next
+# line is its AWS::Serverless::Function type.
+FUNCTION_IDS  := $(shell awk '/^  [A-Za-z0-9]+:$$/{id=$$1} /^    Type: AWS::Serverless::Function$$/{sub(":","",id); print id}' template.yaml)
+
+# Deploy flavour: what Lambda runs. The architecture itself is declared once, in
+# template.yaml Globals; GOARCH here must match it.
+GOOS          ?= linux
+GOARCH        ?= arm64
+GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w -buildid="
+
+# CertificantsFunction -> functions/certificants, MailSenderFunction -> functions/mail-sender
+fn_dir = functions/$(shell echo '$(1)' | sed -e 's/Function$$//' -e 's/\([a-z0-9]\)\([A-Z]\)/\1-\2/g' | tr 'A-Z' 'a-z')
+
+.PHONY: help
+help:
+	@echo "make run     local stack with demo data (API, Lambda invoke, DynamoDB Local, SES local)"
+	@echo "make test    install what is needed, lint, run every test"
+	@echo "make lint    gofmt, go vet, staticcheck"
+	@echo "make bench   benchmarks and figures"
+	@echo "make build   deploy artifacts (linux/arm64) under .build/deploy"
+	@echo "make token SUB=<id> [GROUPS=staff]   a local JWT"
+	@echo "make invoke FN=<LogicalId> EVENT=events/<file>.json   invoke through the running stack"
+	@echo "make deploy  sam deploy (needs AWS credentials and the SAM CLI)"
+
+# --- builds -----------------------------------------------------------------
+
+build-%Function:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set" >&2; exit 2; }
+	cd $(CURDIR) && GOOS=$(GOOS) GOARCH=$(GOARCH) CGO_ENABLED=0 \
+		$(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./$(call fn_dir,$*Function)
+
+.PHONY: build
+build:
+	@for id in $(FUNCTION_IDS); do \
+		$(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=$(BUILD_DIR)/deploy/$$id || exit 1; \
+	done
+
+# Host flavour for the local runner: same flags, this machine's OS and architecture.
+.PHONY: build-local
+build-local:
+	@for id in $(FUNCTION_IDS); do \
+		$(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=$(BUILD_DIR)/local/$$id \
+			GOOS=$$($(GO) env GOHOSTOS) GOARCH=$$($(GO) env GOHOSTARCH) || exit 1; \
+	done
+
+# --- tools and local parts -----------------------------------------------------
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(NPM_DIR)/node_modules/.package-lock.json: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: deps
+deps: $(STATICCHECK) $(NPM_DIR)/node_modules/.package-lock.json
+	@command -v java >/dev/null || { echo "Java 17 is needed for DynamoDB Local (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
+	@command -v node >/dev/null || { echo "Node.js 20 is needed for aws-ses-v2-local" >&2; exit 1; }
+
+# --- checks -------------------------------------------------------------------
+
+.PHONY: lint
+lint: $(STATICCHECK)
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.build/*')); \
+		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	cfn-lint template.yaml --include-checks I
+
+.PHONY: test
+test: deps lint build-local
+	$(GO) test -count=1 ./...
+
+.PHONY: bench
+bench: deps build-local
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: fuzz
+fuzz:
+	@echo "e.g. go test -fuzz FuzzEvaluate ./internal/cmp"
