@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// StaffGroup is the Cognito group of board staff.
+const StaffGroup = "staff"
+
+// Principal is the caller as the JWT authorizer vouched for it. A certificant's
+// Subject is their certificant id.
+type Principal struct {
+	Subject string
+	Groups  []string
+}
+
+// Authenticated reports whether the authorizer passed a subject.
+func (p Principal) Authenticated() bool { return p.Subject != "" }
+
+// IsStaff reports membership of the staff group.
+func (p Principal) IsStaff() bool { return slices.Contains(p.Groups, StaffGroup) }
+
+// PrincipalOf reads the caller from the authorizer's claims only; headers are
+// never trusted for identity.
+func PrincipalOf(req events.APIGatewayV2HTTPRequest) Principal {
+	auth := req.RequestContext.Authorizer
+	if auth == nil || auth.JWT == nil {
+		return Principal{}
+	}
+	return Principal{
+		Subject: strings.TrimSpace(auth.JWT.Claims["sub"]),
+		Groups:  parseListClaim(auth.JWT.Claims["cognito:groups"]),
+	}
+}
+
+// parseListClaim reads a list claim as API Gateway flattens it: "[staff]",
+// "[staff admin]", or a JSON array such as `["staff","x"]`.
+func parseListClaim(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	var list []string
+	if json.Unmarshal([]byte(s), &list) == nil {
+		return list
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if f = strings.Trim(f, `"`); f != "" {
+			list = append(list, f)
+		}
+	}
+	return list
+}
+
+// RequireStaff answers 403 unless the caller is staff.
+func RequireStaff(p Principal) error {
+	if !p.IsStaff() {
+		return Forbidden("staff only")
+	}
+	return nil
+}
+
+// RequireSelfOrStaff lets staff and the certificant themself through; anyone
+// else gets 404 so that certificant ids cannot be probed.
+func RequireSelfOrStaff(p Principal, certificantID string) error {
+	if p.IsStaff() || (p.Subject != "" && p.Subject == certificantID) {
+		return nil
+	}
+	return NotFound()
+}
+
+// RequireSelf lets only the certificant themself through: staff get 403 (they
+// may know the record exists), other certificants 404.
+func RequireSelf(p Principal, certificantID string) error {
+	if p.Subject != "" && p.Subject == certificantID {
+		return nil
+	}
+	if p.IsStaff() {
+		return Forbidden("only the certificant may do this")
+	}
+	return NotFound()
+}

@@ -1,0 +1,110 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Response is what handlers answer.
+type Response = events.APIGatewayV2HTTPResponse
+
+// HandlerFunc serves one route. Returning a *Problem answers it; any other
+// error is logged and answered as a bare 500 problem.
+type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
+
+type route struct {
+	handler HandlerFunc
+	public  bool
+}
+
+// Router dispatches one function's routes by API Gateway's routeKey
+// ("GET /v1/certificants/{id}").
+type Router struct {
+	routes map[string]route
+	log    *slog.Logger
+}
+
+// NewRouter returns an empty router logging to log.
+func NewRouter(log *slog.Logger) *Router {
+	return &Router{routes: map[string]route{}, log: log}
+}
+
+// Handle registers a route that needs an authenticated caller.
+func (rt *Router) Handle(routeKey string, h HandlerFunc) { rt.routes[routeKey] = route{handler: h} }
+
+// HandlePublic registers a route open to anonymous callers.
+func (rt *Router) HandlePublic(routeKey string, h HandlerFunc) {
+	rt.routes[routeKey] = route{handler: h, public: true}
+}
+
+// Routes lists the registered route keys, sorted.
+func (rt *Router) Routes() []string {
+	keys := make([]string, 0, len(rt.routes))
+	for k := range rt.routes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Serve is the Lambda handler for an HTTP API (payload 2.0) event. It never
+// returns an error: every failure becomes a problem answer.
+func (rt *Router) Serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (resp Response) {
+	start := time.Now()
+	log := rt.log.With("requestId", ev.RequestContext.RequestID, "route", ev.RouteKey)
+	defer func() {
+		if v := recover(); v != nil {
+			// The panic value may hold request data; log its type and the stack only.
+			log.Error("handler panic", "panicType", fmt.Sprintf("%T", v), "stack", string(debug.Stack()))
+			resp = NewProblem(http.StatusInternalServerError, "").Response()
+		}
+		log.Info("request", "status", resp.StatusCode, "durationMs", time.Since(start).Milliseconds())
+	}()
+
+	r, ok := rt.routes[ev.RouteKey]
+	if !ok {
+		return NotFound().Response()
+	}
+	req, err := newRequest(ev, log)
+	if err != nil {
+		return asResponse(log, err)
+	}
+	if !r.public && !req.Principal.Authenticated() {
+		return Unauthorized().Response()
+	}
+	res, err := r.handler(ctx, req)
+	if err != nil {
+		return asResponse(log, err)
+	}
+	return res
+}
+
+// Handler adapts Serve to lambda.Start's (response, error) shape.
+func (rt *Router) Handler() func(context.Context, events.APIGatewayV2HTTPRequest) (Response, error) {
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (Response, error) {
+		return rt.Serve(ctx, ev), nil
+	}
+}
+
+func asResponse(log *slog.Logger, err error) Response {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p.Response()
+	}
+	log.Error("handler failed", "error", err.Error())
+	return NewProblem(http.StatusInternalServerError, "").Response()
+}
+
+// NewLogger returns the JSON logger every function uses.
+func NewLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
