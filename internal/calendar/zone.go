@@ -1,0 +1,33 @@
+// Package calendar is the board's sense of time: its time zone, business days,
+// certification cycles, CE and submission windows, status and reminder dates
+// (R-CYC, R-REM-1). Pure: no I/O, no clock; callers pass "now".
+package calendar
+
+import (
+	"fmt"
+	"time"
+	// Lambda's al2023 image may lack /usr/share/zoneinfo; embed the database.
+	_ "time/tzdata"
+
+	"github.com/boc/cmp/internal/civil"
+)
+
+// ZoneName is the board's time zone: office hours, "today" and "same business
+// day" are all New York time.
+const ZoneName = "America/New_York"
+
+// Zone is the board's location.
+var Zone = mustLoadZone()
+
+// mustLoadZone cannot fail at run time: the zone database is embedded above, so
+// a failure is a build defect and should stop the process at start.
+func mustLoadZone() *time.Location {
+	loc, err := time.LoadLocation(ZoneName)
+	if err != nil {
+		panic(fmt.Sprintf("calendar: load %s: %v", ZoneName, err))
+	}
+	return loc
+}
+
+// Today is the board's calendar date at instant now.
+func Today(now time.Time) civil.Date { return civil.In(now, Zone) }
