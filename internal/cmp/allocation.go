@@ -1,0 +1,88 @@
+package cmp
+
+import (
+	"fmt"
+	"slices"
+)
+
+// AllocationCheck is the verdict on a certificant's allocation: entry errors
+// (R-ALLOC-1, R-AREA-3, caps) and what the valid entries still miss (R-ALLOC-2).
+// A declaration may be submitted only when both are empty.
+type AllocationCheck struct {
+	Errors     []FieldError `json:"errors"`
+	Shortfalls []Shortfall  `json:"shortfalls"`
+}
+
+// OK reports whether the allocation can be submitted.
+func (c AllocationCheck) OK() bool { return len(c.Errors) == 0 && len(c.Shortfalls) == 0 }
+
+// CheckAllocation validates alloc against the same transcript judgement as
+// Evaluate. Errors mean the input itself is unusable, as for Evaluate.
+func CheckAllocation(in EvaluationInput, alloc []Allocation) (AllocationCheck, error) {
+	p, err := newPlan(in)
+	if err != nil {
+		return AllocationCheck{}, err
+	}
+	var check AllocationCheck
+	perLeaf := make([]Points, len(p.leaves))
+	var valid []Allocation
+	for i, a := range alloc {
+		field := fmt.Sprintf("allocations[%d]", i)
+		if fe, ok := p.checkEntry(a, field); !ok {
+			check.Errors = append(check.Errors, fe)
+			continue
+		}
+		perLeaf[p.byID[a.ActivityID]] += a.Points
+		valid = append(valid, a)
+	}
+	// R-ALLOC-1: a split never exceeds the activity's countable points.
+	for i, l := range p.leaves {
+		if perLeaf[i] > l.points {
+			check.Errors = append(check.Errors, FieldError{"allocations", "R-ALLOC-1",
+				fmt.Sprintf("activity %s: %s allocated, only %s countable", l.id, perLeaf[i], l.points)})
+		}
+	}
+	// Caps bind the sum over each group, whichever activities it comes from.
+	for g, grp := range p.groups {
+		var sum Points
+		for i := range p.leaves {
+			if p.inGroup(i, g) {
+				sum += perLeaf[i]
+			}
+		}
+		if sum > grp.cap {
+			check.Errors = append(check.Errors, FieldError{"allocations", grp.rule,
+				fmt.Sprintf("%s allocated: %s", sum, grp.reason)})
+		}
+	}
+	check.Shortfalls = p.shortfalls(valid)
+	return check, nil
+}
+
+// checkEntry applies the per-entry rules; false with the error when broken.
+func (p *plan) checkEntry(a Allocation, field string) (FieldError, bool) {
+	li, ok := p.byID[a.ActivityID]
+	if !ok {
+		if ex, known := p.excluded[a.ActivityID]; known {
+			return FieldError{field + ".activityId", ex.Rule, fmt.Sprintf("activity %s does not count: %s", a.ActivityID, ex.Reason)}, false
+		}
+		return FieldError{field + ".activityId", "R-ALLOC-1", fmt.Sprintf("activity %q has no countable points for this cycle", a.ActivityID)}, false
+	}
+	l := p.leaves[li]
+	if a.Points <= 0 || a.Points > l.points {
+		return FieldError{field + ".points", "R-ALLOC-1", fmt.Sprintf("between 0.01 and the activity's %s countable points", l.points)}, false
+	}
+	if a.Area == AreaRelated {
+		return FieldError{}, true
+	}
+	idx := slices.IndexFunc(p.req.Minimums, func(m Requirement) bool { return m.Area == a.Area })
+	switch {
+	case l.relatedOnly:
+		return FieldError{field + ".area", "R-ACT-9", "covid points go only to the related remainder (area \"related\")"}, false
+	case idx < 0:
+		return FieldError{field + ".area", "R-ALLOC-1", fmt.Sprintf("%q is not a requirement area of this cycle; use \"related\"", a.Area)}, false
+	case !slices.Contains(l.areas, idx):
+		return FieldError{field + ".area", "R-AREA-3", fmt.Sprintf("activity %s does not cover %s", a.ActivityID, a.Area)}, false
+	}
+	return FieldError{}, true
+}

@@ -1,0 +1,153 @@
+package cmp
+
+import (
+	"slices"
+
+	"github.com/boc/cmp/internal/cmp/flow"
+)
+
+// Allocation puts points of one activity into one requirement area or into
+// AreaRelated, the rest of the total (R-ALLOC-1).
+type Allocation struct {
+	ActivityID string `json:"activityId"`
+	Area       Area   `json:"area"`
+	Points     Points `json:"points"`
+}
+
+// Shortfall is a requirement an allocation misses, with the points still needed
+// (R-ALLOC-2). The AreaTotal entry counts every missing point, those of the
+// area entries included.
+type Shortfall struct {
+	Area   Area   `json:"area"`
+	Needed Points `json:"needed"`
+}
+
+// AreaProgress is one progress line: Earned is the most the countable points
+// could give this area on its own (for AreaTotal: all countable points).
+type AreaProgress struct {
+	Area     Area   `json:"area"`
+	Required Points `json:"required"`
+	Earned   Points `json:"earned"`
+}
+
+// Evaluation is a transcript judged against one cycle.
+type Evaluation struct {
+	Requirements []AreaProgress `json:"requirements"`
+	Capped       []Capped       `json:"capped"`
+	Excluded     []Excluded     `json:"excluded"`
+	Shortfalls   []Shortfall    `json:"shortfalls"`
+	// Proposal meets every requirement whenever some allocation can; otherwise it
+	// leaves the smallest possible total shortfall (R-ALLOC-3).
+	Proposal []Allocation `json:"proposedAllocation"`
+}
+
+// Met reports whether the proposal meets every requirement.
+func (e Evaluation) Met() bool { return len(e.Shortfalls) == 0 }
+
+// Evaluate applies windows, claims and caps to a transcript and proposes an
+// allocation. Errors mean the input itself is unusable (unknown certification
+// group, repeated ids, a window that is not a range), never a rule failure.
+func Evaluate(in EvaluationInput) (Evaluation, error) {
+	p, err := newPlan(in)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	ev := Evaluation{Capped: p.capped, Excluded: p.excludedList()}
+	ev.Requirements = append(ev.Requirements, AreaProgress{AreaTotal, p.req.Total, p.reach(func(leaf) bool { return true })})
+	for i, m := range p.req.Minimums {
+		earned := p.reach(func(l leaf) bool { return slices.Contains(l.areas, i) })
+		ev.Requirements = append(ev.Requirements, AreaProgress{m.Area, m.Points, earned})
+	}
+	ev.Proposal = p.propose()
+	ev.Shortfalls = p.shortfalls(ev.Proposal)
+	return ev, nil
+}
+
+func (p *plan) excludedList() []Excluded {
+	out := make([]Excluded, len(p.order))
+	for i, id := range p.order {
+		out[i] = p.excluded[id]
+	}
+	return out
+}
+
+// propose solves the allocation as a maximum flow (R-ALLOC-3):
+//
+//	source -> cap groups (nested) -> activities -> requirement areas -> sink
+//	                                           \-> related remainder  -> sink
+//
+// Area edges to the sink carry the area's minimum, the remainder carries the
+// total minus all minimums; so a flow equal to the total meets every
+// requirement, and a maximum flow leaves the least total shortfall.
+func (p *plan) propose() []Allocation {
+	const source, sink, related, firstArea = 0, 1, 2, 3
+	firstGroup := firstArea + len(p.req.Minimums)
+	firstLeaf := firstGroup + len(p.groups)
+	g := flow.New(firstLeaf + len(p.leaves))
+
+	var sumMin Points
+	for i, m := range p.req.Minimums {
+		g.AddEdge(firstArea+i, sink, int64(m.Points))
+		sumMin += m.Points
+	}
+	g.AddEdge(related, sink, int64(p.req.Total-sumMin))
+	for i, grp := range p.groups {
+		from := source
+		if grp.parent >= 0 {
+			from = firstGroup + grp.parent
+		}
+		g.AddEdge(from, firstGroup+i, int64(grp.cap))
+	}
+	type out struct {
+		edge, leaf int
+		area       Area
+	}
+	var outs []out
+	for i, l := range p.leaves {
+		from := source
+		if l.group >= 0 {
+			from = firstGroup + l.group
+		}
+		v := firstLeaf + i
+		g.AddEdge(from, v, int64(l.points))
+		for _, a := range l.areas {
+			outs = append(outs, out{g.AddEdge(v, firstArea+a, int64(l.points)), i, p.req.Minimums[a].Area})
+		}
+		outs = append(outs, out{g.AddEdge(v, related, int64(l.points)), i, AreaRelated})
+	}
+	g.MaxFlow(source, sink)
+
+	var alloc []Allocation
+	for _, o := range outs {
+		if f := g.Flow(o.edge); f > 0 {
+			alloc = append(alloc, Allocation{p.leaves[o.leaf].id, o.area, Points(f)})
+		}
+	}
+	return alloc
+}
+
+// shortfalls measures an allocation that already passed the entry checks:
+// each area counts up to its minimum, and everything else, surplus in areas
+// included, counts toward the rest of the total (R-ALLOC-2, R-REQ-8).
+func (p *plan) shortfalls(alloc []Allocation) []Shortfall {
+	inArea := map[Area]Points{}
+	for _, a := range alloc {
+		inArea[a.Area] += a.Points
+	}
+	var out []Shortfall
+	var counted, rest, sumMin Points
+	for _, m := range p.req.Minimums {
+		got := inArea[m.Area]
+		counted += min(got, m.Points)
+		rest += max(got-m.Points, 0)
+		sumMin += m.Points
+		if got < m.Points {
+			out = append(out, Shortfall{m.Area, m.Points - got})
+		}
+	}
+	counted += min(rest+inArea[AreaRelated], p.req.Total-sumMin)
+	if counted < p.req.Total {
+		out = append([]Shortfall{{AreaTotal, p.req.Total - counted}}, out...)
+	}
+	return out
+}

@@ -1,0 +1,308 @@
+package cmp
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/boc/cmp/internal/civil"
+)
+
+// Window is a CE window, both ends inclusive (R-CYC-3..5).
+type Window struct {
+	From civil.Date
+	To   civil.Date
+}
+
+// EvaluationInput is everything the rules need to judge a transcript for one cycle.
+type EvaluationInput struct {
+	Certification Certification
+	// Requirements, when Total is zero, come from RequirementsFor(Certification, Expires).
+	Requirements Requirements
+	Expires      civil.Date
+	Window       Window
+	Activities   []Activity
+	// ClaimedInCertification: ids claimed by another approved or pending
+	// declaration of this same certification (R-ACT-11).
+	ClaimedInCertification map[string]bool
+	// ClaimedElsewhere: ids claimed by declarations of other certifications;
+	// only once-only entries (advanced certification, covid) care (R-ACT-3, R-ACT-9).
+	ClaimedElsewhere map[string]bool
+	// CovidUsedElsewhere: the certificant's one covid claim went to another cycle (R-ACT-9).
+	CovidUsedElsewhere bool
+}
+
+// Capped is an amount of an activity's points that does not count because of a
+// cap; the points stay on the transcript (R-ACT-10).
+type Capped struct {
+	ActivityID string `json:"activityId"`
+	Points     Points `json:"points"`
+	Rule       string `json:"rule"`
+	Reason     string `json:"reason"`
+}
+
+// Excluded is an activity that does not count for this cycle at all, and why.
+type Excluded struct {
+	ActivityID string `json:"activityId"`
+	Rule       string `json:"rule"`
+	Reason     string `json:"reason"`
+}
+
+// plan is a transcript turned into the allocation model: leaves (activities
+// with countable points and the requirement areas they may feed) under a tree
+// of cap groups.
+type plan struct {
+	req      Requirements
+	leaves   []leaf
+	groups   []capGroup // parents precede their children
+	byID     map[string]int
+	capped   []Capped
+	excluded map[string]Excluded
+	order    []string // excluded ids in transcript order
+}
+
+type leaf struct {
+	id          string
+	points      Points // before caps of groups
+	group       int    // innermost cap group, -1 for none
+	areas       []int  // indexes into req.Minimums the activity covers
+	relatedOnly bool   // covid: only the related remainder (R-ACT-9, R-AREA-3)
+	year        int
+}
+
+type capGroup struct {
+	parent int // -1 for none
+	cap    Points
+	rule   string
+	reason string
+}
+
+// newPlan validates the input and applies every per-activity rule.
+func newPlan(in EvaluationInput) (*plan, error) {
+	req := in.Requirements
+	if req.Total == 0 {
+		var err error
+		if req, err = RequirementsFor(in.Certification, in.Expires); err != nil {
+			return nil, err
+		}
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	if in.Window.From.IsZero() || in.Window.To.IsZero() || in.Window.To.Before(in.Window.From) {
+		return nil, fmt.Errorf("CE window %s..%s is not a date range", in.Window.From, in.Window.To)
+	}
+	p := &plan{req: req, byID: map[string]int{}, excluded: map[string]Excluded{}}
+	acts, err := sortedActivities(in.Activities)
+	if err != nil {
+		return nil, err
+	}
+	repeats := repeatedPresentations(acts)
+	groupKeys := map[string]int{}
+	covidCounted := false
+	for _, a := range acts {
+		rule, known := activityRules[a.Type]
+		if !known {
+			p.exclude(a.ID, "R-ACT", fmt.Sprintf("unknown activity type %q", a.Type))
+			continue
+		}
+		switch {
+		case a.Status == PendingReview:
+			p.exclude(a.ID, "R-ACT-9", "pending staff review")
+			continue
+		case a.Status != Accepted:
+			p.exclude(a.ID, rule.rule, "not accepted")
+			continue
+		case !a.CompletedOn.Between(in.Window.From, in.Window.To):
+			p.exclude(a.ID, "R-ACT-11", fmt.Sprintf("completed %s, outside the CE window %s to %s", a.CompletedOn, in.Window.From, in.Window.To))
+			continue
+		case in.ClaimedInCertification[a.ID]:
+			p.exclude(a.ID, "R-ACT-11", "already claimed by another declaration of "+in.Certification.Key())
+			continue
+		}
+		switch a.Type {
+		case AdvancedCertification:
+			if a.Earned == in.Certification {
+				p.capped = append(p.capped, Capped{a.ID, a.Points, "R-ACT-3", "earned in " + a.Earned.Key() + ": never counts toward that certification"})
+				continue
+			}
+			if in.ClaimedElsewhere[a.ID] {
+				p.exclude(a.ID, "R-ACT-3", "advanced certification points are usable once and were used for another certification")
+				continue
+			}
+		case CovidCE:
+			switch {
+			case !a.CompletedOn.Between(covidFrom, covidTo):
+				p.exclude(a.ID, "R-ACT-9", fmt.Sprintf("covid CE must be completed between %s and %s", covidFrom, covidTo))
+				continue
+			case in.CovidUsedElsewhere || in.ClaimedElsewhere[a.ID] || covidCounted:
+				p.exclude(a.ID, "R-ACT-9", "one covid entry per certificant, ever: already used")
+				continue
+			}
+			covidCounted = true
+		case Presentation:
+			if repeats[a.ID] {
+				p.capped = append(p.capped, Capped{a.ID, a.Points, "R-ACT-6", "repeat of an earlier presentation with the same title: first delivery only"})
+				continue
+			}
+		}
+		if a.Points <= 0 {
+			continue
+		}
+		l := leaf{id: a.ID, points: a.Points, year: a.CompletedOn.Year, relatedOnly: a.Type == CovidCE,
+			group: p.groupFor(a, rule, groupKeys)}
+		if !l.relatedOnly {
+			for i, m := range req.Minimums {
+				if slices.Contains(a.Areas, m.Area) {
+					l.areas = append(l.areas, i)
+				}
+			}
+		}
+		p.byID[a.ID] = len(p.leaves)
+		p.leaves = append(p.leaves, l)
+	}
+	p.attributeCaps()
+	return p, nil
+}
+
+// sortedActivities orders by completion then id, so "first delivery", "first
+// covid entry" and which points a cap trims are decided the same way every time.
+func sortedActivities(in []Activity) ([]Activity, error) {
+	seen := make(map[string]bool, len(in))
+	for _, a := range in {
+		if a.ID == "" || seen[a.ID] {
+			return nil, fmt.Errorf("activity id %q empty or repeated", a.ID)
+		}
+		if a.Points < 0 || a.Points > maxDecimal {
+			return nil, fmt.Errorf("activity %q: points %s out of range", a.ID, a.Points)
+		}
+		seen[a.ID] = true
+	}
+	acts := slices.Clone(in)
+	slices.SortStableFunc(acts, func(a, b Activity) int {
+		if c := a.CompletedOn.Compare(b.CompletedOn); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return acts, nil
+}
+
+// repeatedPresentations finds presentations whose title was delivered before,
+// in any cycle (R-ACT-6). Titles compare by case and spacing-insensitive text.
+func repeatedPresentations(sorted []Activity) map[string]bool {
+	first := map[string]bool{}
+	repeats := map[string]bool{}
+	for _, a := range sorted {
+		if a.Type != Presentation {
+			continue
+		}
+		t := strings.ToLower(strings.Join(strings.Fields(a.Title), " "))
+		if first[t] {
+			repeats[a.ID] = true
+		}
+		first[t] = true
+	}
+	return repeats
+}
+
+func (p *plan) exclude(id, rule, reason string) {
+	p.excluded[id] = Excluded{id, rule, reason}
+	p.order = append(p.order, id)
+}
+
+// groupFor returns the innermost cap group of an activity, creating the
+// groups its type needs: 50% of the total (R-ACT-2,6), per cycle, per
+// calendar year under it (R-ACT-4,5,8,9).
+func (p *plan) groupFor(a Activity, rule activityRule, keys map[string]int) int {
+	parent := -1
+	get := func(key string, capPts Points, reason string) int {
+		if g, ok := keys[key]; ok {
+			return g
+		}
+		keys[key] = len(p.groups)
+		p.groups = append(p.groups, capGroup{parent: parent, cap: capPts, rule: rule.rule, reason: reason})
+		return keys[key]
+	}
+	if rule.halfOfTotal {
+		parent = get(string(a.Type), p.req.Total/2,
+			fmt.Sprintf("%s points count at most 50%% of the total required (%s)", a.Type, p.req.Total/2))
+	}
+	if rule.perCycle > 0 {
+		parent = get(string(a.Type)+"/cycle", rule.perCycle,
+			fmt.Sprintf("%s points count at most %s per cycle", a.Type, rule.perCycle))
+	}
+	if rule.perYear > 0 {
+		parent = get(fmt.Sprintf("%s/%d", a.Type, a.CompletedOn.Year), rule.perYear,
+			fmt.Sprintf("%s points count at most %s per calendar year (%d)", a.Type, rule.perYear, a.CompletedOn.Year))
+	}
+	return parent
+}
+
+// attributeCaps reports, for display (R-ACT-10), which points each cap trims:
+// the latest activities of an over-full group lose first. The allocation
+// itself is free to choose any activities within the caps.
+func (p *plan) attributeCaps() {
+	left := make([]Points, len(p.leaves))
+	for i, l := range p.leaves {
+		left[i] = l.points
+	}
+	for g := len(p.groups) - 1; g >= 0; g-- { // children before parents
+		var members []int
+		var sum Points
+		for i := range p.leaves {
+			if p.inGroup(i, g) {
+				members = append(members, i)
+				sum += left[i]
+			}
+		}
+		excess := sum - p.groups[g].cap
+		for j := len(members) - 1; j >= 0 && excess > 0; j-- {
+			i := members[j]
+			cut := min(excess, left[i])
+			if cut == 0 {
+				continue
+			}
+			left[i] -= cut
+			excess -= cut
+			p.capped = append(p.capped, Capped{p.leaves[i].id, cut, p.groups[g].rule, p.groups[g].reason})
+		}
+	}
+}
+
+// inGroup reports whether leaf i sits anywhere under group g.
+func (p *plan) inGroup(i, g int) bool {
+	for h := p.leaves[i].group; h >= 0; h = p.groups[h].parent {
+		if h == g {
+			return true
+		}
+	}
+	return false
+}
+
+// reach is the most points the leaves passing keep can supply together under
+// the caps: each group passes on min(cap, what its members supply).
+func (p *plan) reach(keep func(leaf) bool) Points {
+	acc := make([]Points, len(p.groups))
+	var total Points
+	for _, l := range p.leaves {
+		if !keep(l) {
+			continue
+		}
+		if l.group < 0 {
+			total += l.points
+		} else {
+			acc[l.group] += l.points
+		}
+	}
+	for g := len(p.groups) - 1; g >= 0; g-- {
+		v := min(acc[g], p.groups[g].cap)
+		if par := p.groups[g].parent; par >= 0 {
+			acc[par] += v
+		} else {
+			total += v
+		}
+	}
+	return total
+}
