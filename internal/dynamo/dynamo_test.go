@@ -1,0 +1,172 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// fakeAPI answers from canned values and records what it was asked.
+type fakeAPI struct {
+	item     map[string]types.AttributeValue
+	txErr    error
+	updErr   error
+	lastTx   *dynamodb.TransactWriteItemsInput
+	lastUpd  *dynamodb.UpdateItemInput
+	pages    [][]map[string]types.AttributeValue
+	queryIns []*dynamodb.QueryInput
+}
+
+func (f *fakeAPI) GetItem(_ context.Context, _ *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return &dynamodb.GetItemOutput{Item: f.item}, nil
+}
+
+func (f *fakeAPI) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	f.queryIns = append(f.queryIns, in)
+	n := len(f.queryIns) - 1
+	out := &dynamodb.QueryOutput{Items: f.pages[n]}
+	if n+1 < len(f.pages) {
+		out.LastEvaluatedKey = map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "next"}}
+	}
+	return out, nil
+}
+
+func (f *fakeAPI) TransactWriteItems(_ context.Context, in *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	f.lastTx = in
+	return &dynamodb.TransactWriteItemsOutput{}, f.txErr
+}
+
+func (f *fakeAPI) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	return &dynamodb.PutItemOutput{}, nil
+}
+
+func (f *fakeAPI) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	f.lastUpd = in
+	return &dynamodb.UpdateItemOutput{}, f.updErr
+}
+
+func reasons(codes ...string) *types.TransactionCanceledException {
+	e := &types.TransactionCanceledException{Message: aws.String("canceled")}
+	for _, c := range codes {
+		e.CancellationReasons = append(e.CancellationReasons, types.CancellationReason{Code: aws.String(c)})
+	}
+	return e
+}
+
+func TestTransactMapsCancellationReasons(t *testing.T) {
+	a, _ := Put("profile", Key{PK: "C#1", SK: "PROFILE"}, IfAbsent)
+	b, _ := PutOutbox(NewOutbox("welcome", "x@example.org", nil, time.Now(), "1"))
+	tests := []struct {
+		name      string
+		err       error
+		wantLabel string
+		wantCond  bool
+	}{
+		{"ok", nil, "", false},
+		{"second condition failed", reasons("None", "ConditionalCheckFailed"), "outbox", true},
+		{"first condition failed", reasons("ConditionalCheckFailed", "None"), "profile", true},
+		{"throttled is not a condition", reasons("None", "ThrottlingError"), "", false},
+		{"other error", errors.New("network"), "", false},
+	}
+	for _, tc := range tests {
+		f := &fakeAPI{txErr: tc.err}
+		err := New(f, "tbl").Transact(context.Background(), a, b)
+		if got := FailedLabel(err); got != tc.wantLabel {
+			t.Errorf("%s: label %q, want %q (%v)", tc.name, got, tc.wantLabel, err)
+		}
+		if errors.Is(err, ErrConditionFailed) != tc.wantCond {
+			t.Errorf("%s: Is(ErrConditionFailed) = %v", tc.name, !tc.wantCond)
+		}
+		if (tc.err == nil) != (err == nil) {
+			t.Errorf("%s: err %v", tc.name, err)
+		}
+		for _, it := range f.lastTx.TransactItems {
+			if aws.ToString(it.Put.TableName) != "tbl" || aws.ToString(it.Put.ConditionExpression) != "attribute_not_exists(pk)" {
+				t.Errorf("%s: put not addressed/conditioned: %+v", tc.name, it.Put)
+			}
+		}
+	}
+}
+
+func TestApplyMapsConditionFailure(t *testing.T) {
+	w, err := Update("mark", OutboxKey("a"), "SET sentAt = :now", Condition{Expr: "attribute_not_exists(sentAt)", Values: map[string]any{":now": "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeAPI{updErr: &types.ConditionalCheckFailedException{}}
+	if err := New(f, "tbl").Apply(context.Background(), w); FailedLabel(err) != "mark" {
+		t.Errorf("Apply error %v, want condition failure labelled mark", err)
+	}
+	if aws.ToString(f.lastUpd.TableName) != "tbl" || f.lastUpd.ExpressionAttributeValues[":now"] == nil {
+		t.Errorf("update input %+v", f.lastUpd)
+	}
+}
+
+func TestQueryPrefixReadsAllPages(t *testing.T) {
+	page := func(sk string) []map[string]types.AttributeValue {
+		m, _ := attributevalue.MarshalMap(Key{PK: "C#1", SK: sk})
+		return []map[string]types.AttributeValue{m}
+	}
+	f := &fakeAPI{pages: [][]map[string]types.AttributeValue{page("CERT#A"), page("CERT#B")}}
+	var got []Key
+	if err := New(f, "tbl").QueryPrefix(context.Background(), "C#1", CertificationPrefix, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1].SK != "CERT#B" || len(f.queryIns) != 2 || f.queryIns[1].ExclusiveStartKey == nil {
+		t.Errorf("got %+v after %d queries", got, len(f.queryIns))
+	}
+}
+
+func TestLookupIdempotencyIgnoresExpired(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	w, err := PutIdempotency("c1", "k1", RequestHash("POST /x", []byte(`{}`)), 201, []byte(`{"id":"1"}`), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := w.item.Put.Item
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{now.Add(time.Hour), true},
+		{now.Add(IdempotencyTTL), false},
+		{now.Add(48 * time.Hour), false},
+	} {
+		rec, found, err := New(&fakeAPI{item: item}, "tbl").LookupIdempotency(context.Background(), "c1", "k1", tc.at)
+		if err != nil || found != tc.want {
+			t.Errorf("at %v: found %v err %v, want %v", tc.at, found, err, tc.want)
+		}
+		if found && (rec.Status != 201 || rec.Answer != `{"id":"1"}`) {
+			t.Errorf("record %+v", rec)
+		}
+	}
+	if !strings.Contains(aws.ToString(w.item.Put.ConditionExpression), "#ttl <= :now") {
+		t.Errorf("an expired record must be overwritable: %s", aws.ToString(w.item.Put.ConditionExpression))
+	}
+	if RequestHash("POST /x", []byte(`{}`)) == RequestHash("POST /x", []byte(`{ }`)) {
+		t.Error("different bodies hash alike")
+	}
+}
+
+func TestDatePKShards(t *testing.T) {
+	all := map[string]bool{}
+	for _, pk := range DatePKs("EXP", "2025-01-31") {
+		all[pk] = true
+	}
+	if len(all) != DateShards {
+		t.Fatalf("%d shards", len(all))
+	}
+	for _, id := range []string{"c1#ASCPi-MLS", "c2#ASCP-MLT", "c3#ASCPi-SBB"} {
+		pk := DatePK("EXP", "2025-01-31", id)
+		if !all[pk] || pk != DatePK("EXP", "2025-01-31", id) {
+			t.Errorf("DatePK(%s) = %s is not a stable shard of the day", id, pk)
+		}
+	}
+}

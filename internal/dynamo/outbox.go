@@ -1,0 +1,50 @@
+package dynamo
+
+import (
+	"strings"
+	"time"
+)
+
+// OutboxType is the type attribute of outbox items; the mail sender's stream
+// filter selects INSERTs of this type.
+const OutboxType = "outbox"
+
+// OutboxItem is an email owed. A use case adds it to the transaction of the
+// change that owes it; the mail sender renders and sends it, then records
+// SentAt and MessageID.
+type OutboxItem struct {
+	Key
+	Type      string            `dynamodbav:"type"`
+	ID        string            `dynamodbav:"id"`
+	Template  string            `dynamodbav:"template"`
+	To        string            `dynamodbav:"to"`
+	Data      map[string]string `dynamodbav:"data"`
+	CreatedAt string            `dynamodbav:"createdAt"`
+	Attempts  int               `dynamodbav:"attempts,omitempty"`
+	SentAt    string            `dynamodbav:"sentAt,omitempty"`
+	MessageID string            `dynamodbav:"messageId,omitempty"`
+}
+
+// OutboxID is the deterministic id of an email: its template and what it is
+// about (e.g. "welcome", certificant id), so owing it twice is one item.
+func OutboxID(template string, about ...string) string {
+	return strings.Join(append([]string{template}, about...), ":")
+}
+
+// NewOutbox builds the item for an email owed now.
+func NewOutbox(template, to string, data map[string]string, now time.Time, about ...string) OutboxItem {
+	id := OutboxID(template, about...)
+	return OutboxItem{
+		Key:       OutboxKey(id),
+		Type:      OutboxType,
+		ID:        id,
+		Template:  template,
+		To:        to,
+		Data:      data,
+		CreatedAt: now.UTC().Format(time.RFC3339),
+	}
+}
+
+// PutOutbox is the write of an outbox item; it fails (label "outbox") when
+// the same email is already owed, so a rerun owes nothing twice.
+func PutOutbox(item OutboxItem) (Write, error) { return Put("outbox", item, IfAbsent) }

@@ -1,0 +1,128 @@
+// Package dynamo is the one DynamoDB table: its keys, the items that more than
+// one use case shares (idempotency records, outbox items), and small helpers
+// for conditional writes and transactions. No Scan anywhere.
+//
+// Access patterns (table keys pk/sk; GSIs are sparse, only items that set
+// their key attributes appear in them):
+//
+//	pattern                                   key
+//	certificant profile                       pk=C#<id>            sk=PROFILE
+//	certifications of a certificant           pk=C#<id>            sk begins_with CERT#       (sk=CERT#<key>, key ASCPi-MLS)
+//	activities of a certificant               pk=C#<id>            sk begins_with ACT#       (sk=ACT#<activityId>)
+//	claim of an activity by a certification   pk=C#<id>            sk=CLAIM#<key>#<activityId>, put if absent (R-ACT-11)
+//	one pending declaration per certification pk=C#<id>            sk=PENDING#<key>, put if absent, deleted on decision
+//	declarations of a certificant             pk=C#<id>            sk begins_with DECL#      (sk=DECL#<declarationId>, the declaration itself)
+//	declaration by id                         pk=DECL#<id>         sk=DECL                   (pointer item -> certificant id)
+//	exam attempts per category and route      pk=C#<id>            sk begins_with EXAM#<program>-<category>#<route>#
+//	                                          attempt n is sk=...#<n> put if absent, n in 1..5 (R-EXAM-1)
+//	idempotency record                        pk=IDEM#<principal>#<key> sk=IDEM, ttl; written in the guarded transaction
+//	outbox item (email owed)                  pk=OUTBOX#<id>       sk=OUTBOX, type=outbox; id deterministic
+//	verification token                        pk=VTOKEN#<sha256 hex of token> sk=VTOKEN
+//	certification expiries due on a date      GSI ByDate datePk=EXP#<yyyy-mm-dd>#<shard 00..15> dateSk=<certificantId>#<key>
+//	reminders and deadlines due on a date     GSI ByDate datePk=DUE#<yyyy-mm-dd>#<shard> dateSk=<kind>#<certificantId>#<ref>
+//	staff queue of declarations by state      GSI ByQueue queuePk=QUEUE#<state> queueSk=<processingDueOn>#<declarationId>
+//
+// Date partitions are sharded so one busy day does not make a hot partition;
+// a sweep queries every shard of the day.
+package dynamo
+
+import (
+	"fmt"
+	"hash/fnv"
+)
+
+// Key addresses one item.
+type Key struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+}
+
+// DateShards is how many ByDate partitions one day is spread over.
+const DateShards = 16
+
+// CertificantPK is the partition of everything a certificant owns.
+func CertificantPK(id string) string { return "C#" + id }
+
+// ProfileKey addresses a certificant's profile.
+func ProfileKey(certificantID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: "PROFILE"}
+}
+
+// Sort-key prefixes of a certificant's partition.
+const (
+	CertificationPrefix = "CERT#"
+	ActivityPrefix      = "ACT#"
+	ClaimPrefix         = "CLAIM#"
+	PendingPrefix       = "PENDING#"
+	DeclarationPrefix   = "DECL#"
+	ExamPrefix          = "EXAM#"
+)
+
+// CertificationKey addresses one certification (key like ASCPi-MLS).
+func CertificationKey(certificantID, certKey string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: CertificationPrefix + certKey}
+}
+
+// ActivityKey addresses one transcript entry.
+func ActivityKey(certificantID, activityID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: ActivityPrefix + activityID}
+}
+
+// ClaimKey is the uniqueness item of an activity claimed for a certification.
+func ClaimKey(certificantID, certKey, activityID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: ClaimPrefix + certKey + "#" + activityID}
+}
+
+// PendingKey is the uniqueness item of the one pending declaration of a certification.
+func PendingKey(certificantID, certKey string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: PendingPrefix + certKey}
+}
+
+// DeclarationKey addresses a declaration within its certificant's partition.
+func DeclarationKey(certificantID, declarationID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: DeclarationPrefix + declarationID}
+}
+
+// DeclarationPointerKey finds a declaration's certificant from its id alone.
+func DeclarationPointerKey(declarationID string) Key {
+	return Key{PK: "DECL#" + declarationID, SK: "DECL"}
+}
+
+// ExamAttemptKey is attempt n (1..5) of a category and route.
+func ExamAttemptKey(certificantID, certKey, route string, n int) Key {
+	return Key{PK: CertificantPK(certificantID), SK: fmt.Sprintf("%s%s#%s#%d", ExamPrefix, certKey, route, n)}
+}
+
+// IdempotencyKey addresses the record of one principal's Idempotency-Key.
+func IdempotencyKey(principal, key string) Key {
+	return Key{PK: "IDEM#" + principal + "#" + key, SK: "IDEM"}
+}
+
+// OutboxKey addresses an outbox item.
+func OutboxKey(id string) Key { return Key{PK: "OUTBOX#" + id, SK: "OUTBOX"} }
+
+// VerificationTokenKey addresses a verification record by its token's hash,
+// so the token itself is never stored.
+func VerificationTokenKey(tokenHash string) Key {
+	return Key{PK: "VTOKEN#" + tokenHash, SK: "VTOKEN"}
+}
+
+// DatePK is the sharded ByDate partition of a kind ("EXP", "DUE") on a day
+// (yyyy-mm-dd); the shard is chosen from a stable id of the item.
+func DatePK(kind, day, id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return fmt.Sprintf("%s#%s#%02d", kind, day, h.Sum32()%DateShards)
+}
+
+// DatePKs lists every shard of a kind on a day, for a sweep.
+func DatePKs(kind, day string) []string {
+	pks := make([]string, DateShards)
+	for i := range pks {
+		pks[i] = fmt.Sprintf("%s#%s#%02d", kind, day, i)
+	}
+	return pks
+}
+
+// QueuePK is the ByQueue partition of declarations in a state.
+func QueuePK(state string) string { return "QUEUE#" + state }

@@ -1,0 +1,271 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// API is the part of the DynamoDB client the table uses.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+}
+
+// Table is the one table of the service.
+type Table struct {
+	api  API
+	name string
+}
+
+// New wraps a client and a table name.
+func New(api API, name string) *Table { return &Table{api: api, name: name} }
+
+// FromEnv builds the table from TABLE_NAME and the SDK's standard
+// configuration (AWS_ENDPOINT_URL_DYNAMODB points it at DynamoDB Local).
+func FromEnv(ctx context.Context) (*Table, error) {
+	name := os.Getenv("TABLE_NAME")
+	if name == "" {
+		return nil, errors.New("dynamo: TABLE_NAME is not set")
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: load AWS config: %w", err)
+	}
+	return New(dynamodb.NewFromConfig(cfg), name), nil
+}
+
+// Name is the table's name.
+func (t *Table) Name() string { return t.name }
+
+// ErrConditionFailed is what a failed condition of a write unwraps to.
+var ErrConditionFailed = errors.New("dynamo: condition failed")
+
+// ConditionError says which write's condition failed, by its label, so a use
+// case can map it to its own error (duplicate id, already claimed, ...).
+type ConditionError struct{ Label string }
+
+func (e *ConditionError) Error() string { return "dynamo: condition failed on " + e.Label }
+
+// Is makes errors.Is(err, ErrConditionFailed) hold.
+func (e *ConditionError) Is(target error) bool { return target == ErrConditionFailed }
+
+// FailedLabel returns the label of the write whose condition failed, or "".
+func FailedLabel(err error) string {
+	var ce *ConditionError
+	if errors.As(err, &ce) {
+		return ce.Label
+	}
+	return ""
+}
+
+// Get reads one item (strongly consistent) into out; false when absent.
+func (t *Table) Get(ctx context.Context, key Key, out any) (bool, error) {
+	k, err := attributevalue.MarshalMap(key)
+	if err != nil {
+		return false, fmt.Errorf("dynamo: marshal key: %w", err)
+	}
+	res, err := t.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: &t.name, Key: k, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, fmt.Errorf("dynamo: get %s/%s: %w", key.PK, key.SK, err)
+	}
+	if res.Item == nil {
+		return false, nil
+	}
+	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+		return false, fmt.Errorf("dynamo: unmarshal %s/%s: %w", key.PK, key.SK, err)
+	}
+	return true, nil
+}
+
+// QueryPrefix reads every item of partition pk whose sort key starts with
+// prefix (all pages, strongly consistent) into out, a pointer to a slice.
+func (t *Table) QueryPrefix(ctx context.Context, pk, prefix string, out any) error {
+	in := &dynamodb.QueryInput{
+		TableName:              &t.name,
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":     &types.AttributeValueMemberS{Value: pk},
+			":prefix": &types.AttributeValueMemberS{Value: prefix},
+		},
+		ConsistentRead: aws.Bool(true),
+	}
+	return t.query(ctx, in, out)
+}
+
+// QueryIndex reads every item of one GSI partition (name = value) into out.
+func (t *Table) QueryIndex(ctx context.Context, index, pkAttr, pk string, out any) error {
+	in := &dynamodb.QueryInput{
+		TableName:                 &t.name,
+		IndexName:                 &index,
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": pkAttr},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
+	}
+	return t.query(ctx, in, out)
+}
+
+func (t *Table) query(ctx context.Context, in *dynamodb.QueryInput, out any) error {
+	var items []map[string]types.AttributeValue
+	p := dynamodb.NewQueryPaginator(t.api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("dynamo: query: %w", err)
+		}
+		items = append(items, page.Items...)
+	}
+	if err := attributevalue.UnmarshalListOfMaps(items, out); err != nil {
+		return fmt.Errorf("dynamo: unmarshal query: %w", err)
+	}
+	return nil
+}
+
+// Write is one labelled write of a transaction.
+type Write struct {
+	Label string
+	item  types.TransactWriteItem
+}
+
+// Condition guards a write. Values are marshalled with attributevalue;
+// Names maps #placeholders to attribute names.
+type Condition struct {
+	Expr   string
+	Names  map[string]string
+	Values map[string]any
+}
+
+// IfAbsent makes a put fail when an item with the same key exists.
+var IfAbsent = Condition{Expr: "attribute_not_exists(pk)"}
+
+// Put writes a whole item (which must carry pk and sk) under cond; the zero
+// Condition writes unconditionally.
+func Put(label string, item any, cond Condition) (Write, error) {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return Write{}, fmt.Errorf("dynamo: marshal %s: %w", label, err)
+	}
+	put := &types.Put{Item: av}
+	if cond.Expr != "" {
+		if put.ExpressionAttributeValues, err = marshalValues(cond.Values); err != nil {
+			return Write{}, fmt.Errorf("dynamo: %s: %w", label, err)
+		}
+		put.ConditionExpression = aws.String(cond.Expr)
+		if len(cond.Names) > 0 {
+			put.ExpressionAttributeNames = cond.Names
+		}
+	}
+	return Write{Label: label, item: types.TransactWriteItem{Put: put}}, nil
+}
+
+// Update applies an update expression to one item under cond. Values of
+// both expressions share cond.Values and cond.Names.
+func Update(label string, key Key, update string, cond Condition) (Write, error) {
+	k, err := attributevalue.MarshalMap(key)
+	if err != nil {
+		return Write{}, fmt.Errorf("dynamo: marshal key of %s: %w", label, err)
+	}
+	vals, err := marshalValues(cond.Values)
+	if err != nil {
+		return Write{}, fmt.Errorf("dynamo: %s: %w", label, err)
+	}
+	u := &types.Update{Key: k, UpdateExpression: aws.String(update), ExpressionAttributeValues: vals}
+	if cond.Expr != "" {
+		u.ConditionExpression = aws.String(cond.Expr)
+	}
+	if len(cond.Names) > 0 {
+		u.ExpressionAttributeNames = cond.Names
+	}
+	return Write{Label: label, item: types.TransactWriteItem{Update: u}}, nil
+}
+
+func marshalValues(vals map[string]any) (map[string]types.AttributeValue, error) {
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]types.AttributeValue, len(vals))
+	for k, v := range vals {
+		av, err := attributevalue.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("marshal %s: %w", k, err)
+		}
+		out[k] = av
+	}
+	return out, nil
+}
+
+// Transact writes all or nothing. A failed condition comes back as a
+// *ConditionError naming the first write whose condition failed.
+func (t *Table) Transact(ctx context.Context, writes ...Write) error {
+	items := make([]types.TransactWriteItem, len(writes))
+	for i, w := range writes {
+		items[i] = w.item
+		switch {
+		case w.item.Put != nil:
+			w.item.Put.TableName = &t.name
+		case w.item.Update != nil:
+			w.item.Update.TableName = &t.name
+		}
+	}
+	_, err := t.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err == nil {
+		return nil
+	}
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) {
+		return cancellation(canceled, writes)
+	}
+	return fmt.Errorf("dynamo: transact: %w", err)
+}
+
+func cancellation(e *types.TransactionCanceledException, writes []Write) error {
+	codes := make([]string, len(e.CancellationReasons))
+	for i, r := range e.CancellationReasons {
+		code := aws.ToString(r.Code)
+		if code == "ConditionalCheckFailed" && i < len(writes) {
+			return &ConditionError{Label: writes[i].Label}
+		}
+		codes[i] = code
+	}
+	return fmt.Errorf("dynamo: transaction canceled (%s): %w", strings.Join(codes, ","), e)
+}
+
+// Apply performs one write on its own, outside a transaction (cheaper, and it
+// needs only PutItem or UpdateItem permission). A failed condition comes back
+// as a *ConditionError.
+func (t *Table) Apply(ctx context.Context, w Write) error {
+	var err error
+	switch {
+	case w.item.Put != nil:
+		p := w.item.Put
+		_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: &t.name, Item: p.Item,
+			ConditionExpression: p.ConditionExpression, ExpressionAttributeNames: p.ExpressionAttributeNames,
+			ExpressionAttributeValues: p.ExpressionAttributeValues})
+	case w.item.Update != nil:
+		u := w.item.Update
+		_, err = t.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &t.name, Key: u.Key,
+			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues})
+	default:
+		return fmt.Errorf("dynamo: %s: empty write", w.Label)
+	}
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return &ConditionError{Label: w.Label}
+	}
+	if err != nil {
+		return fmt.Errorf("dynamo: %s: %w", w.Label, err)
+	}
+	return nil
+}
