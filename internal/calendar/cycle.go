@@ -95,3 +95,14 @@ func Credential(code, program string, cmThrough, today civil.Date) string {
 	}
 	return text
 }
+
+// ShiftMonths moves d by n months like civil.Date.AddMonths, except that the last
+// day of a month maps to the last day of the target month. Expirations are month
+// ends, so "3 months before 2025-04-30" is 2025-01-31, not 2025-01-30, and
+// "within 3 months" relates month ends both ways.
+func ShiftMonths(d civil.Date, n int) civil.Date {
+	if d == d.EndOfMonth() {
+		return d.FirstOfMonth().AddMonths(n).EndOfMonth()
+	}
+	return d.AddMonths(n)
+}

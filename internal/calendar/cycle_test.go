@@ -142,3 +142,25 @@ func TestCredential(t *testing.T) {
 		}
 	}
 }
+
+func TestShiftMonths(t *testing.T) {
+	// R-CYC-7, R-FEE-2: month-end expirations move to month ends.
+	cases := []struct {
+		from string
+		n    int
+		want string
+	}{
+		{"2025-01-31", 3, "2025-04-30"},
+		{"2025-04-30", 3, "2025-07-31"},
+		{"2025-04-30", -3, "2025-01-31"},
+		{"2024-11-30", 3, "2025-02-28"},
+		{"2025-02-28", -3, "2024-11-30"},
+		{"2025-01-30", 1, "2025-02-28"}, // not a month end: clamps like AddMonths
+		{"2025-03-15", -3, "2024-12-15"},
+	}
+	for _, c := range cases {
+		if got := ShiftMonths(d(c.from), c.n); got != d(c.want) {
+			t.Errorf("ShiftMonths(%s, %d) = %s, want %s", c.from, c.n, got, c.want)
+		}
+	}
+}

@@ -19,8 +19,8 @@ type SubmissionWindow struct {
 // 2025-01-31 opens 2024-10-31 and is late after 2024-12-31.
 func SubmissionWindowFor(expiration civil.Date) SubmissionWindow {
 	return SubmissionWindow{
-		Opens:      expiration.AddMonths(-windowOpensMonths),
-		LateAfter:  expiration.AddMonths(-lateWithinMonths),
+		Opens:      ShiftMonths(expiration, -windowOpensMonths),
+		LateAfter:  ShiftMonths(expiration, -lateWithinMonths),
 		Expiration: expiration,
 	}
 }

@@ -9,11 +9,20 @@ import (
 )
 
 func TestSubmissionWindowFor(t *testing.T) {
-	// R-CYC-7: 2025-01-31 opens 2024-10-31.
-	got := SubmissionWindowFor(d("2025-01-31"))
-	want := SubmissionWindow{Opens: d("2024-10-31"), LateAfter: d("2024-12-31"), Expiration: d("2025-01-31")}
-	if got != want {
-		t.Errorf("SubmissionWindowFor = %+v, want %+v", got, want)
+	// R-CYC-7: opens 3 months before expiration (2025-01-31 opens 2024-10-31); late
+	// after 1 month before. Month-end expirations keep month-end bounds.
+	cases := []struct{ expiration, opens, lateAfter string }{
+		{"2025-01-31", "2024-10-31", "2024-12-31"},
+		{"2025-04-30", "2025-01-31", "2025-03-31"},
+		{"2025-02-28", "2024-11-30", "2025-01-31"},
+		{"2025-06-15", "2025-03-15", "2025-05-15"},
+	}
+	for _, c := range cases {
+		got := SubmissionWindowFor(d(c.expiration))
+		want := SubmissionWindow{Opens: d(c.opens), LateAfter: d(c.lateAfter), Expiration: d(c.expiration)}
+		if got != want {
+			t.Errorf("SubmissionWindowFor(%s) = %+v, want %+v", c.expiration, got, want)
+		}
 	}
 }
 
