@@ -36,13 +36,13 @@ func briefs(q Quote) []brief {
 
 func TestQuote(t *testing.T) {
 	certs := map[string]Certification{
-		"ASCPi-MLS":  {Expiration: d("2025-01-31")},
-		"ASCPi-SBB":  {Expiration: d("2025-04-30")}, // 3 months after MLS
-		"ASCPi-SH":   {Expiration: d("2025-05-31")}, // 4 months after MLS
-		"ASCPi-SM":   {Expiration: d("2025-07-31")}, // 3 months after SBB, 6 after MLS
-		"ASCPi-H":    {Expiration: d("2024-06-30"), Expired: true},
-		"ASCPi-C":    {Expiration: d("2024-07-31"), Expired: true},
-		"ASCPi-CG": {Expiration: d("2025-01-31")},
+		"ASCPi-MLS": {Expiration: d("2025-01-31")},
+		"ASCPi-SBB": {Expiration: d("2025-04-30")}, // 3 months after MLS
+		"ASCPi-SH":  {Expiration: d("2025-05-31")}, // 4 months after MLS
+		"ASCPi-SM":  {Expiration: d("2025-07-31")}, // 3 months after SBB, 6 after MLS
+		"ASCPi-H":   {Expiration: d("2024-06-30"), Expired: true},
+		"ASCPi-C":   {Expiration: d("2024-07-31"), Expired: true},
+		"ASCPi-CG":  {Expiration: d("2025-01-31")},
 	}
 	at := ny("2025-01-06", 10, 0) // a Monday
 	earlierMLS := func(when time.Time) []EarlierDeclaration {
