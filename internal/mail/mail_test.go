@@ -1,0 +1,95 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+)
+
+func welcomeData(given string) map[string]string {
+	return map[string]string{"given": given, "family": "Doe", "certificantId": "c-1"}
+}
+
+func TestRenderWelcome(t *testing.T) {
+	r, err := NewRenderer(map[string]string{"baseUrl": "https://cmp.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, given            string
+		subjectHas, subjectNot string
+		htmlHas, htmlNot       string
+	}{
+		{"plain", "Jane", "Welcome to the Credential Maintenance Program, Jane", "\n", "Dear Jane Doe", ""},
+		{"header injection", "Jane\r\nBcc: x@evil.example", "Jane  Bcc: x@evil.example", "\r", "", ""},
+		{"html in a name", "<b>Jo</b>", "<b>Jo</b>", "\n", "&lt;b&gt;Jo&lt;/b&gt;", "<b>Jo</b>"},
+	}
+	for _, tc := range tests {
+		m, err := r.Render("welcome", welcomeData(tc.given))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !strings.Contains(m.Subject, tc.subjectHas) || strings.Contains(m.Subject, tc.subjectNot) {
+			t.Errorf("%s: subject %q", tc.name, m.Subject)
+		}
+		if !strings.Contains(m.HTML, tc.htmlHas) || (tc.htmlNot != "" && strings.Contains(m.HTML, tc.htmlNot)) {
+			t.Errorf("%s: html %q", tc.name, m.HTML)
+		}
+		if !strings.Contains(m.Text, "c-1") || !strings.Contains(m.HTML, `href="https://cmp.example.org"`) {
+			t.Errorf("%s: id or link missing: %q / %q", tc.name, m.Text, m.HTML)
+		}
+	}
+}
+
+func TestRenderRefusesGaps(t *testing.T) {
+	r, err := NewRenderer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Render("welcome", welcomeData("Jane")); err == nil {
+		t.Error("missing baseUrl rendered")
+	}
+	if _, err := r.Render("nope", nil); err == nil {
+		t.Error("unknown template rendered")
+	}
+}
+
+type fakeSES struct{ in *sesv2.SendEmailInput }
+
+func (f *fakeSES) SendEmail(_ context.Context, in *sesv2.SendEmailInput, _ ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+	f.in = in
+	return &sesv2.SendEmailOutput{MessageId: aws.String("m-1")}, nil
+}
+
+func TestSend(t *testing.T) {
+	tests := []struct {
+		to      string
+		wantErr error
+	}{
+		{"jane@example.org", nil},
+		{"jane@example.org\r\nBcc: x@evil.example", ErrBadRecipient},
+		{"Jane <jane@example.org>", ErrBadRecipient},
+		{"not an address", ErrBadRecipient},
+	}
+	for _, tc := range tests {
+		f := &fakeSES{}
+		id, err := NewSender(f, "no-reply@example.org").Send(context.Background(), tc.to, Message{Subject: "a\nb", Text: "t", HTML: "h"})
+		if !errors.Is(err, tc.wantErr) {
+			t.Errorf("%q: err %v, want %v", tc.to, err, tc.wantErr)
+			continue
+		}
+		if tc.wantErr != nil {
+			if f.in != nil {
+				t.Errorf("%q: sent anyway", tc.to)
+			}
+			continue
+		}
+		if id != "m-1" || aws.ToString(f.in.Content.Simple.Subject.Data) != "a b" || f.in.Destination.ToAddresses[0] != tc.to {
+			t.Errorf("%q: id %q input %+v", tc.to, id, f.in.Content.Simple.Subject)
+		}
+	}
+}
