@@ -54,7 +54,7 @@ type Certification struct {
 
 // EarlierDeclaration is a fee-paying declaration the certificant already
 // submitted, for R-FEE-2. Passing more than today's is harmless: the quote keeps
-// those on the same business day.
+// those submitted on the same business day, no later than the quote's instant.
 type EarlierDeclaration struct {
 	SubmittedAt time.Time
 	// Expiration of its certification's cycle.
@@ -128,7 +128,7 @@ func (s Schedule) Quote(req Request) (Quote, error) {
 	// Expirations of today's fee-paying declarations, growing as items are priced.
 	var sameDay []civil.Date
 	for _, e := range req.Earlier {
-		if calendar.SameBusinessDay(e.SubmittedAt, req.At) {
+		if !e.SubmittedAt.After(req.At) && calendar.SameBusinessDay(e.SubmittedAt, req.At) {
 			sameDay = append(sameDay, e.Expiration)
 		}
 	}
