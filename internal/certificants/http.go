@@ -1,0 +1,72 @@
+package certificants
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+// Route keys served by the certificants function (template.yaml events).
+const (
+	RouteCreate = "POST /v1/certificants"
+	RouteGet    = "GET /v1/certificants/{id}"
+)
+
+// NewRouter serves the certificants routes with svc.
+func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
+	rt := httpapi.NewRouter(log)
+	rt.Handle(RouteCreate, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RequireStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
+		var in NewCertificant
+		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		p, err := svc.Create(ctx, in)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("certificant created", "certificantId", p.ID)
+		resp, err := httpapi.JSON(http.StatusCreated, p)
+		if err != nil {
+			return resp, err
+		}
+		resp.Headers["Location"] = "/v1/certificants/" + p.ID
+		return resp, nil
+	})
+	rt.Handle(RouteGet, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		id := r.Param("id")
+		if err := httpapi.RequireSelfOrStaff(r.Principal, id); err != nil {
+			return httpapi.Response{}, err
+		}
+		p, found, err := svc.Get(ctx, id)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		if !found {
+			return httpapi.Response{}, httpapi.NotFound()
+		}
+		return httpapi.JSON(http.StatusOK, p)
+	})
+	return rt
+}
+
+// problem maps use-case errors to HTTP problems; anything else stays a 500.
+func problem(err error) error {
+	var ve *ValidationError
+	switch {
+	case errors.As(err, &ve):
+		fields := make([]httpapi.FieldError, len(ve.Fields))
+		for i, f := range ve.Fields {
+			fields[i] = httpapi.FieldError{Field: f.Field, Message: f.Message}
+		}
+		return httpapi.Unprocessable("invalid certificant", fields...)
+	case errors.Is(err, ErrDuplicate):
+		return httpapi.Conflict("a certificant with this id exists")
+	}
+	return err
+}
