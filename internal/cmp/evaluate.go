@@ -79,6 +79,8 @@ func (p *plan) excludedList() []Excluded {
 // Area edges to the sink carry the area's minimum, the remainder carries the
 // total minus all minimums; so a flow equal to the total meets every
 // requirement, and a maximum flow leaves the least total shortfall.
+// Areas are filled first so that no area is reported short when some
+// allocation with the same total would meet it.
 func (p *plan) propose() []Allocation {
 	const source, sink, related, firstArea = 0, 1, 2, 3
 	firstGroup := firstArea + len(p.req.Minimums)
@@ -90,7 +92,6 @@ func (p *plan) propose() []Allocation {
 		g.AddEdge(firstArea+i, sink, int64(m.Points))
 		sumMin += m.Points
 	}
-	g.AddEdge(related, sink, int64(p.req.Total-sumMin))
 	for i, grp := range p.groups {
 		from := source
 		if grp.parent >= 0 {
@@ -115,6 +116,11 @@ func (p *plan) propose() []Allocation {
 		}
 		outs = append(outs, out{g.AddEdge(v, related, int64(l.points)), i, AreaRelated})
 	}
+	// Fill the area minimums first, then the remainder: augmenting toward the
+	// remainder never takes flow off an area edge into the sink, so the result
+	// is a maximum flow whose area shortfalls are as small as they can be.
+	g.MaxFlow(source, sink)
+	g.AddEdge(related, sink, int64(p.req.Total-sumMin))
 	g.MaxFlow(source, sink)
 
 	var alloc []Allocation

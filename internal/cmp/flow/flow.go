@@ -38,7 +38,8 @@ func (g *Graph) AddEdge(from, to int, capacity int64) int {
 // Flow is the flow MaxFlow routed over edge id.
 func (g *Graph) Flow(id int) int64 { return g.cap[id^1] }
 
-// MaxFlow pushes as much as possible from s to t and returns the amount.
+// MaxFlow pushes as much as possible from s to t and returns the amount added.
+// Called again after AddEdge, it continues from the flow already routed.
 func (g *Graph) MaxFlow(s, t int) int64 {
 	var total int64
 	for g.bfs(s, t) {

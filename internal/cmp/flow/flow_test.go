@@ -45,3 +45,17 @@ func TestMaxFlow(t *testing.T) {
 		})
 	}
 }
+
+// A second MaxFlow after adding an edge keeps the first flow and adds to it.
+func TestMaxFlowContinues(t *testing.T) {
+	g := New(3)
+	a := g.AddEdge(0, 1, 4)
+	g.AddEdge(1, 2, 1)
+	if got := g.MaxFlow(0, 2); got != 1 {
+		t.Fatalf("first = %d", got)
+	}
+	g.AddEdge(1, 2, 5)
+	if got := g.MaxFlow(0, 2); got != 3 || g.Flow(a) != 4 {
+		t.Fatalf("second = %d, edge flow %d", got, g.Flow(a))
+	}
+}
