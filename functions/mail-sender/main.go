@@ -1,0 +1,35 @@
+// Command mail-sender sends the outbox items of the table stream through SES.
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/mail"
+)
+
+func main() {
+	ctx := context.Background()
+	log := httpapi.NewLogger(os.Stdout)
+	table, err := dynamo.FromEnv(ctx)
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	sender, err := mail.SenderFromEnv(ctx)
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	renderer, err := mail.NewRenderer(map[string]string{"baseUrl": os.Getenv("PUBLIC_BASE_URL")})
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	h := &outboxHandler{store: table, render: renderer, send: sender, log: log, now: time.Now}
+	lambda.Start(h.Handle)
+}

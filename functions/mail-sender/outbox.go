@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/mail"
+)
+
+type store interface {
+	Apply(ctx context.Context, w dynamo.Write) error
+}
+
+type sender interface {
+	Send(ctx context.Context, to string, m mail.Message) (string, error)
+}
+
+// outboxHandler sends each outbox INSERT once. Delivery is at least once:
+//  1. an update counts the attempt, on condition that sentAt is absent; if it
+//     is present the email went out before and the record is skipped;
+//  2. the email is rendered and sent;
+//  3. sentAt and the SES message id are recorded, on the same condition.
+//
+// If the process dies between 2 and 3 (or step 3 fails), the redelivered
+// record sends the email a second time: SES has no idempotency key, and a
+// duplicate courtesy email is better than a lost deadline notice. A claim
+// before sending would close that window only by opening one for loss.
+type outboxHandler struct {
+	store  store
+	render *mail.Renderer
+	send   sender
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// Handle processes a batch and reports the records that failed, so only they
+// (and the ones after them in the shard) are retried, then dead-lettered.
+func (h *outboxHandler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	var resp events.DynamoDBEventResponse
+	for _, rec := range ev.Records {
+		if rec.EventName != "INSERT" {
+			continue
+		}
+		item, ok, err := outboxFromImage(rec.Change.NewImage)
+		if err == nil && ok {
+			err = h.deliver(ctx, item)
+		}
+		if err != nil {
+			h.log.Error("outbox item failed", "eventId", rec.EventID, "error", err.Error())
+			resp.BatchItemFailures = append(resp.BatchItemFailures,
+				events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+		}
+	}
+	return resp, nil
+}
+
+func (h *outboxHandler) deliver(ctx context.Context, item dynamo.OutboxItem) error {
+	notSent := dynamo.Condition{Expr: "attribute_exists(pk) AND attribute_not_exists(sentAt)",
+		Values: map[string]any{":one": 1, ":zero": 0}}
+	attempt, err := dynamo.Update("attempt", item.Key, "SET attempts = if_not_exists(attempts, :zero) + :one", notSent)
+	if err != nil {
+		return err
+	}
+	if err := h.store.Apply(ctx, attempt); errors.Is(err, dynamo.ErrConditionFailed) {
+		h.log.Info("outbox item already sent", "outboxId", item.ID)
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("outbox %s: %w", item.ID, err)
+	}
+
+	msg, err := h.render.Render(item.Template, item.Data)
+	if err != nil {
+		return fmt.Errorf("outbox %s: %w", item.ID, err)
+	}
+	messageID, err := h.send.Send(ctx, item.To, msg)
+	if err != nil {
+		return fmt.Errorf("outbox %s: %w", item.ID, err)
+	}
+
+	sent, err := dynamo.Update("sent", item.Key, "SET sentAt = :now, messageId = :id", dynamo.Condition{
+		Expr:   "attribute_not_exists(sentAt)",
+		Values: map[string]any{":now": h.now().UTC().Format(time.RFC3339), ":id": messageID},
+	})
+	if err != nil {
+		return err
+	}
+	if err := h.store.Apply(ctx, sent); err != nil && !errors.Is(err, dynamo.ErrConditionFailed) {
+		return fmt.Errorf("outbox %s: record sent: %w", item.ID, err)
+	}
+	h.log.Info("outbox item sent", "outboxId", item.ID, "template", item.Template, "messageId", messageID)
+	return nil
+}
+
+// outboxFromImage reads an outbox item from a stream image; ok is false for
+// other item types (the event source filter should already drop them).
+func outboxFromImage(img map[string]events.DynamoDBAttributeValue) (dynamo.OutboxItem, bool, error) {
+	if str(img, "type") != dynamo.OutboxType {
+		return dynamo.OutboxItem{}, false, nil
+	}
+	item := dynamo.OutboxItem{
+		Key:      dynamo.Key{PK: str(img, "pk"), SK: str(img, "sk")},
+		Type:     dynamo.OutboxType,
+		ID:       str(img, "id"),
+		Template: str(img, "template"),
+		To:       str(img, "to"),
+		Data:     map[string]string{},
+	}
+	if item.PK == "" || item.SK == "" || item.Template == "" || item.To == "" {
+		return dynamo.OutboxItem{}, false, fmt.Errorf("outbox item %q lacks pk, sk, template or to", item.ID)
+	}
+	if data, ok := img["data"]; ok && data.DataType() == events.DataTypeMap {
+		for k, v := range data.Map() {
+			if v.DataType() == events.DataTypeString {
+				item.Data[k] = v.String()
+			}
+		}
+	}
+	return item, true, nil
+}
+
+// str reads a string attribute; the events accessors panic on other types.
+func str(img map[string]events.DynamoDBAttributeValue, name string) string {
+	v, ok := img[name]
+	if !ok || v.DataType() != events.DataTypeString {
+		return ""
+	}
+	return v.String()
+}
