@@ -1,0 +1,160 @@
+package deploy
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+const root = "../.."
+
+// routers lists, per HTTP function of the template, the routes its router
+// serves. A new HTTP function adds its line here.
+func routers() map[string][]string {
+	discard := httpapi.NewLogger(io.Discard)
+	return map[string][]string{
+		"CertificantsFunction": certificants.NewRouter(nil, discard).Routes(),
+	}
+}
+
+func loadFunctions(t *testing.T) []Function {
+	t.Helper()
+	fns, err := LoadFunctions(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fns) == 0 {
+		t.Fatal("template declares no functions")
+	}
+	return fns
+}
+
+// architecture.md "One source of truth": every function folder has a
+// template entry and every template function has a folder.
+func TestFunctionFoldersMatchTemplate(t *testing.T) {
+	declared := map[string]bool{}
+	for _, fn := range loadFunctions(t) {
+		dir := FunctionDir(fn.LogicalID)
+		declared[dir] = true
+		if _, err := os.Stat(filepath.Join(root, dir, "main.go")); err != nil {
+			t.Errorf("%s: no %s/main.go", fn.LogicalID, dir)
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() && !declared["functions/"+e.Name()] {
+			t.Errorf("functions/%s has no template entry", e.Name())
+		}
+	}
+}
+
+// Every HttpApi route of the template is served by its function's router,
+// and every routed key is declared in the template.
+func TestRoutesMatchRouters(t *testing.T) {
+	served := routers()
+	for _, fn := range loadFunctions(t) {
+		got, ok := served[fn.LogicalID]
+		delete(served, fn.LogicalID)
+		if len(fn.Routes) == 0 && !ok {
+			continue
+		}
+		if !ok {
+			t.Errorf("%s: template routes %q, but no router registered in this test", fn.LogicalID, fn.Routes)
+			continue
+		}
+		if !slices.Equal(got, fn.Routes) {
+			t.Errorf("%s: template routes %q, router serves %q", fn.LogicalID, fn.Routes, got)
+		}
+	}
+	for id := range served {
+		t.Errorf("router for %s, which the template does not declare", id)
+	}
+}
+
+// ScheduleV2 expressions and time zones parse (cfn-lint does not check them).
+func TestSchedulesParse(t *testing.T) {
+	for _, fn := range loadFunctions(t) {
+		for _, s := range fn.Schedules {
+			if err := CheckSchedule(s.Expression, s.Timezone); err != nil {
+				t.Errorf("%s %s: %v", fn.LogicalID, s.Event, err)
+			}
+		}
+	}
+}
+
+// Sample events are named after their function's folder.
+func TestSampleEventNames(t *testing.T) {
+	var dirs []string
+	for _, fn := range loadFunctions(t) {
+		dirs = append(dirs, strings.TrimPrefix(FunctionDir(fn.LogicalID), "functions/"))
+	}
+	files, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		if !slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(name, d+"-") || name == d+".json" }) {
+			t.Errorf("events/%s is not named after a function folder %q", name, dirs)
+		}
+	}
+}
+
+func TestFunctionDir(t *testing.T) {
+	for id, want := range map[string]string{
+		"CertificantsFunction":         "functions/certificants",
+		"MailSenderFunction":           "functions/mail-sender",
+		"CmpRemindersFunction":         "functions/cmp-reminders",
+		"DeclarationDeadlinesFunction": "functions/declaration-deadlines",
+	} {
+		if got := FunctionDir(id); got != want {
+			t.Errorf("FunctionDir(%s) = %s, want %s", id, got, want)
+		}
+	}
+}
+
+func TestCheckSchedule(t *testing.T) {
+	tests := []struct {
+		expr, tz string
+		ok       bool
+	}{
+		{"cron(0 6 * * ? *)", "America/New_York", true},
+		{"cron(15 10 ? * MON-FRI *)", "", true},
+		{"cron(0/15 * * * ? 2026)", "UTC", true},
+		{"cron(0 8 L * ? *)", "", true},
+		{"cron(0 8 ? * 2#1 *)", "", true},
+		{"cron(0 8 15W JAN,JUL ? *)", "", true},
+		{"rate(1 day)", "", true},
+		{"rate(5 minutes)", "", true},
+		{"at(2026-01-31T06:00:00)", "America/New_York", true},
+		{"cron(0 6 * * * *)", "", false},        // both day fields set
+		{"cron(0 6 ? * ? *)", "", false},        // neither
+		{"cron(0 24 * * ? *)", "", false},       // hour out of range
+		{"cron(60 6 * * ? *)", "", false},       // minute out of range
+		{"cron(0 6 * 13 ? *)", "", false},       // month out of range
+		{"cron(0 6 ? * FUNDAY *)", "", false},   // unknown weekday
+		{"cron(0 6 * * ?)", "", false},          // five fields
+		{"cron(0 6 * * ? *)", "Eastern", false}, // not an IANA zone
+		{"cron(0 6 * * ? *)", "America/Nowhere", false},
+		{"rate(1 days)", "", false},
+		{"rate(2 day)", "", false},
+		{"rate(0 minutes)", "", false},
+		{"rate(1 week)", "", false},
+		{"at(2026-01-31 06:00)", "", false},
+		{"daily", "", false},
+	}
+	for _, tc := range tests {
+		if err := CheckSchedule(tc.expr, tc.tz); (err == nil) != tc.ok {
+			t.Errorf("CheckSchedule(%q, %q) = %v, want ok=%v", tc.expr, tc.tz, err, tc.ok)
+		}
+	}
+}
