@@ -2,6 +2,7 @@ package cmp
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -136,4 +137,10 @@ func TestParsePoints(t *testing.T) {
 	if err := json.Unmarshal([]byte(`"3.75"`), &p); err != nil || p != 375 {
 		t.Errorf("unmarshal = %v %v", p, err)
 	}
+}
+
+func decodeStrict(body string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
