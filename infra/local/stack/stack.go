@@ -1,0 +1,306 @@
+// Package stack assembles the local stack from template.yaml: it builds the
+// functions, starts DynamoDB Local and aws-ses-v2-local, creates the table,
+// and serves the HTTP API and the Lambda Invoke API in front of the
+// functions' real bootstrap processes, with schedules and stream mappings.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+
+	"github.com/boc/cmp/infra/local/apigw"
+	"github.com/boc/cmp/infra/local/invokeapi"
+	"github.com/boc/cmp/infra/local/localparts"
+	"github.com/boc/cmp/infra/local/runtimeapi"
+	"github.com/boc/cmp/infra/local/scheduler"
+	"github.com/boc/cmp/infra/local/streams"
+	"github.com/boc/cmp/infra/local/template"
+)
+
+// Config says where and how to run. Zero ports mean free ones.
+type Config struct {
+	Root                                      string // repository root (template.yaml, Makefile)
+	APIPort, LambdaPort, DynamoPort, MailPort int
+	DynamoDBPath                              string // "" keeps data in memory
+	TableName                                 string // default "cmp-local"
+	JWTSecret                                 string
+	Schedules                                 bool      // fire ScheduleV2 events on their clock
+	Output                                    io.Writer // child process output; must be safe for concurrent use
+	Logger                                    *slog.Logger
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	APIURL, LambdaURL, DynamoURL, MailURL, TableName string
+	Template                                         *template.Template
+
+	cfg       Config
+	fns       map[string]*runtimeapi.Function
+	db        *dynamodb.Client
+	poller    *streams.Poller
+	servers   []*http.Server
+	cancel    context.CancelFunc
+	taskRoots string
+
+	mailMu   sync.Mutex
+	mail     *localparts.Process
+	mailPort int
+	dynamo   *localparts.Process
+}
+
+// Start brings the whole stack up; the build and the local parts start in parallel.
+func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
+	if cfg.Output == nil {
+		cfg.Output = io.Discard
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.TableName == "" {
+		cfg.TableName = "cmp-local"
+	}
+	tpl, err := template.Load(filepath.Join(cfg.Root, "template.yaml"), template.Options{TableName: cfg.TableName})
+	if err != nil {
+		return nil, err
+	}
+	if tpl.Table == nil {
+		return nil, errors.New("template.yaml declares no DynamoDB table")
+	}
+	// The HTTP listeners first: a taken port fails fast, before anything starts.
+	apiLn, err := listen(cfg.APIPort, "API_PORT")
+	if err != nil {
+		return nil, err
+	}
+	lambdaLn, err := listen(cfg.LambdaPort, "LAMBDA_PORT")
+	if err != nil {
+		apiLn.Close()
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	s := &Stack{TableName: cfg.TableName, Template: tpl, cfg: cfg, fns: map[string]*runtimeapi.Function{}, cancel: cancel,
+		APIURL: "http://" + apiLn.Addr().String(), LambdaURL: "http://" + lambdaLn.Addr().String()}
+	defer func() {
+		if err != nil {
+			apiLn.Close()
+			lambdaLn.Close()
+			s.Close()
+		}
+	}()
+	for _, p := range []*int{&cfg.DynamoPort, &cfg.MailPort} {
+		if *p == 0 {
+			if *p, err = localparts.FreePort(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	s.mailPort = cfg.MailPort
+	if s.taskRoots, err = os.MkdirTemp("", "cmp-local-fns-"); err != nil {
+		return nil, fmt.Errorf("task roots: %w", err)
+	}
+
+	ids := make([]string, len(tpl.Functions))
+	for i, f := range tpl.Functions {
+		ids[i] = f.LogicalID
+	}
+	nodeModules := filepath.Join(cfg.Root, "infra", "local", "node_modules")
+	var wg sync.WaitGroup
+	var buildErr, dynErr, mailErr error
+	wg.Add(3)
+	go func() { defer wg.Done(); buildErr = Build(ctx, cfg.Root, ids, s.taskRoots, cfg.Output) }()
+	go func() {
+		defer wg.Done()
+		s.dynamo, dynErr = localparts.DynamoDB(ctx, nodeModules, cfg.DynamoPort, cfg.DynamoDBPath, prefixed(cfg.Output, "dynamodb"))
+	}()
+	go func() {
+		defer wg.Done()
+		s.mail, mailErr = localparts.Mail(ctx, nodeModules, cfg.MailPort, prefixed(cfg.Output, "mail"))
+	}()
+	wg.Wait()
+	if err = errors.Join(buildErr, dynErr, mailErr); err != nil {
+		return nil, err
+	}
+	s.DynamoURL, s.MailURL = s.dynamo.URL, s.mail.URL
+	s.db = dynamodb.New(dynamodb.Options{Region: template.Region, BaseEndpoint: aws.String(s.DynamoURL), Credentials: localCredentials})
+	if err = ensureTable(ctx, s.db, tpl.Table); err != nil {
+		return nil, err
+	}
+
+	apiRoutes := []apigw.Route{}
+	invokers := map[string]invokeapi.Invoker{}
+	var jobs []scheduler.Job
+	var mappings []streams.Mapping
+	for _, f := range tpl.Functions {
+		fn := runtimeapi.New(runtimeapi.Config{
+			Name: f.LogicalID, Bootstrap: filepath.Join(s.taskRoots, f.LogicalID, "bootstrap"), TaskRoot: filepath.Join(s.taskRoots, f.LogicalID),
+			Handler: f.Handler, MemoryMB: f.MemoryMB, Timeout: f.Timeout, Env: s.functionEnv(f), Output: cfg.Output, Logger: cfg.Logger,
+		})
+		s.fns[f.LogicalID] = fn
+		invokers[f.LogicalID] = fn
+		for _, r := range f.HTTP {
+			apiRoutes = append(apiRoutes, apigw.Route{Method: r.Method, Path: r.Path, NoAuth: r.NoAuth, Fn: fn})
+		}
+		for _, sc := range f.Schedules {
+			jobs = append(jobs, scheduler.Job{Function: f.LogicalID, Schedule: sc, Fn: fn})
+		}
+		for _, src := range f.Streams {
+			mappings = append(mappings, streams.Mapping{Function: f.LogicalID, Source: src, Fn: fn})
+		}
+	}
+	api, err := apigw.New(apiRoutes, cfg.JWTSecret, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	s.serve(apiLn, api)
+	s.serve(lambdaLn, invokeapi.Handler(invokers, cfg.Logger))
+
+	// Warm one process per function: start-up then reports every init duration.
+	warmErrs := make([]error, len(ids))
+	for i, id := range ids {
+		wg.Add(1)
+		go func() { defer wg.Done(); warmErrs[i] = s.fns[id].Warm(ctx) }()
+	}
+	wg.Wait()
+	if err = errors.Join(warmErrs...); err != nil {
+		return nil, err
+	}
+	if len(mappings) > 0 {
+		sc := dynamodbstreams.New(dynamodbstreams.Options{Region: template.Region, BaseEndpoint: aws.String(s.DynamoURL), Credentials: localCredentials})
+		s.poller, err = streams.Start(runCtx, sc, s.db, cfg.TableName, mappings, cfg.Logger)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Schedules {
+		go scheduler.Run(runCtx, jobs, cfg.Logger)
+	}
+	return s, nil
+}
+
+var localCredentials = credentials.NewStaticCredentialsProvider("local", "local", "local")
+
+// functionEnv is the template's environment plus the endpoints of the local
+// parts, given the way the SDK reads them, so function code has no local case.
+func (s *Stack) functionEnv(f template.Function) map[string]string {
+	env := map[string]string{}
+	for k, v := range f.Env {
+		env[k] = v
+	}
+	env["AWS_ENDPOINT_URL_DYNAMODB"] = s.DynamoURL
+	env["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = s.DynamoURL
+	env["AWS_ENDPOINT_URL_SESV2"] = s.MailURL
+	return env
+}
+
+func (s *Stack) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+}
+
+func listen(port int, envName string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		return nil, fmt.Errorf("port %d is taken (set %s to another): %w", port, envName, err)
+	}
+	return ln, nil
+}
+
+// Close stops everything: servers, function processes, local parts.
+func (s *Stack) Close() {
+	s.cancel()
+	for _, srv := range s.servers {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = srv.Shutdown(ctx)
+		cancel()
+	}
+	for _, fn := range s.fns {
+		fn.Close()
+	}
+	s.mailMu.Lock()
+	s.mail.Stop()
+	s.mailMu.Unlock()
+	s.dynamo.Stop()
+	if s.taskRoots != "" {
+		_ = os.RemoveAll(s.taskRoots)
+	}
+}
+
+// Function returns a function's runner.
+func (s *Stack) Function(id string) (*runtimeapi.Function, bool) {
+	f, ok := s.fns[id]
+	return f, ok
+}
+
+// DynamoDB is a client for the local table.
+func (s *Stack) DynamoDB() *dynamodb.Client { return s.db }
+
+// InitDurations are the measured cold starts, by logical id.
+func (s *Stack) InitDurations() map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for id, f := range s.fns {
+		if d, ok := f.InitDuration(); ok {
+			out[id] = d
+		}
+	}
+	return out
+}
+
+// DeadLetters are the stream records of a function that exhausted their retries.
+func (s *Stack) DeadLetters(id string) [][]byte {
+	if s.poller == nil {
+		return nil
+	}
+	return s.poller.DeadLetters(id)
+}
+
+// StopMail stops aws-ses-v2-local (SES unreachable) until StartMail.
+func (s *Stack) StopMail() {
+	s.mailMu.Lock()
+	defer s.mailMu.Unlock()
+	s.mail.Stop()
+	s.mail = nil
+}
+
+// StartMail starts aws-ses-v2-local again on the same port.
+func (s *Stack) StartMail(ctx context.Context) error {
+	s.mailMu.Lock()
+	defer s.mailMu.Unlock()
+	if s.mail != nil {
+		return nil
+	}
+	p, err := localparts.Mail(ctx, filepath.Join(s.cfg.Root, "infra", "local", "node_modules"), s.mailPort, prefixed(s.cfg.Output, "mail"))
+	if err != nil {
+		return err
+	}
+	s.mail = p
+	return nil
+}
+
+// ScheduledEvent is the EventBridge Scheduler event a function's first
+// schedule would deliver on day.
+func (s *Stack) ScheduledEvent(id string, day time.Time) ([]byte, error) {
+	f, ok := s.Template.Function(id)
+	if !ok {
+		return nil, fmt.Errorf("no function %s", id)
+	}
+	var sc template.Schedule
+	if len(f.Schedules) > 0 {
+		sc = f.Schedules[0]
+	}
+	return scheduler.EventForDay(id, sc, day)
+}
