@@ -16,6 +16,8 @@ import (
 // fakeAPI answers from canned values and records what it was asked.
 type fakeAPI struct {
 	item     map[string]types.AttributeValue
+	gets     int // GetItem calls; afterGets items appear from this call on
+	appearAt int
 	txErr    error
 	updErr   error
 	lastTx   *dynamodb.TransactWriteItemsInput
@@ -25,6 +27,10 @@ type fakeAPI struct {
 }
 
 func (f *fakeAPI) GetItem(_ context.Context, _ *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	f.gets++
+	if f.gets < f.appearAt {
+		return &dynamodb.GetItemOutput{}, nil
+	}
 	return &dynamodb.GetItemOutput{Item: f.item}, nil
 }
 
@@ -167,6 +173,41 @@ func TestDatePKShards(t *testing.T) {
 		pk := DatePK("EXP", "2025-01-31", id)
 		if !all[pk] || pk != DatePK("EXP", "2025-01-31", id) {
 			t.Errorf("DatePK(%s) = %s is not a stable shard of the day", id, pk)
+		}
+	}
+}
+
+func TestIdempotent(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	hash := RequestHash("POST /v1/declarations", []byte(`{"a":1}`))
+	stored, _ := PutIdempotency("c1", "k1", hash, 201, []byte(`{"id":"d-1"}`), now)
+	profile, _ := Put("profile", Key{PK: "C#1", SK: "PROFILE"}, IfAbsent)
+	tests := []struct {
+		name      string
+		api       *fakeAPI
+		hash      string
+		wantBody  string
+		wantErr   error
+		wantCalls int  // times the change ran
+		wantTx    bool // a transaction was attempted
+	}{
+		{"first request", &fakeAPI{}, hash, `{"id":"d-2"}`, nil, 1, true},
+		{"repeat gets the first answer", &fakeAPI{item: stored.item.Put.Item}, hash, `{"id":"d-1"}`, nil, 0, false},
+		{"same key, other body", &fakeAPI{item: stored.item.Put.Item}, RequestHash("POST /v1/declarations", []byte(`{"a":2}`)), "", ErrIdempotencyMismatch, 0, false},
+		{"lost a race to a twin", &fakeAPI{item: stored.item.Put.Item, appearAt: 2, txErr: reasons("None", "ConditionalCheckFailed")}, hash, `{"id":"d-1"}`, nil, 1, true},
+	}
+	for _, tc := range tests {
+		calls := 0
+		ans, err := New(tc.api, "tbl").Idempotent(context.Background(), "c1", "k1", tc.hash, now,
+			func(context.Context) (Answer, []Write, error) {
+				calls++
+				return Answer{Status: 201, Body: []byte(`{"id":"d-2"}`)}, []Write{profile}, nil
+			})
+		if !errors.Is(err, tc.wantErr) || string(ans.Body) != tc.wantBody || calls != tc.wantCalls || (tc.api.lastTx != nil) != tc.wantTx {
+			t.Errorf("%s: answer %q err %v calls %d tx %v", tc.name, ans.Body, err, calls, tc.api.lastTx != nil)
+		}
+		if tc.wantTx && len(tc.api.lastTx.TransactItems) != 2 {
+			t.Errorf("%s: record not in the change's transaction", tc.name)
 		}
 	}
 }

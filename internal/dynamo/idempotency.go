@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"time"
 )
 
@@ -63,4 +64,57 @@ func PutIdempotency(principal, key, requestHash string, status int, answer []byt
 		Names:  map[string]string{"#ttl": "ttl"},
 		Values: map[string]any{":now": now.Unix()},
 	})
+}
+
+// ErrIdempotencyMismatch is a key reused with a different request (api.md: 422).
+var ErrIdempotencyMismatch = errors.New("dynamo: idempotency key reused with a different request")
+
+// Answer is what a guarded change answered: an HTTP status and body.
+type Answer struct {
+	Status int
+	Body   []byte
+}
+
+// Change computes a guarded change: its answer and the writes that make it.
+type Change func(ctx context.Context) (Answer, []Write, error)
+
+// Idempotent applies change at most once per principal and key: a repeat with
+// the same request hash gets the first answer back and writes nothing; with a
+// different hash, ErrIdempotencyMismatch. The record is written in the same
+// transaction as the change, so a concurrent twin loses on its condition and
+// is answered from the winner's record.
+func (t *Table) Idempotent(ctx context.Context, principal, key, requestHash string, now time.Time, change Change) (Answer, error) {
+	if ans, done, err := t.replay(ctx, principal, key, requestHash, now); done || err != nil {
+		return ans, err
+	}
+	ans, writes, err := change(ctx)
+	if err != nil {
+		return Answer{}, err
+	}
+	rec, err := PutIdempotency(principal, key, requestHash, ans.Status, ans.Body, now)
+	if err != nil {
+		return Answer{}, err
+	}
+	err = t.Transact(ctx, append(writes, rec)...)
+	if FailedLabel(err) == IdempotencyLabel {
+		if ans, done, err := t.replay(ctx, principal, key, requestHash, now); done || err != nil {
+			return ans, err
+		}
+	}
+	if err != nil {
+		return Answer{}, err
+	}
+	return ans, nil
+}
+
+// replay answers from a live record; done is false when there is none.
+func (t *Table) replay(ctx context.Context, principal, key, requestHash string, now time.Time) (Answer, bool, error) {
+	rec, found, err := t.LookupIdempotency(ctx, principal, key, now)
+	if err != nil || !found {
+		return Answer{}, false, err
+	}
+	if rec.RequestHash != requestHash {
+		return Answer{}, true, ErrIdempotencyMismatch
+	}
+	return Answer{Status: rec.Status, Body: []byte(rec.Answer)}, true, nil
 }
