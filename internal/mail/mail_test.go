@@ -58,11 +58,25 @@ func TestRenderRefusesGaps(t *testing.T) {
 	}
 }
 
-type fakeSES struct{ in *sesv2.SendEmailInput }
+type fakeSES struct {
+	in  *sesv2.SendEmailInput
+	err error
+}
 
 func (f *fakeSES) SendEmail(_ context.Context, in *sesv2.SendEmailInput, _ ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 	f.in = in
+	if f.err != nil {
+		return nil, f.err
+	}
 	return &sesv2.SendEmailOutput{MessageId: aws.String("m-1")}, nil
+}
+
+func TestSendErrorHidesRecipient(t *testing.T) {
+	f := &fakeSES{err: errors.New("MessageRejected: Email address is not verified: jane@example.org")}
+	_, err := NewSender(f, "no-reply@example.org").Send(context.Background(), "jane@example.org", Message{})
+	if err == nil || strings.Contains(err.Error(), "jane@") || !strings.Contains(err.Error(), "MessageRejected") {
+		t.Errorf("error %v", err)
+	}
 }
 
 func TestSend(t *testing.T) {

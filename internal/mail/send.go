@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -62,7 +63,8 @@ func (s *Sender) Send(ctx context.Context, to string, m Message) (string, error)
 		}},
 	})
 	if err != nil {
-		return "", fmt.Errorf("mail: send: %w", err)
+		// SES names unverified recipients in its messages; keep addresses out of logs.
+		return "", fmt.Errorf("mail: send: %s", strings.ReplaceAll(err.Error(), to, "<recipient>"))
 	}
 	return aws.ToString(out.MessageId), nil
 }
