@@ -1,0 +1,130 @@
+package declarations
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+// Route keys served by the declarations function (template.yaml events).
+const (
+	RouteSubmit = "POST /v1/declarations"
+	RouteGet    = "GET /v1/declarations/{id}"
+	RouteList   = "GET /v1/certificants/{id}/declarations"
+)
+
+// maxIdempotencyKey bounds the Idempotency-Key header, which becomes part of a key.
+const maxIdempotencyKey = 255
+
+// NewRouter serves the declaration routes with svc.
+func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
+	rt := httpapi.NewRouter(log)
+	rt.Handle(RouteSubmit, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		var req Request
+		if err := r.Decode(&req); err != nil {
+			return httpapi.Response{}, err
+		}
+		if err := httpapi.RequireSelf(r.Principal, req.CertificantID); err != nil {
+			return httpapi.Response{}, err
+		}
+		idem, err := idempotencyOf(r)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		out, err := svc.Submit(ctx, r.Principal.Subject, req, idem)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("declaration submitted", "certification", req.Certification, "status", out.Status)
+		return httpapi.Response{StatusCode: out.Status, Body: string(out.Body),
+			Headers: map[string]string{"Content-Type": "application/json"}}, nil
+	})
+	rt.Handle(RouteGet, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		d, found, err := svc.Get(ctx, r.Param("id"))
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		if !found {
+			return httpapi.Response{}, httpapi.NotFound()
+		}
+		if err := httpapi.RequireSelfOrStaff(r.Principal, d.CertificantID); err != nil {
+			return httpapi.Response{}, err
+		}
+		return httpapi.JSON(http.StatusOK, d)
+	})
+	rt.Handle(RouteList, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		id := r.Param("id")
+		if err := httpapi.RequireSelfOrStaff(r.Principal, id); err != nil {
+			return httpapi.Response{}, err
+		}
+		ds, err := svc.List(ctx, id)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		return httpapi.JSON(http.StatusOK, map[string]any{"declarations": ds})
+	})
+	return rt
+}
+
+// idempotencyOf reads the optional Idempotency-Key; the request hash covers
+// the route and the exact body.
+func idempotencyOf(r *httpapi.Request) (*Idempotency, error) {
+	key := r.IdempotencyKey()
+	if key == "" {
+		return nil, nil
+	}
+	if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) }) >= 0 {
+		return nil, httpapi.BadRequest("invalid Idempotency-Key", httpapi.FieldError{Field: "Idempotency-Key",
+			Message: "at most 255 printable ASCII characters"})
+	}
+	return &Idempotency{Principal: r.Principal.Subject, Key: key, RequestHash: dynamo.RequestHash(r.RouteKey, r.Body())}, nil
+}
+
+// problem maps use-case errors to HTTP problems; anything else stays a 500.
+func problem(err error) error {
+	var rule *RuleError
+	var claimed *ClaimedError
+	var notOpen *NotOpenError
+	switch {
+	case errors.As(err, &rule):
+		p := httpapi.Unprocessable(rule.Detail, fieldErrors(rule)...)
+		if len(rule.Shortfalls) > 0 {
+			p.Shortfalls = rule.Shortfalls
+		}
+		return p
+	case errors.As(err, &notOpen):
+		p := httpapi.Conflict(notOpen.Error())
+		p.Errors = []httpapi.FieldError{{Field: "certification", Rule: "R-CYC-7", Message: "the submission window opens on " + notOpen.Opens.String()}}
+		return p
+	case errors.As(err, &claimed):
+		p := httpapi.Conflict("activity " + claimed.ActivityID + " is already claimed for this certification")
+		p.Errors = []httpapi.FieldError{{Field: "allocations", Rule: "R-ACT-11", Message: "activity " + claimed.ActivityID + " is claimed by another declaration"}}
+		return p
+	case errors.Is(err, ErrPending):
+		p := httpapi.Conflict("a declaration of this certification is already pending")
+		p.Errors = []httpapi.FieldError{{Field: "certification", Rule: "R-DEC-1", Message: "one pending declaration per certification"}}
+		return p
+	case errors.Is(err, ErrKeyTaken):
+		return httpapi.Conflict("a request with this Idempotency-Key is in progress")
+	case errors.Is(err, ErrKeyReused):
+		return httpapi.Unprocessable("Idempotency-Key reused with a different request",
+			httpapi.FieldError{Field: "Idempotency-Key", Message: "this key was used with a different body"})
+	case errors.Is(err, ErrNotFound):
+		return httpapi.NotFound()
+	}
+	return err
+}
+
+func fieldErrors(e *RuleError) []httpapi.FieldError {
+	out := make([]httpapi.FieldError, len(e.Errors))
+	for i, f := range e.Errors {
+		out[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
+	}
+	return out
+}

@@ -1,0 +1,235 @@
+package declarations
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+// Item types of the declaration items in the table.
+const (
+	ItemType        = "declaration"
+	pointerItemType = "declaration-pointer"
+	claimItemType   = "claim"
+	pendingItemType = "pending"
+)
+
+// Item is a declaration as stored in its certificant's partition
+// (sk=DECL#<id>). The attributes that keys, indexes and conditions use are
+// top-level; the whole declaration is Doc, its JSON, so every reader (the
+// transcript loader included) decodes one shape with Declaration.
+type Item struct {
+	dynamo.Key
+	Type          string `dynamodbav:"type"`
+	ID            string `dynamodbav:"id"`
+	CertificantID string `dynamodbav:"certificantId"`
+	Certification string `dynamodbav:"certification"`
+	Status        string `dynamodbav:"status"`
+	SubmittedAt   string `dynamodbav:"submittedAt"`
+	Version       int    `dynamodbav:"version"`
+	// Staff queue (ByQueue): declarations waiting, by processing due date.
+	QueuePK string `dynamodbav:"queuePk,omitempty"`
+	QueueSK string `dynamodbav:"queueSk,omitempty"`
+	Doc     string `dynamodbav:"doc"`
+}
+
+// NewItem is the stored form of d.
+func NewItem(d Declaration) (Item, error) {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return Item{}, fmt.Errorf("encode declaration %s: %w", d.ID, err)
+	}
+	return Item{
+		Key:  dynamo.DeclarationKey(d.CertificantID, d.ID),
+		Type: ItemType, ID: d.ID, CertificantID: d.CertificantID, Certification: d.Certification,
+		Status: string(d.Status), SubmittedAt: d.SubmittedAt.UTC().Format(time.RFC3339Nano), Version: d.Version,
+		QueuePK: dynamo.QueuePK(string(d.Status)), QueueSK: d.ProcessingDueOn.String() + "#" + d.ID,
+		Doc: string(doc),
+	}, nil
+}
+
+// Declaration decodes the stored declaration.
+func (it Item) Declaration() (Declaration, error) {
+	var d Declaration
+	if err := json.Unmarshal([]byte(it.Doc), &d); err != nil {
+		return Declaration{}, fmt.Errorf("decode declaration %s: %w", it.ID, err)
+	}
+	return d, nil
+}
+
+type pointerItem struct {
+	dynamo.Key
+	Type          string `dynamodbav:"type"`
+	CertificantID string `dynamodbav:"certificantId"`
+}
+
+// markerItem is a claim (R-ACT-11) or the one-pending marker: it names the
+// declaration holding it, so a decision can release it.
+type markerItem struct {
+	dynamo.Key
+	Type          string `dynamodbav:"type"`
+	DeclarationID string `dynamodbav:"declarationId"`
+	Certification string `dynamodbav:"certification"`
+	ActivityID    string `dynamodbav:"activityId,omitempty"`
+}
+
+// TableStore keeps declarations in the table.
+type TableStore struct{ table *dynamo.Table }
+
+// NewTableStore wraps the table.
+func NewTableStore(table *dynamo.Table) *TableStore { return &TableStore{table: table} }
+
+// Answer reads a live idempotency record (expired ones are ignored).
+func (s *TableStore) Answer(ctx context.Context, principal, key string, now time.Time) (Answer, bool, error) {
+	rec, found, err := s.table.LookupIdempotency(ctx, principal, key, now)
+	if err != nil || !found {
+		return Answer{}, false, err
+	}
+	return Answer{RequestHash: rec.RequestHash, Status: rec.Status, Body: []byte(rec.Answer)}, true, nil
+}
+
+const (
+	labelPending = "pending"
+	claimLabel   = "claim:"
+)
+
+// Submit writes the submission in one TransactWriteItems. The idempotency
+// record goes first, so when a same-key twin also trips the pending marker
+// the failure names the key and the twin is answered from its record.
+func (s *TableStore) Submit(ctx context.Context, sub Submission) error {
+	d := sub.Declaration
+	writes := make([]dynamo.Write, 0, len(d.Allocations)+5)
+	add := func(w dynamo.Write, err error) error {
+		if err == nil {
+			writes = append(writes, w)
+		}
+		return err
+	}
+	if sub.Idempotency != nil {
+		if err := add(dynamo.PutIdempotency(sub.Idempotency.Principal, sub.Idempotency.Key, sub.Idempotency.RequestHash,
+			sub.Status, sub.Body, d.SubmittedAt)); err != nil {
+			return err
+		}
+	}
+	item, err := NewItem(d)
+	if err != nil {
+		return err
+	}
+	if err := add(dynamo.Put("declaration", item, dynamo.IfAbsent)); err != nil {
+		return err
+	}
+	if err := add(dynamo.Put("pointer", pointerItem{Key: dynamo.DeclarationPointerKey(d.ID), Type: pointerItemType,
+		CertificantID: d.CertificantID}, dynamo.IfAbsent)); err != nil {
+		return err
+	}
+	if err := add(dynamo.Put(labelPending, markerItem{Key: dynamo.PendingKey(d.CertificantID, d.Certification),
+		Type: pendingItemType, DeclarationID: d.ID, Certification: d.Certification}, dynamo.IfAbsent)); err != nil {
+		return err
+	}
+	for _, id := range claimedActivities(d) {
+		if err := add(dynamo.Put(claimLabel+id, markerItem{Key: dynamo.ClaimKey(d.CertificantID, d.Certification, id),
+			Type: claimItemType, DeclarationID: d.ID, Certification: d.Certification, ActivityID: id}, dynamo.IfAbsent)); err != nil {
+			return err
+		}
+	}
+	if err := add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, receivedMail(d, sub.GivenName), d.SubmittedAt, d.ID))); err != nil {
+		return err
+	}
+	err = s.table.Transact(ctx, writes...)
+	label := dynamo.FailedLabel(err)
+	switch {
+	case label == dynamo.IdempotencyLabel:
+		return ErrKeyTaken
+	case label == labelPending:
+		return ErrPending
+	case strings.HasPrefix(label, claimLabel):
+		return &ClaimedError{ActivityID: strings.TrimPrefix(label, claimLabel)}
+	}
+	return err
+}
+
+// claimedActivities lists each allocated activity once, in allocation order.
+func claimedActivities(d Declaration) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, a := range d.Allocations {
+		if !seen[a.ActivityID] {
+			seen[a.ActivityID] = true
+			ids = append(ids, a.ActivityID)
+		}
+	}
+	return ids
+}
+
+// receivedMail is the data of the "declaration received" email. No full
+// name: the greeting uses the given name only.
+func receivedMail(d Declaration, given string) map[string]string {
+	warning := ""
+	for _, w := range d.Warnings {
+		warning += w.Message + " "
+	}
+	return map[string]string{
+		"given":           given,
+		"declarationId":   d.ID,
+		"certification":   d.Certification,
+		"fee":             FormatCents(d.Fee.TotalCents) + " " + d.Fee.Currency,
+		"processingDueOn": d.ProcessingDueOn.String(),
+		"warning":         strings.TrimSpace(warning),
+	}
+}
+
+// FormatCents writes cents as a decimal amount: 9500 -> "95.00".
+func FormatCents(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+}
+
+// Get reads a declaration by id: the pointer names its partition.
+func (s *TableStore) Get(ctx context.Context, id string) (Declaration, bool, error) {
+	if id == "" || len(id) > maxIDLen {
+		return Declaration{}, false, nil
+	}
+	var p pointerItem
+	found, err := s.table.Get(ctx, dynamo.DeclarationPointerKey(id), &p)
+	if err != nil || !found {
+		return Declaration{}, false, err
+	}
+	var it Item
+	found, err = s.table.Get(ctx, dynamo.DeclarationKey(p.CertificantID, id), &it)
+	if err != nil || !found {
+		if err == nil {
+			err = errors.New("pointer without declaration " + id)
+		}
+		return Declaration{}, false, err
+	}
+	d, err := it.Declaration()
+	return d, err == nil, err
+}
+
+// maxIDLen bounds ids taken from paths before they become keys.
+const maxIDLen = 128
+
+// List reads every declaration of a certificant (one query of its partition).
+func (s *TableStore) List(ctx context.Context, certificantID string) ([]Declaration, error) {
+	var items []Item
+	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.DeclarationPrefix, &items); err != nil {
+		return nil, err
+	}
+	out := make([]Declaration, 0, len(items))
+	for _, it := range items {
+		d, err := it.Declaration()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

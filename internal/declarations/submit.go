@@ -1,0 +1,346 @@
+package declarations
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/fees"
+)
+
+// Request is the body of POST /v1/declarations. Without Allocations the
+// proposed allocation is used (R-ALLOC-3).
+type Request struct {
+	CertificantID string            `json:"certificantId"`
+	Certification string            `json:"certification"`
+	Allocations   *[]cmp.Allocation `json:"allocations,omitempty"`
+}
+
+// Snapshot is what a submission reads of the certificant's partition, in one
+// query: the profile, the certification, the pending marker, earlier
+// declarations and the transcript judged for the CE window of the submission.
+type Snapshot struct {
+	Email     string
+	GivenName string
+	// Registered: the certificant holds the certification.
+	Registered bool
+	// Expiration of the current cycle; zero for a voluntary participant (R-CYC-5).
+	Expiration civil.Date
+	// Pending: a declaration of this certification waits for a decision.
+	Pending      bool
+	Declarations []Declaration
+	// Evaluation is the rules input for the CE window of a submission at the
+	// instant Load was given (R-CYC-3..5), claims of other declarations included.
+	Evaluation cmp.EvaluationInput
+}
+
+// Loader reads a Snapshot; false when the certificant does not exist.
+type Loader interface {
+	Load(ctx context.Context, certificantID, certKey string, at time.Time) (Snapshot, bool, error)
+}
+
+// Idempotency identifies a request that carried an Idempotency-Key header.
+type Idempotency struct {
+	Principal   string
+	Key         string
+	RequestHash string
+}
+
+// Answer is a stored first answer to an idempotent request.
+type Answer struct {
+	RequestHash string
+	Status      int
+	Body        []byte
+}
+
+// Submission is everything the store writes in one transaction.
+type Submission struct {
+	Declaration Declaration
+	Email       string
+	GivenName   string
+	// Idempotency is nil when the request carried no key.
+	Idempotency *Idempotency
+	// Status and Body are the answer given, stored with the idempotency record.
+	Status int
+	Body   []byte
+}
+
+// Store keeps declarations. Submit writes the declaration, its pointer, its
+// claims, the pending marker, the idempotency record and the outbox item all
+// or nothing; a lost race comes back as ErrPending, *ClaimedError or
+// ErrKeyTaken.
+type Store interface {
+	Answer(ctx context.Context, principal, key string, now time.Time) (Answer, bool, error)
+	Submit(ctx context.Context, s Submission) error
+	Get(ctx context.Context, id string) (Declaration, bool, error)
+	List(ctx context.Context, certificantID string) ([]Declaration, error)
+}
+
+// Errors of a submission; the HTTP layer maps them to statuses.
+var (
+	// ErrNotFound: no such certificant or declaration (404).
+	ErrNotFound = errors.New("declarations: not found")
+	// ErrPending: one declaration of the certification already waits (409).
+	ErrPending = errors.New("declarations: a declaration of this certification is pending")
+	// ErrKeyTaken: a concurrent request with the same Idempotency-Key won.
+	ErrKeyTaken = errors.New("declarations: idempotency key taken by a concurrent request")
+	// ErrKeyReused: the Idempotency-Key was used with a different body (422).
+	ErrKeyReused = errors.New("declarations: idempotency key reused with a different request")
+)
+
+// ClaimedError: an activity is already claimed by a declaration of the same
+// certification (R-ACT-11, 409).
+type ClaimedError struct{ ActivityID string }
+
+func (e *ClaimedError) Error() string {
+	return "declarations: activity " + e.ActivityID + " is already claimed for this certification"
+}
+
+// NotOpenError: the submission window has not opened (R-CYC-7, 409).
+type NotOpenError struct{ Opens civil.Date }
+
+func (e *NotOpenError) Error() string {
+	return fmt.Sprintf("the submission window opens on %s", e.Opens)
+}
+
+// RuleError is a well-formed request that breaks rules (422): field errors
+// naming their rule, and the shortfalls per area when requirements are unmet.
+type RuleError struct {
+	Detail     string
+	Errors     []cmp.FieldError
+	Shortfalls []cmp.Shortfall
+}
+
+func (e *RuleError) Error() string {
+	msgs := make([]string, len(e.Errors))
+	for i, f := range e.Errors {
+		msgs[i] = f.Error()
+	}
+	return e.Detail + ": " + strings.Join(msgs, "; ")
+}
+
+// ReceivedTemplate is the mail template owed for each submitted declaration.
+const ReceivedTemplate = "declaration-received"
+
+// Receipt is the 201 answer to a submission (api.md).
+type Receipt struct {
+	ID              string             `json:"id"`
+	Status          State              `json:"status"`
+	Certification   string             `json:"certification"`
+	Fee             fees.Quote         `json:"fee"`
+	ProcessingDueOn civil.Date         `json:"processingDueOn"`
+	Warnings        []calendar.Warning `json:"warnings"`
+	Allocations     []cmp.Allocation   `json:"allocations"`
+}
+
+// Outcome is a submission's answer: the status and body to send, identical
+// on every replay of the same Idempotency-Key.
+type Outcome struct {
+	Status int
+	Body   []byte
+}
+
+// Service is the declarations use case.
+type Service struct {
+	store    Store
+	loader   Loader
+	schedule fees.Schedule
+	now      func() time.Time
+}
+
+// NewService wires the store, the partition loader, the fee schedule and a clock.
+func NewService(store Store, loader Loader, schedule fees.Schedule, now func() time.Time) *Service {
+	return &Service{store: store, loader: loader, schedule: schedule, now: now}
+}
+
+const statusCreated = 201
+
+// Submit judges and stores a declaration submitted by principal (the
+// certificant). With an Idempotency-Key the first answer is replayed; a
+// failed attempt stores nothing, so a retry is judged afresh.
+func (s *Service) Submit(ctx context.Context, principal string, req Request, idem *Idempotency) (Outcome, error) {
+	now := s.now()
+	if idem != nil {
+		if out, found, err := s.replay(ctx, idem, now); found || err != nil {
+			return out, err
+		}
+	}
+	out, err := s.submit(ctx, principal, req, idem, now)
+	if err != nil && idem != nil {
+		// A concurrent request with the same key may have won meanwhile, making
+		// this attempt see its pending marker or claims: answer as it did.
+		if again, found, rerr := s.replay(ctx, idem, now); found || rerr != nil {
+			return again, rerr
+		}
+	}
+	return out, err
+}
+
+// replay returns the stored answer of idem's key, if any.
+func (s *Service) replay(ctx context.Context, idem *Idempotency, now time.Time) (Outcome, bool, error) {
+	a, found, err := s.store.Answer(ctx, idem.Principal, idem.Key, now)
+	switch {
+	case err != nil:
+		return Outcome{}, false, fmt.Errorf("read idempotency record: %w", err)
+	case !found:
+		return Outcome{}, false, nil
+	case a.RequestHash != idem.RequestHash:
+		return Outcome{}, true, ErrKeyReused
+	}
+	return Outcome{Status: a.Status, Body: a.Body}, true, nil
+}
+
+func (s *Service) submit(ctx context.Context, principal string, req Request, idem *Idempotency, now time.Time) (Outcome, error) {
+	cert, err := cmp.ParseKey(req.Certification)
+	if err != nil {
+		return Outcome{}, &RuleError{Detail: "unknown certification", Errors: []cmp.FieldError{{Field: "certification", Rule: ruleOf(err), Message: err.Error()}}}
+	}
+	key := cert.Key()
+	snap, found, err := s.loader.Load(ctx, req.CertificantID, key, now)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("load certificant: %w", err)
+	}
+	if !found {
+		return Outcome{}, ErrNotFound
+	}
+	if !snap.Registered {
+		return Outcome{}, &RuleError{Detail: "certification not held", Errors: []cmp.FieldError{{Field: "certification", Rule: "R-CAT-1",
+			Message: fmt.Sprintf("the certificant holds no %s certification", key)}}}
+	}
+	if snap.Pending {
+		return Outcome{}, ErrPending
+	}
+	adm, err := calendar.Admit(snap.Expiration, now)
+	var notOpen *calendar.NotOpenError
+	var reexam *calendar.ReexaminationError
+	switch {
+	case errors.As(err, &notOpen):
+		return Outcome{}, &NotOpenError{Opens: notOpen.Opens}
+	case errors.As(err, &reexam):
+		return Outcome{}, &RuleError{Detail: "re-examination required", Errors: []cmp.FieldError{{Field: "certification", Rule: reexam.Rule(), Message: reexam.Error()}}}
+	case err != nil:
+		return Outcome{}, fmt.Errorf("admit: %w", err)
+	}
+	alloc, err := allocation(snap.Evaluation, req.Allocations)
+	if err != nil {
+		return Outcome{}, err
+	}
+	quote, err := s.schedule.Quote(fees.Request{
+		At:             now,
+		Items:          []fees.Item{{Kind: fees.KindCMPDeclaration, Certification: key}},
+		Certifications: map[string]fees.Certification{key: {Expiration: snap.Expiration, Expired: adm.Reinstatement}},
+		Earlier:        Earlier(snap.Declarations),
+	})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("quote: %w", err)
+	}
+	d := Declaration{
+		ID:              rand.Text(),
+		CertificantID:   req.CertificantID,
+		Certification:   key,
+		Status:          Submitted,
+		SubmittedAt:     now.UTC(),
+		ProcessingDueOn: adm.ProcessingDueOn,
+		Reinstatement:   adm.Reinstatement,
+		CEWindow:        calendar.Period{Start: snap.Evaluation.Window.From, End: snap.Evaluation.Window.To},
+		Fee:             quote,
+		Allocations:     alloc,
+		Warnings:        adm.Warnings,
+		History:         []Transition{{State: Submitted, At: now.UTC(), By: principal}},
+		Version:         1,
+	}
+	if !snap.Expiration.IsZero() {
+		exp := snap.Expiration
+		d.Expiration = &exp
+	}
+	body, err := json.Marshal(Receipt{ID: d.ID, Status: d.Status, Certification: key, Fee: quote,
+		ProcessingDueOn: d.ProcessingDueOn, Warnings: d.Warnings, Allocations: alloc})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("encode receipt: %w", err)
+	}
+	err = s.store.Submit(ctx, Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName,
+		Idempotency: idem, Status: statusCreated, Body: body})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("store declaration: %w", err)
+	}
+	return Outcome{Status: statusCreated, Body: body}, nil
+}
+
+// allocation checks the certificant's allocation, or takes the proposal
+// when there is none; unmet requirements are a *RuleError (R-ALLOC-2).
+func allocation(in cmp.EvaluationInput, given *[]cmp.Allocation) ([]cmp.Allocation, error) {
+	if given == nil {
+		ev, err := cmp.Evaluate(in)
+		if err != nil {
+			return nil, fmt.Errorf("evaluate: %w", err)
+		}
+		if !ev.Met() {
+			return nil, &RuleError{Detail: "requirements not met by the proposed allocation", Shortfalls: ev.Shortfalls,
+				Errors: shortfallErrors(ev.Shortfalls)}
+		}
+		return ev.Proposal, nil
+	}
+	if len(*given) > maxAllocations {
+		return nil, &RuleError{Detail: "too many allocations", Errors: []cmp.FieldError{{Field: "allocations", Rule: "R-ALLOC-1",
+			Message: fmt.Sprintf("at most %d entries", maxAllocations)}}}
+	}
+	check, err := cmp.CheckAllocation(in, *given)
+	if err != nil {
+		return nil, fmt.Errorf("check allocation: %w", err)
+	}
+	if !check.OK() {
+		return nil, &RuleError{Detail: "the allocation does not meet the requirements", Shortfalls: check.Shortfalls,
+			Errors: append(slices.Clone(check.Errors), shortfallErrors(check.Shortfalls)...)}
+	}
+	return *given, nil
+}
+
+// maxAllocations bounds one declaration's allocation lines; a transcript of a
+// cycle never needs more, and it keeps the transaction within its 100 items.
+const maxAllocations = 90
+
+// shortfallErrors names each shortfall as an R-ALLOC-2 error too, so every
+// 422 lists its rule.
+func shortfallErrors(short []cmp.Shortfall) []cmp.FieldError {
+	out := make([]cmp.FieldError, len(short))
+	for i, sf := range short {
+		out[i] = cmp.FieldError{Field: "allocations", Rule: "R-ALLOC-2", Message: fmt.Sprintf("%s: %s more points needed", sf.Area, sf.Needed)}
+	}
+	return out
+}
+
+// ruleOf is the rule a cmp refusal names, R-CAT-1 when it names none.
+func ruleOf(err error) string {
+	var re *cmp.RuleError
+	if errors.As(err, &re) {
+		return re.Rule
+	}
+	return "R-CAT-1"
+}
+
+// Get reads a declaration by id.
+func (s *Service) Get(ctx context.Context, id string) (Declaration, bool, error) {
+	d, found, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Declaration{}, false, fmt.Errorf("get declaration: %w", err)
+	}
+	return d, found, nil
+}
+
+// List reads a certificant's declarations, newest first.
+func (s *Service) List(ctx context.Context, certificantID string) ([]Declaration, error) {
+	ds, err := s.store.List(ctx, certificantID)
+	if err != nil {
+		return nil, fmt.Errorf("list declarations: %w", err)
+	}
+	slices.SortFunc(ds, func(a, b Declaration) int { return b.SubmittedAt.Compare(a.SubmittedAt) })
+	return ds, nil
+}
