@@ -10,6 +10,7 @@ import (
 
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/quotes"
 )
 
 const root = "../.."
@@ -20,6 +21,7 @@ func routers() map[string][]string {
 	discard := httpapi.NewLogger(io.Discard)
 	return map[string][]string{
 		"CertificantsFunction": certificants.NewRouter(nil, discard).Routes(),
+		"FeesFunction":         quotes.NewRouter(nil, discard).Routes(),
 	}
 }
 

@@ -1,0 +1,25 @@
+// Command fees serves POST /v1/fees/quote.
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/quotes"
+)
+
+func main() {
+	log := httpapi.NewLogger(os.Stdout)
+	table, err := dynamo.FromEnv(context.Background())
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	svc := quotes.NewService(quotes.NewTableLoader(table), fees.DefaultSchedule(), time.Now)
+	lambda.Start(quotes.NewRouter(svc, log).Handler())
+}
