@@ -68,7 +68,7 @@ type activityRule struct {
 	halfOfTotal   bool   // in a group capped at 50% of the total (R-ACT-2,6)
 }
 
-var activityRules = map[ActivityType]activityRule{
+var activityRules = map[ActivityType]*activityRule{
 	FormalCE:              {rule: "R-ACT-1", measure: contactHours, perHour: Pt, maxHours: 100 * Pt, accreditation: true},
 	EmployerCourse:        {rule: "R-ACT-1", measure: contactHours, perHour: Pt, maxHours: 100 * Pt},
 	OnlineCourse:          {rule: "R-ACT-1", measure: contactHours, perHour: Pt, maxHours: 100 * Pt, accreditation: true},

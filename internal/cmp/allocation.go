@@ -43,16 +43,15 @@ func CheckAllocation(in EvaluationInput, alloc []Allocation) (AllocationCheck, e
 		}
 	}
 	// Caps bind the sum over each group, whichever activities it comes from.
-	for g, grp := range p.groups {
+	for g := range p.groups {
+		grp := &p.groups[g]
 		var sum Points
-		for i := range p.leaves {
-			if p.inGroup(i, g) {
-				sum += perLeaf[i]
-			}
+		for _, i := range grp.members {
+			sum += perLeaf[i]
 		}
 		if sum > grp.cap {
 			check.Errors = append(check.Errors, FieldError{"allocations", grp.rule,
-				fmt.Sprintf("%s allocated: %s", sum, grp.reason)})
+				fmt.Sprintf("%s allocated: %s", sum, grp.reason())})
 		}
 	}
 	check.Shortfalls = p.shortfalls(valid)

@@ -85,7 +85,11 @@ func (p *plan) propose() []Allocation {
 	const source, sink, related, firstArea = 0, 1, 2, 3
 	firstGroup := firstArea + len(p.req.Minimums)
 	firstLeaf := firstGroup + len(p.groups)
-	g := flow.New(firstLeaf + len(p.leaves))
+	outEdges := 0
+	for _, l := range p.leaves {
+		outEdges += len(l.areas) + 1
+	}
+	g := flow.New(firstLeaf+len(p.leaves), len(p.req.Minimums)+1+len(p.groups)+len(p.leaves)+outEdges)
 
 	var sumMin Points
 	for i, m := range p.req.Minimums {
@@ -103,7 +107,7 @@ func (p *plan) propose() []Allocation {
 		edge, leaf int
 		area       Area
 	}
-	var outs []out
+	outs := make([]out, 0, outEdges)
 	for i, l := range p.leaves {
 		from := source
 		if l.group >= 0 {

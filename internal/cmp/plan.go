@@ -72,10 +72,32 @@ type leaf struct {
 }
 
 type capGroup struct {
-	parent int // -1 for none
-	cap    Points
-	rule   string
-	reason string
+	parent  int // -1 for none
+	cap     Points
+	rule    string
+	typ     ActivityType
+	key     groupKey
+	members []int // leaves anywhere under the group, in transcript order
+	why     string
+}
+
+// reason explains the cap; built once and only when reported, to keep
+// evaluation cheap.
+func (g *capGroup) reason() string {
+	if g.why == "" {
+		g.why = g.explain()
+	}
+	return g.why
+}
+
+func (g *capGroup) explain() string {
+	switch g.key.kind {
+	case 'h':
+		return fmt.Sprintf("%s points count at most 50%% of the total required (%s)", g.typ, g.cap)
+	case 'c':
+		return fmt.Sprintf("%s points count at most %s per cycle", g.typ, g.cap)
+	}
+	return fmt.Sprintf("%s points count at most %s per calendar year (%d)", g.typ, g.cap, g.key.year)
 }
 
 // newPlan validates the input and applies every per-activity rule.
@@ -93,13 +115,15 @@ func newPlan(in EvaluationInput) (*plan, error) {
 	if in.Window.From.IsZero() || in.Window.To.IsZero() || in.Window.To.Before(in.Window.From) {
 		return nil, fmt.Errorf("CE window %s..%s is not a date range", in.Window.From, in.Window.To)
 	}
-	p := &plan{req: req, byID: map[string]int{}, excluded: map[string]Excluded{}}
+	p := &plan{req: req, byID: make(map[string]int, len(in.Activities)), excluded: map[string]Excluded{},
+		leaves: make([]leaf, 0, len(in.Activities))}
 	acts, err := sortedActivities(in.Activities)
 	if err != nil {
 		return nil, err
 	}
 	repeats := repeatedPresentations(acts)
-	groupKeys := map[string]int{}
+	groupKeys := map[groupKey]int{}
+	areaIdx := make([]int, 0, len(acts)*len(req.Minimums)) // one backing array for all leaves
 	covidCounted := false
 	for _, a := range acts {
 		rule, known := activityRules[a.Type]
@@ -153,11 +177,13 @@ func newPlan(in EvaluationInput) (*plan, error) {
 		l := leaf{id: a.ID, points: a.Points, year: a.CompletedOn.Year, relatedOnly: a.Type == CovidCE,
 			group: p.groupFor(a, rule, groupKeys)}
 		if !l.relatedOnly {
+			from := len(areaIdx)
 			for i, m := range req.Minimums {
 				if slices.Contains(a.Areas, m.Area) {
-					l.areas = append(l.areas, i)
+					areaIdx = append(areaIdx, i)
 				}
 			}
+			l.areas = areaIdx[from:len(areaIdx):len(areaIdx)]
 		}
 		p.byID[a.ID] = len(p.leaves)
 		p.leaves = append(p.leaves, l)
@@ -168,9 +194,11 @@ func newPlan(in EvaluationInput) (*plan, error) {
 
 // sortedActivities orders by completion then id, so "first delivery", "first
 // covid entry" and which points a cap trims are decided the same way every time.
-func sortedActivities(in []Activity) ([]Activity, error) {
+func sortedActivities(in []Activity) ([]*Activity, error) {
 	seen := make(map[string]bool, len(in))
-	for _, a := range in {
+	acts := make([]*Activity, len(in))
+	for i := range in {
+		a := &in[i]
 		if a.ID == "" || seen[a.ID] {
 			return nil, fmt.Errorf("activity id %q empty or repeated", a.ID)
 		}
@@ -178,9 +206,9 @@ func sortedActivities(in []Activity) ([]Activity, error) {
 			return nil, fmt.Errorf("activity %q: points %s out of range", a.ID, a.Points)
 		}
 		seen[a.ID] = true
+		acts[i] = a
 	}
-	acts := slices.Clone(in)
-	slices.SortStableFunc(acts, func(a, b Activity) int {
+	slices.SortFunc(acts, func(a, b *Activity) int {
 		if c := a.CompletedOn.Compare(b.CompletedOn); c != 0 {
 			return c
 		}
@@ -191,7 +219,7 @@ func sortedActivities(in []Activity) ([]Activity, error) {
 
 // repeatedPresentations finds presentations whose title was delivered before,
 // in any cycle (R-ACT-6). Titles compare by case and spacing-insensitive text.
-func repeatedPresentations(sorted []Activity) map[string]bool {
+func repeatedPresentations(sorted []*Activity) map[string]bool {
 	first := map[string]bool{}
 	repeats := map[string]bool{}
 	for _, a := range sorted {
@@ -212,30 +240,35 @@ func (p *plan) exclude(id, rule, reason string) {
 	p.order = append(p.order, id)
 }
 
+// groupKey names a cap group: one per type and kind, and per year for
+// yearly caps.
+type groupKey struct {
+	rule *activityRule // the type's row: hashes faster than its name
+	kind byte          // 'h' half of total, 'c' per cycle, 'y' per year
+	year int
+}
+
 // groupFor returns the innermost cap group of an activity, creating the
 // groups its type needs: 50% of the total (R-ACT-2,6), per cycle, per
 // calendar year under it (R-ACT-4,5,8,9).
-func (p *plan) groupFor(a Activity, rule activityRule, keys map[string]int) int {
+func (p *plan) groupFor(a *Activity, rule *activityRule, keys map[groupKey]int) int {
 	parent := -1
-	get := func(key string, capPts Points, reason string) int {
+	get := func(key groupKey, capPts Points) int {
 		if g, ok := keys[key]; ok {
 			return g
 		}
 		keys[key] = len(p.groups)
-		p.groups = append(p.groups, capGroup{parent: parent, cap: capPts, rule: rule.rule, reason: reason})
+		p.groups = append(p.groups, capGroup{parent: parent, cap: capPts, rule: rule.rule, typ: a.Type, key: key})
 		return keys[key]
 	}
 	if rule.halfOfTotal {
-		parent = get(string(a.Type), p.req.Total/2,
-			fmt.Sprintf("%s points count at most 50%% of the total required (%s)", a.Type, p.req.Total/2))
+		parent = get(groupKey{rule, 'h', 0}, p.req.Total/2)
 	}
 	if rule.perCycle > 0 {
-		parent = get(string(a.Type)+"/cycle", rule.perCycle,
-			fmt.Sprintf("%s points count at most %s per cycle", a.Type, rule.perCycle))
+		parent = get(groupKey{rule, 'c', 0}, rule.perCycle)
 	}
 	if rule.perYear > 0 {
-		parent = get(fmt.Sprintf("%s/%d", a.Type, a.CompletedOn.Year), rule.perYear,
-			fmt.Sprintf("%s points count at most %s per calendar year (%d)", a.Type, rule.perYear, a.CompletedOn.Year))
+		parent = get(groupKey{rule, 'y', a.CompletedOn.Year}, rule.perYear)
 	}
 	return parent
 }
@@ -247,38 +280,27 @@ func (p *plan) attributeCaps() {
 	left := make([]Points, len(p.leaves))
 	for i, l := range p.leaves {
 		left[i] = l.points
+		for g := l.group; g >= 0; g = p.groups[g].parent {
+			p.groups[g].members = append(p.groups[g].members, i)
+		}
 	}
 	for g := len(p.groups) - 1; g >= 0; g-- { // children before parents
-		var members []int
-		var sum Points
-		for i := range p.leaves {
-			if p.inGroup(i, g) {
-				members = append(members, i)
-				sum += left[i]
-			}
+		grp := &p.groups[g]
+		excess := -grp.cap
+		for _, i := range grp.members {
+			excess += left[i]
 		}
-		excess := sum - p.groups[g].cap
-		for j := len(members) - 1; j >= 0 && excess > 0; j-- {
-			i := members[j]
+		for j := len(grp.members) - 1; j >= 0 && excess > 0; j-- {
+			i := grp.members[j]
 			cut := min(excess, left[i])
 			if cut == 0 {
 				continue
 			}
 			left[i] -= cut
 			excess -= cut
-			p.capped = append(p.capped, Capped{p.leaves[i].id, cut, p.groups[g].rule, p.groups[g].reason})
+			p.capped = append(p.capped, Capped{p.leaves[i].id, cut, grp.rule, grp.reason()})
 		}
 	}
-}
-
-// inGroup reports whether leaf i sits anywhere under group g.
-func (p *plan) inGroup(i, g int) bool {
-	for h := p.leaves[i].group; h >= 0; h = p.groups[h].parent {
-		if h == g {
-			return true
-		}
-	}
-	return false
 }
 
 // reach is the most points the leaves passing keep can supply together under

@@ -13,9 +13,10 @@ type Graph struct {
 	queue []int
 }
 
-// New returns an empty network of n nodes.
-func New(n int) *Graph {
-	g := &Graph{head: make([]int, n), level: make([]int, n), iter: make([]int, n), queue: make([]int, 0, n)}
+// New returns an empty network of n nodes with room for about edges edges.
+func New(n, edges int) *Graph {
+	g := &Graph{head: make([]int, n), level: make([]int, n), iter: make([]int, n), queue: make([]int, 0, n),
+		next: make([]int, 0, 2*edges), to: make([]int, 0, 2*edges), cap: make([]int64, 0, 2*edges)}
 	for i := range g.head {
 		g.head[i] = -1
 	}

@@ -19,7 +19,7 @@ func TestMaxFlow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := New(tt.n)
+			g := New(tt.n, len(tt.edges))
 			ids := make([]int, len(tt.edges))
 			for i, e := range tt.edges {
 				ids[i] = g.AddEdge(int(e[0]), int(e[1]), e[2])
@@ -48,7 +48,7 @@ func TestMaxFlow(t *testing.T) {
 
 // A second MaxFlow after adding an edge keeps the first flow and adds to it.
 func TestMaxFlowContinues(t *testing.T) {
-	g := New(3)
+	g := New(3, 2)
 	a := g.AddEdge(0, 1, 4)
 	g.AddEdge(1, 2, 1)
 	if got := g.MaxFlow(0, 2); got != 1 {
