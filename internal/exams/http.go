@@ -1,0 +1,131 @@
+package exams
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+// Route keys served by the exams function (template.yaml events).
+const (
+	RouteRecord      = "POST /v1/exam-attempts"
+	RouteTranscripts = "POST /v1/certificants/{id}/transcripts-received"
+	RouteReview      = "POST /v1/score-reviews"
+	RouteReport      = "GET /v1/certification-report"
+)
+
+// NewRouter serves the exams routes; reviews are written to table.
+func NewRouter(svc *Service, table *dynamo.Table, now func() time.Time, log *slog.Logger) *httpapi.Router {
+	rt := httpapi.NewRouter(log)
+	rt.Handle(RouteRecord, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RequireStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
+		var in NewAttempt
+		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		a, err := svc.Record(ctx, in)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("exam attempt recorded", "certificantId", a.CertificantID, "attemptId", a.ID, "passed", a.Passed)
+		return httpapi.JSON(http.StatusCreated, a)
+	})
+	rt.Handle(RouteTranscripts, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RequireStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
+		var in struct {
+			ReceivedOn civil.Date `json:"receivedOn"`
+		}
+		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		released, err := svc.ReceiveTranscripts(ctx, r.Param("id"), in.ReceivedOn)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		ids := make([]string, len(released))
+		for i, a := range released {
+			ids[i] = a.ID
+		}
+		return httpapi.JSON(http.StatusOK, map[string]any{"certificantId": r.Param("id"), "receivedOn": in.ReceivedOn, "released": ids})
+	})
+	rt.Handle(RouteReview, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if r.Principal.IsStaff() {
+			return httpapi.Response{}, httpapi.Forbidden("only the certificant may request a score review")
+		}
+		var in struct {
+			AttemptID string `json:"attemptId"`
+		}
+		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		resp, err := Commit(ctx, table, r, now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
+			rev, err := svc.RequestReview(ctx, r.Principal.Subject, in.AttemptID)
+			if err != nil {
+				return nil, nil, err
+			}
+			writes, err := ReviewWrites(rev)
+			return rev, writes, err
+		})
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		return resp, nil
+	})
+	rt.Handle(RouteReport, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RequireStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
+		from, errFrom := civil.Parse(r.Query["from"])
+		to, errTo := civil.Parse(r.Query["to"])
+		if errFrom != nil || errTo != nil {
+			return httpapi.Response{}, httpapi.BadRequest("from and to are required dates (YYYY-MM-DD)",
+				httpapi.FieldError{Field: "from", Message: "YYYY-MM-DD"}, httpapi.FieldError{Field: "to", Message: "YYYY-MM-DD"})
+		}
+		entries, err := svc.Report(ctx, from, to)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		return httpapi.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "entries": entries})
+	})
+	return rt
+}
+
+// problem maps use-case errors to HTTP problems; anything else stays a 500.
+func problem(err error) error {
+	var ve *ValidationError
+	switch {
+	case errors.As(err, &ve):
+		fields := make([]httpapi.FieldError, len(ve.Fields))
+		for i, f := range ve.Fields {
+			fields[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
+		}
+		return httpapi.Unprocessable("invalid request", fields...)
+	case errors.Is(err, ErrUnknownCertificant), errors.Is(err, ErrUnknownAttempt):
+		return httpapi.NotFound()
+	case errors.Is(err, ErrNoAttemptsLeft):
+		return conflict("R-EXAM-1", "route", "all 5 attempts of this category under this route are used")
+	case errors.Is(err, ErrScoreNotReceived):
+		return conflict("R-EXAM-4", "attemptId", "the score has not been sent yet; a review can be requested after receipt")
+	case errors.Is(err, ErrReviewClosed):
+		return conflict("R-EXAM-4", "attemptId", "more than 30 days have passed since the score was received")
+	case dynamo.FailedLabel(err) == ReviewLabel:
+		return conflict("R-EXAM-4", "attemptId", "a review of this attempt was already requested")
+	}
+	return err
+}
+
+func conflict(rule, field, msg string) *httpapi.Problem {
+	p := httpapi.Conflict(msg)
+	p.Errors = []httpapi.FieldError{{Field: field, Rule: rule, Message: msg}}
+	return p
+}

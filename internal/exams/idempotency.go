@@ -1,0 +1,58 @@
+package exams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+// Plan computes a change: the answer to give and the writes that make it.
+type Plan func(ctx context.Context) (answer any, writes []dynamo.Write, err error)
+
+// maxIdempotencyKey bounds the header, which becomes part of a table key.
+const maxIdempotencyKey = 200
+
+// Commit applies plan in one transaction and answers it with status. Under an
+// Idempotency-Key (api.md) it goes through dynamo's Idempotent: a repeat gets
+// the first answer and changes nothing; a different body gets 422. Condition
+// failures of the writes come back as dynamo errors for the caller to map.
+func Commit(ctx context.Context, table *dynamo.Table, r *httpapi.Request, now time.Time, status int, plan Plan) (httpapi.Response, error) {
+	change := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
+		v, writes, err := plan(ctx)
+		if err != nil {
+			return dynamo.Answer{}, nil, err
+		}
+		body, err := json.Marshal(v)
+		if err != nil {
+			return dynamo.Answer{}, nil, fmt.Errorf("encode answer: %w", err)
+		}
+		return dynamo.Answer{Status: status, Body: body}, writes, nil
+	}
+	var ans dynamo.Answer
+	var err error
+	switch key := r.IdempotencyKey(); {
+	case key == "":
+		var writes []dynamo.Write
+		if ans, writes, err = change(ctx); err == nil {
+			err = table.Transact(ctx, writes...)
+		}
+	case len(key) > maxIdempotencyKey:
+		return httpapi.Response{}, httpapi.BadRequest("Idempotency-Key too long",
+			httpapi.FieldError{Field: "Idempotency-Key", Message: fmt.Sprintf("at most %d characters", maxIdempotencyKey)})
+	default:
+		ans, err = table.Idempotent(ctx, r.Principal.Subject, key, dynamo.RequestHash(r.RouteKey, r.Body()), now, change)
+	}
+	if errors.Is(err, dynamo.ErrIdempotencyMismatch) {
+		return httpapi.Response{}, httpapi.Unprocessable("Idempotency-Key was used with a different request",
+			httpapi.FieldError{Field: "Idempotency-Key", Message: "reused with a different body"})
+	}
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.Response{StatusCode: ans.Status, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(ans.Body)}, nil
+}

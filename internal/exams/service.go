@@ -1,0 +1,256 @@
+package exams
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	stdcmp "cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/fees"
+)
+
+// Errors the HTTP layer maps to answers.
+var (
+	// ErrUnknownCertificant: no such certificant.
+	ErrUnknownCertificant = errors.New("exams: unknown certificant")
+	// ErrNoAttemptsLeft refuses a 6th attempt (R-EXAM-1).
+	ErrNoAttemptsLeft = errors.New("exams: all attempts of this category and route are used")
+	// ErrTaken is the store's answer when attempt n already exists.
+	ErrTaken = errors.New("exams: attempt number taken")
+	// ErrUnknownAttempt: no such attempt of this certificant.
+	ErrUnknownAttempt = errors.New("exams: unknown attempt")
+	// ErrScoreNotReceived refuses a review before the score was sent (R-EXAM-4).
+	ErrScoreNotReceived = errors.New("exams: the score has not been received yet")
+	// ErrReviewClosed refuses a review past ReviewDays (R-EXAM-4).
+	ErrReviewClosed = errors.New("exams: review period is over")
+)
+
+// Email is an email owed, as the store writes it to the outbox.
+type Email struct {
+	Template string
+	To       string
+	Data     map[string]string
+	// About makes the outbox id deterministic (certificant, attempt).
+	About []string
+}
+
+// Store keeps attempts, transcripts receipt and reviews.
+type Store interface {
+	// Attempts lists the attempts of one certification and route.
+	Attempts(ctx context.Context, certificantID, certKey, route string) ([]Attempt, error)
+	// AddAttempt puts attempt a.Attempt if absent; ErrTaken otherwise.
+	AddAttempt(ctx context.Context, a Attempt) error
+	// SetCertified records the number (and publication) of a pass.
+	SetCertified(ctx context.Context, a Attempt) error
+	Attempt(ctx context.Context, certificantID, attemptID string) (Attempt, bool, error)
+	// TranscriptsReceived answers the day all official transcripts were received.
+	TranscriptsReceived(ctx context.Context, certificantID string) (civil.Date, bool, error)
+	// ReceiveTranscripts records receipt and releases the held scores, which it lists.
+	ReceiveTranscripts(ctx context.Context, certificantID string, on civil.Date) ([]Attempt, error)
+	// Unsent lists every attempt whose score email is not sent yet.
+	Unsent(ctx context.Context) ([]Attempt, error)
+	// MarkSent records the score as sent on a day together with its email;
+	// ErrTaken when it already was.
+	MarkSent(ctx context.Context, a Attempt, on civil.Date, email Email) error
+	// Published lists published passes with exam dates in [from, to].
+	Published(ctx context.Context, from, to civil.Date) ([]Attempt, error)
+}
+
+// Profiles reads certificants (certificants.TableStore).
+type Profiles interface {
+	Get(ctx context.Context, id string) (certificants.Profile, bool, error)
+}
+
+// Certifier registers the certification a pass earns (the certificants use
+// case) and answers its number; an existing registration is not an error.
+type Certifier interface {
+	Certify(ctx context.Context, certificantID string, cert cmp.Certification, route string, startedOn civil.Date) (number string, err error)
+}
+
+// Service is the use case.
+type Service struct {
+	store    Store
+	profiles Profiles
+	certify  Certifier
+	fees     fees.Schedule
+	now      func() time.Time
+}
+
+// NewService wires the use case.
+func NewService(store Store, profiles Profiles, certify Certifier, schedule fees.Schedule, now func() time.Time) *Service {
+	return &Service{store: store, profiles: profiles, certify: certify, fees: schedule, now: now}
+}
+
+// Record stores the next attempt of a category and route (R-EXAM-1): attempt
+// n is a put of key n if absent, so of parallel requests exactly those that
+// find a free n in 1..5 win. A pass registers the certification; a fail
+// carries re-testing information. The score is held until transcripts are in.
+func (s *Service) Record(ctx context.Context, in NewAttempt) (Attempt, error) {
+	now := s.now()
+	today := calendar.Today(now)
+	cert, err := validate(in, today)
+	if err != nil {
+		return Attempt{}, err
+	}
+	profile, found, err := s.profiles.Get(ctx, in.CertificantID)
+	if err != nil {
+		return Attempt{}, fmt.Errorf("record attempt: %w", err)
+	}
+	if !found {
+		return Attempt{}, ErrUnknownCertificant
+	}
+	_, received, err := s.store.TranscriptsReceived(ctx, in.CertificantID)
+	if err != nil {
+		return Attempt{}, fmt.Errorf("record attempt: %w", err)
+	}
+	earlier, err := s.store.Attempts(ctx, in.CertificantID, cert.Key(), in.Route)
+	if err != nil {
+		return Attempt{}, fmt.Errorf("record attempt: %w", err)
+	}
+	a := Attempt{
+		CertificantID: in.CertificantID, Certification: cert.Key(), Program: string(cert.Program), Category: cert.Category,
+		Route: in.Route, ExamDate: in.ExamDate, ScaledScore: *in.ScaledScore, Passed: *in.Passed,
+		RecordedAt: now.UTC().Format(time.RFC3339), ScoreStatus: ScoreHeld, ScoreDueBy: ScoreDueBy(in.ExamDate),
+		OptOutOn: in.PublicationOptOutOn,
+	}
+	if received {
+		a.ScoreStatus = ScoreReleased
+	}
+	if err := s.add(ctx, &a, len(earlier)+1); err != nil {
+		return Attempt{}, err
+	}
+	if !a.Passed {
+		return a, nil
+	}
+	// The attempt is stored first so a refused 6th attempt never certifies.
+	if a.CertificationNumber, err = s.certify.Certify(ctx, a.CertificantID, cert, a.Route, a.ExamDate); err != nil {
+		return Attempt{}, fmt.Errorf("record attempt %s: certify: %w", a.ID, err)
+	}
+	if a.Published = Published(a.Program, a.ExamDate, a.OptOutOn); a.Published {
+		a.ReportName = profile.Name.Given + " " + profile.Name.Family
+	}
+	if err := s.store.SetCertified(ctx, a); err != nil {
+		return Attempt{}, fmt.Errorf("record attempt %s: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+// add puts a as the first free attempt number from n on.
+func (s *Service) add(ctx context.Context, a *Attempt, n int) error {
+	for ; n <= MaxAttempts; n++ {
+		a.Attempt, a.ID = n, AttemptID(a.Certification, a.Route, n)
+		if !a.Passed {
+			r := RetestingAfter(n, a.Certification, a.Route)
+			a.Retesting = &r
+		}
+		err := s.store.AddAttempt(ctx, *a)
+		if !errors.Is(err, ErrTaken) {
+			return err
+		}
+	}
+	return ErrNoAttemptsLeft
+}
+
+// ReceiveTranscripts records that all official transcripts are in and
+// releases the held scores (R-EXAM-2); the next score-emails run sends them.
+func (s *Service) ReceiveTranscripts(ctx context.Context, certificantID string, on civil.Date) ([]Attempt, error) {
+	if on.IsZero() || on.After(calendar.Today(s.now())) {
+		return nil, &ValidationError{Fields: []FieldError{{"receivedOn", "R-EXAM-2", "required, not in the future"}}}
+	}
+	if _, found, err := s.profiles.Get(ctx, certificantID); err != nil || !found {
+		return nil, errors.Join(err, ErrUnknownCertificant)
+	}
+	released, err := s.store.ReceiveTranscripts(ctx, certificantID, on)
+	if err != nil {
+		return nil, fmt.Errorf("receive transcripts: %w", err)
+	}
+	return released, nil
+}
+
+// Review is a score review request (R-EXAM-4). It carries no item content:
+// the board never discloses items or answers.
+type Review struct {
+	ID            string     `json:"id"`
+	AttemptID     string     `json:"attemptId"`
+	CertificantID string     `json:"certificantId"`
+	Status        string     `json:"status"`
+	RequestedOn   civil.Date `json:"requestedOn"`
+	ScoreSentOn   civil.Date `json:"scoreReceivedOn"`
+	Fee           fees.Quote `json:"fee"`
+	Notice        string     `json:"notice"`
+}
+
+// reviewNotice says what a review is and is not (R-EXAM-4).
+const reviewNotice = "Your examination results will be verified. The Board of Certification does not release " +
+	"or disclose the content or answers of test items, and incorrect responses are not reported."
+
+// RequestReview prepares a review of the caller's attempt within ReviewDays
+// of score receipt, charging the R-FEE-5 fee; the caller stores it
+// (TableStore.ReviewWrites) under the request's Idempotency-Key.
+func (s *Service) RequestReview(ctx context.Context, certificantID, attemptID string) (Review, error) {
+	if _, _, _, ok := ParseAttemptID(attemptID); !ok {
+		return Review{}, ErrUnknownAttempt
+	}
+	a, found, err := s.store.Attempt(ctx, certificantID, attemptID)
+	if err != nil {
+		return Review{}, fmt.Errorf("request review: %w", err)
+	}
+	if !found {
+		return Review{}, ErrUnknownAttempt
+	}
+	now := s.now()
+	today := calendar.Today(now)
+	switch {
+	case a.ScoreStatus != ScoreSent:
+		return Review{}, ErrScoreNotReceived
+	case today.After(ReviewOpenUntil(a.ScoreSentOn)):
+		return Review{}, ErrReviewClosed
+	}
+	quote, err := s.fees.Quote(fees.Request{At: now, Items: []fees.Item{{Kind: fees.KindScoreReview, Certification: a.Certification}}})
+	if err != nil {
+		return Review{}, fmt.Errorf("request review: %w", err)
+	}
+	return Review{
+		ID: rand.Text(), AttemptID: a.ID, CertificantID: certificantID, Status: "received",
+		RequestedOn: today, ScoreSentOn: a.ScoreSentOn, Fee: quote, Notice: reviewNotice,
+	}, nil
+}
+
+// ReportEntry is one line of the certification report (R-EXAM-3).
+type ReportEntry struct {
+	Name          string     `json:"name"`
+	Certification string     `json:"certification"`
+	Number        string     `json:"number"`
+	ExamDate      civil.Date `json:"examDate"`
+}
+
+// MaxReportDays bounds one report request.
+const MaxReportDays = 366
+
+// Report lists the published passes with exam dates in [from, to], by date.
+func (s *Service) Report(ctx context.Context, from, to civil.Date) ([]ReportEntry, error) {
+	if from.IsZero() || to.IsZero() || to.Before(from) || from.DaysUntil(to) >= MaxReportDays {
+		return nil, &ValidationError{Fields: []FieldError{{"from", "R-EXAM-3", fmt.Sprintf("from and to are dates, from <= to, at most %d days", MaxReportDays)}}}
+	}
+	passes, err := s.store.Published(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("certification report: %w", err)
+	}
+	out := make([]ReportEntry, 0, len(passes))
+	for _, a := range passes {
+		out = append(out, ReportEntry{Name: a.ReportName, Certification: a.Certification, Number: a.CertificationNumber, ExamDate: a.ExamDate})
+	}
+	// Shards and months come back in no useful order.
+	slices.SortFunc(out, func(x, y ReportEntry) int {
+		return stdcmp.Or(x.ExamDate.Compare(y.ExamDate), strings.Compare(x.Certification, y.Certification), strings.Compare(x.Number, y.Number))
+	})
+	return out, nil
+}

@@ -1,0 +1,324 @@
+package exams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+// Keys of this package beyond dynamo's (all in the certificant's partition
+// unless noted):
+//
+//	transcripts received      sk=TRANSCRIPTS
+//	score review of attempt   sk=REVIEW#<attemptId>, put if absent
+//	unsent score emails       GSI ByQueue queuePk=SCORES#unsent queueSk=<dueBy>#<certificantId>#<attemptId>,
+//	                          removed when sent (sparse: the queue holds only unsent scores)
+//	published passes          GSI ByDate datePk=PASS#<yyyy-mm>#<shard> dateSk=<examDate>#<certificantId>#<attemptId>
+const (
+	transcriptsSK = "TRANSCRIPTS"
+	reviewPrefix  = "REVIEW#"
+	unsentQueue   = "SCORES#unsent"
+	passKind      = "PASS"
+	queueIndex    = "ByQueue"
+	dateIndex     = "ByDate"
+)
+
+// attemptItem is the stored attempt; dates are yyyy-mm-dd strings.
+type attemptItem struct {
+	dynamo.Key
+	Type                string     `dynamodbav:"type"`
+	ID                  string     `dynamodbav:"id"`
+	CertificantID       string     `dynamodbav:"certificantId"`
+	Certification       string     `dynamodbav:"certification"`
+	Program             string     `dynamodbav:"program"`
+	Category            string     `dynamodbav:"category"`
+	Route               string     `dynamodbav:"route"`
+	Attempt             int        `dynamodbav:"attempt"`
+	ExamDate            string     `dynamodbav:"examDate"`
+	ScaledScore         int        `dynamodbav:"scaledScore"`
+	Passed              bool       `dynamodbav:"passed"`
+	RecordedAt          string     `dynamodbav:"recordedAt"`
+	ScoreStatus         string     `dynamodbav:"scoreStatus"`
+	ScoreDueBy          string     `dynamodbav:"scoreDueBy"`
+	ScoreSentOn         string     `dynamodbav:"scoreSentOn,omitempty"`
+	CertificationNumber string     `dynamodbav:"certificationNumber,omitempty"`
+	Retesting           *Retesting `dynamodbav:"retesting,omitempty"`
+	OptOutOn            string     `dynamodbav:"optOutOn,omitempty"`
+	Published           bool       `dynamodbav:"published"`
+	ReportName          string     `dynamodbav:"reportName,omitempty"`
+	QueuePK             string     `dynamodbav:"queuePk,omitempty"`
+	QueueSK             string     `dynamodbav:"queueSk,omitempty"`
+}
+
+func dateString(d civil.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+// parseDate reads a stored date; stored dates were written by this package.
+func parseDate(s string) civil.Date {
+	d, err := civil.Parse(s)
+	if err != nil {
+		return civil.Date{}
+	}
+	return d
+}
+
+func toItem(a Attempt) attemptItem {
+	return attemptItem{
+		Key:  dynamo.ExamAttemptKey(a.CertificantID, a.Certification, a.Route, a.Attempt),
+		Type: "exam_attempt", ID: a.ID, CertificantID: a.CertificantID, Certification: a.Certification,
+		Program: a.Program, Category: a.Category, Route: a.Route, Attempt: a.Attempt,
+		ExamDate: dateString(a.ExamDate), ScaledScore: a.ScaledScore, Passed: a.Passed, RecordedAt: a.RecordedAt,
+		ScoreStatus: a.ScoreStatus, ScoreDueBy: dateString(a.ScoreDueBy), ScoreSentOn: dateString(a.ScoreSentOn),
+		CertificationNumber: a.CertificationNumber, Retesting: a.Retesting, OptOutOn: dateString(a.OptOutOn),
+		Published: a.Published, ReportName: a.ReportName,
+	}
+}
+
+func (it attemptItem) attempt() Attempt {
+	return Attempt{
+		ID: it.ID, CertificantID: it.CertificantID, Certification: it.Certification, Program: it.Program,
+		Category: it.Category, Route: it.Route, Attempt: it.Attempt, ExamDate: parseDate(it.ExamDate),
+		ScaledScore: it.ScaledScore, Passed: it.Passed, RecordedAt: it.RecordedAt, ScoreStatus: it.ScoreStatus,
+		ScoreDueBy: parseDate(it.ScoreDueBy), ScoreSentOn: parseDate(it.ScoreSentOn),
+		CertificationNumber: it.CertificationNumber, Retesting: it.Retesting, OptOutOn: parseDate(it.OptOutOn),
+		Published: it.Published, ReportName: it.ReportName,
+	}
+}
+
+func attempts(items []attemptItem) []Attempt {
+	out := make([]Attempt, len(items))
+	for i, it := range items {
+		out[i] = it.attempt()
+	}
+	return out
+}
+
+// TableStore keeps exams in the table.
+type TableStore struct {
+	table *dynamo.Table
+	now   func() time.Time
+}
+
+// NewTableStore wraps the table.
+func NewTableStore(table *dynamo.Table, now func() time.Time) *TableStore {
+	return &TableStore{table: table, now: now}
+}
+
+// Attempts lists the attempts of one certification and route.
+func (s *TableStore) Attempts(ctx context.Context, certificantID, certKey, route string) ([]Attempt, error) {
+	var items []attemptItem
+	prefix := dynamo.ExamPrefix + certKey + "#" + route + "#"
+	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), prefix, &items); err != nil {
+		return nil, fmt.Errorf("attempts of %s: %w", certificantID, err)
+	}
+	return attempts(items), nil
+}
+
+// AddAttempt puts the attempt, queued for its score email, if its number is free.
+func (s *TableStore) AddAttempt(ctx context.Context, a Attempt) error {
+	it := toItem(a)
+	it.QueuePK, it.QueueSK = unsentQueue, unsentSK(a)
+	w, err := dynamo.Put("attempt", it, dynamo.IfAbsent)
+	if err != nil {
+		return err
+	}
+	err = s.table.Apply(ctx, w)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return ErrTaken
+	}
+	return err
+}
+
+func unsentSK(a Attempt) string {
+	return a.ScoreDueBy.String() + "#" + a.CertificantID + "#" + a.ID
+}
+
+// SetCertified records a pass's number and, when published, its report entry.
+func (s *TableStore) SetCertified(ctx context.Context, a Attempt) error {
+	update := "SET certificationNumber = :n, published = :p"
+	vals := map[string]any{":n": a.CertificationNumber, ":p": a.Published}
+	if a.Published {
+		update += ", reportName = :name, datePk = :dpk, dateSk = :dsk"
+		vals[":name"] = a.ReportName
+		vals[":dpk"] = dynamo.DatePK(passKind, monthOf(a.ExamDate), a.CertificantID+"#"+a.ID)
+		vals[":dsk"] = a.ExamDate.String() + "#" + a.CertificantID + "#" + a.ID
+	}
+	w, err := dynamo.Update("certified", dynamo.ExamAttemptKey(a.CertificantID, a.Certification, a.Route, a.Attempt), update,
+		dynamo.Condition{Expr: "attribute_exists(pk)", Values: vals})
+	if err != nil {
+		return err
+	}
+	return s.table.Apply(ctx, w)
+}
+
+func monthOf(d civil.Date) string { return d.String()[:7] }
+
+// Attempt reads one attempt by id.
+func (s *TableStore) Attempt(ctx context.Context, certificantID, attemptID string) (Attempt, bool, error) {
+	certKey, route, n, ok := ParseAttemptID(attemptID)
+	if !ok {
+		return Attempt{}, false, nil
+	}
+	var it attemptItem
+	found, err := s.table.Get(ctx, dynamo.ExamAttemptKey(certificantID, certKey, route, n), &it)
+	if err != nil || !found {
+		return Attempt{}, false, err
+	}
+	return it.attempt(), true, nil
+}
+
+type transcriptsItem struct {
+	dynamo.Key
+	Type       string `dynamodbav:"type"`
+	ReceivedOn string `dynamodbav:"receivedOn"`
+}
+
+// TranscriptsReceived answers when all official transcripts were received.
+func (s *TableStore) TranscriptsReceived(ctx context.Context, certificantID string) (civil.Date, bool, error) {
+	var it transcriptsItem
+	found, err := s.table.Get(ctx, dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: transcriptsSK}, &it)
+	if err != nil || !found {
+		return civil.Date{}, false, err
+	}
+	return parseDate(it.ReceivedOn), true, nil
+}
+
+// ReceiveTranscripts records receipt, then marks held scores released. The
+// score-emails job reads the receipt itself, so a score held by a racing
+// attempt is still sent; the marks only inform.
+func (s *TableStore) ReceiveTranscripts(ctx context.Context, certificantID string, on civil.Date) ([]Attempt, error) {
+	rec, err := dynamo.Put("transcripts", transcriptsItem{
+		Key: dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: transcriptsSK}, Type: "transcripts", ReceivedOn: on.String(),
+	}, dynamo.Condition{})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.table.Apply(ctx, rec); err != nil {
+		return nil, err
+	}
+	var items []attemptItem
+	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.ExamPrefix, &items); err != nil {
+		return nil, fmt.Errorf("attempts of %s: %w", certificantID, err)
+	}
+	released := []Attempt{}
+	for _, it := range items {
+		if it.ScoreStatus != ScoreHeld {
+			continue
+		}
+		w, err := dynamo.Update("release", it.Key, "SET scoreStatus = :released",
+			dynamo.Condition{Expr: "scoreStatus = :held", Values: map[string]any{":released": ScoreReleased, ":held": ScoreHeld}})
+		if err != nil {
+			return nil, err
+		}
+		switch err := s.table.Apply(ctx, w); {
+		case errors.Is(err, dynamo.ErrConditionFailed):
+			continue // sent or released meanwhile
+		case err != nil:
+			return nil, err
+		}
+		it.ScoreStatus = ScoreReleased
+		released = append(released, it.attempt())
+	}
+	return released, nil
+}
+
+type reviewItem struct {
+	dynamo.Key
+	Type          string `dynamodbav:"type"`
+	ID            string `dynamodbav:"id"`
+	AttemptID     string `dynamodbav:"attemptId"`
+	RequestedOn   string `dynamodbav:"requestedOn"`
+	FeeCents      int64  `dynamodbav:"feeCents"`
+	FeeRule       string `dynamodbav:"feeRule"`
+	Status        string `dynamodbav:"status"`
+	CertificantID string `dynamodbav:"certificantId"`
+}
+
+// ReviewLabel labels the review's write: its condition fails when the
+// attempt already has a review.
+const ReviewLabel = "review"
+
+// ReviewWrites are the writes of a review, one per attempt.
+func ReviewWrites(r Review) ([]dynamo.Write, error) {
+	rule := ""
+	if len(r.Fee.Lines) > 0 {
+		rule = r.Fee.Lines[0].Rule
+	}
+	w, err := dynamo.Put(ReviewLabel, reviewItem{
+		Key:  dynamo.Key{PK: dynamo.CertificantPK(r.CertificantID), SK: reviewPrefix + r.AttemptID},
+		Type: "score_review", ID: r.ID, AttemptID: r.AttemptID, RequestedOn: r.RequestedOn.String(),
+		FeeCents: r.Fee.TotalCents, FeeRule: rule, Status: r.Status, CertificantID: r.CertificantID,
+	}, dynamo.IfAbsent)
+	if err != nil {
+		return nil, err
+	}
+	return []dynamo.Write{w}, nil
+}
+
+// Unsent lists every attempt whose score email is owed (the sparse queue).
+func (s *TableStore) Unsent(ctx context.Context) ([]Attempt, error) {
+	var items []attemptItem
+	if err := s.table.QueryIndex(ctx, queueIndex, "queuePk", unsentQueue, &items); err != nil {
+		return nil, fmt.Errorf("unsent scores: %w", err)
+	}
+	return attempts(items), nil
+}
+
+// MarkSent leaves the queue and owes the email in one transaction; ErrTaken
+// when a parallel or earlier run already did.
+func (s *TableStore) MarkSent(ctx context.Context, a Attempt, on civil.Date, email Email) error {
+	mark, err := dynamo.Update("sent", dynamo.ExamAttemptKey(a.CertificantID, a.Certification, a.Route, a.Attempt),
+		"SET scoreStatus = :sent, scoreSentOn = :on REMOVE queuePk, queueSk",
+		dynamo.Condition{Expr: "attribute_exists(pk) AND scoreStatus <> :sent", Values: map[string]any{":sent": ScoreSent, ":on": on.String()}})
+	if err != nil {
+		return err
+	}
+	out, err := dynamo.PutOutbox(dynamo.NewOutbox(email.Template, email.To, email.Data, s.now(), email.About...))
+	if err != nil {
+		return err
+	}
+	err = s.table.Transact(ctx, mark, out)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return ErrTaken
+	}
+	return err
+}
+
+// Published lists published passes with exam dates in [from, to]: every
+// shard of every month in range.
+func (s *TableStore) Published(ctx context.Context, from, to civil.Date) ([]Attempt, error) {
+	var out []Attempt
+	for m := from.FirstOfMonth(); !m.After(to); m = m.AddMonths(1) {
+		for _, pk := range dynamo.DatePKs(passKind, monthOf(m)) {
+			var items []attemptItem
+			if err := s.table.QueryIndex(ctx, dateIndex, "datePk", pk, &items); err != nil {
+				return nil, fmt.Errorf("published passes %s: %w", pk, err)
+			}
+			for _, it := range items {
+				if a := it.attempt(); a.ExamDate.Between(from, to) {
+					out = append(out, a)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// Passed reports whether any attempt at a certification, under any route,
+// was a pass (R-VER-1).
+func (s *TableStore) Passed(ctx context.Context, certificantID, certKey string) (bool, error) {
+	var items []attemptItem
+	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.ExamPrefix+certKey+"#", &items); err != nil {
+		return false, fmt.Errorf("attempts of %s: %w", certificantID, err)
+	}
+	return slices.ContainsFunc(items, func(it attemptItem) bool { return it.Passed }), nil
+}

@@ -1,0 +1,77 @@
+package verification
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/exams"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+// Route keys served by the verifications function (template.yaml events).
+const (
+	RouteOrder  = "POST /v1/verification-orders"
+	RouteRecord = "GET /v1/verifications/{token}"
+)
+
+// NewRouter serves the verification routes; orders are written to table.
+func NewRouter(svc *Service, table *dynamo.Table, log *slog.Logger) *httpapi.Router {
+	rt := httpapi.NewRouter(log)
+	rt.Handle(RouteOrder, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		var in NewOrder
+		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		if err := httpapi.RequireSelf(r.Principal, in.CertificantID); err != nil {
+			return httpapi.Response{}, err
+		}
+		resp, err := exams.Commit(ctx, table, r, svc.now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
+			o, err := svc.Plan(ctx, in)
+			if err != nil {
+				return nil, nil, err
+			}
+			writes, err := svc.Writes(o)
+			return o, writes, err
+		})
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("verification order placed", "certificantId", in.CertificantID, "recipients", len(in.Recipients))
+		return resp, nil
+	})
+	rt.HandlePublic(RouteRecord, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		rec, err := svc.Lookup(ctx, r.Param("token"))
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		resp, err := httpapi.JSON(http.StatusOK, rec)
+		if err == nil {
+			// The record is personal data behind a secret link: keep it out of caches.
+			resp.Headers["Cache-Control"] = "no-store"
+		}
+		return resp, err
+	})
+	return rt
+}
+
+// problem maps use-case errors to HTTP problems; anything else stays a 500.
+func problem(err error) error {
+	var ve *ValidationError
+	switch {
+	case errors.As(err, &ve):
+		fields := make([]httpapi.FieldError, len(ve.Fields))
+		for i, f := range ve.Fields {
+			fields[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
+		}
+		return httpapi.Unprocessable("invalid verification order", fields...)
+	case errors.Is(err, ErrNotEarnedByPassing):
+		return httpapi.Unprocessable("verification is only for a certification earned by passing an examination",
+			httpapi.FieldError{Field: "certification", Rule: "R-VER-1", Message: "no passed examination for this certification"})
+	case errors.Is(err, ErrUnknownCertificant), errors.Is(err, ErrNotFound):
+		return httpapi.NotFound()
+	}
+	return err
+}

@@ -1,0 +1,248 @@
+// Package verification is third-party verification of a certification
+// (R-VER): orders by the certificant, one emailed link per recipient, and the
+// public record behind each link, which states the R-VER-3 fields only.
+package verification
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/fees"
+)
+
+// Recipient kinds (R-VER-2).
+const (
+	KindStateBoard = "state_board"
+	KindEmployer   = "employer"
+)
+
+// MaxRecipients bounds one order (its writes share one transaction).
+const MaxRecipients = 10
+
+// Template is the mail template sent to each recipient.
+const Template = "verification"
+
+// Errors the HTTP layer maps to answers.
+var (
+	// ErrNotEarnedByPassing refuses an order for a certification without a pass (R-VER-1).
+	ErrNotEarnedByPassing = errors.New("verification: certification not earned by passing an examination")
+	// ErrUnknownCertificant: no such certificant.
+	ErrUnknownCertificant = errors.New("verification: unknown certificant")
+	// ErrNotFound: unknown or revoked token.
+	ErrNotFound = errors.New("verification: no such verification")
+)
+
+// Recipient is one party to verify to.
+type Recipient struct {
+	Kind  string `json:"kind"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// token is the secret of this recipient's link, never answered or stored.
+	token string
+}
+
+// NewOrder is the certificant's request.
+type NewOrder struct {
+	CertificantID string      `json:"certificantId"`
+	Certification string      `json:"certification"`
+	Recipients    []Recipient `json:"recipients"`
+}
+
+// Order is a placed order as answered.
+type Order struct {
+	ID            string      `json:"id"`
+	CertificantID string      `json:"certificantId"`
+	Certification string      `json:"certification"`
+	OrderedAt     string      `json:"orderedAt"`
+	Fee           fees.Quote  `json:"fee"`
+	Recipients    []Recipient `json:"recipients"`
+	// certificantName goes into the recipients' emails.
+	certificantName string
+}
+
+// Record is the public verification record: R-VER-3's fields and no others.
+type Record struct {
+	Name          string `json:"name"`
+	Certification string `json:"certification"`
+	Number        string `json:"number"`
+	Status        string `json:"status"`
+	CycleStart    string `json:"cycleStart"`
+	CycleEnd      string `json:"cycleEnd"`
+}
+
+// Token is what the store keeps of a recipient's link, found by its hash.
+type Token struct {
+	CertificantID string
+	Certification string
+	OrderID       string
+	Revoked       bool
+}
+
+// Profiles reads certificants (certificants.TableStore).
+type Profiles interface {
+	Get(ctx context.Context, id string) (certificants.Profile, bool, error)
+}
+
+// Passes answers whether a certification was earned by passing (exams.TableStore).
+type Passes interface {
+	Passed(ctx context.Context, certificantID, certKey string) (bool, error)
+}
+
+// Tokens finds a token by its hash.
+type Tokens interface {
+	Token(ctx context.Context, hash string) (Token, bool, error)
+}
+
+// Service is the use case.
+type Service struct {
+	profiles Profiles
+	passes   Passes
+	tokens   Tokens
+	fees     fees.Schedule
+	baseURL  string
+	now      func() time.Time
+}
+
+// NewService wires the use case; baseURL prefixes the emailed links.
+func NewService(profiles Profiles, passes Passes, tokens Tokens, schedule fees.Schedule, baseURL string, now func() time.Time) *Service {
+	return &Service{profiles: profiles, passes: passes, tokens: tokens, fees: schedule,
+		baseURL: strings.TrimRight(baseURL, "/"), now: now}
+}
+
+// Link is the URL of a token's record.
+func (s *Service) Link(token string) string { return s.baseURL + "/v1/verifications/" + token }
+
+// NewToken is a random link secret of 256 bits, URL-safe.
+func NewToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashToken is how a token is stored and looked up.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// tokenLen is the length of NewToken's answers; anything else is unknown.
+const tokenLen = 43
+
+// Plan prepares an order (R-VER-1/2): the caller writes it with the
+// recipients' tokens and emails in one transaction.
+func (s *Service) Plan(ctx context.Context, in NewOrder) (Order, error) {
+	if err := validate(in); err != nil {
+		return Order{}, err
+	}
+	p, found, err := s.profiles.Get(ctx, in.CertificantID)
+	if err != nil {
+		return Order{}, fmt.Errorf("plan order: %w", err)
+	}
+	if !found {
+		return Order{}, ErrUnknownCertificant
+	}
+	passed, err := s.passes.Passed(ctx, in.CertificantID, in.Certification)
+	if err != nil {
+		return Order{}, fmt.Errorf("plan order: %w", err)
+	}
+	if !passed || !slices.ContainsFunc(p.Certifications, func(c certificants.Certification) bool { return c.Key == in.Certification }) {
+		return Order{}, ErrNotEarnedByPassing
+	}
+	now := s.now()
+	quote, err := s.fees.Quote(fees.Request{At: now, Items: []fees.Item{{Kind: fees.KindVerification, Count: len(in.Recipients), Certification: in.Certification}}})
+	if err != nil {
+		return Order{}, fmt.Errorf("plan order: %w", err)
+	}
+	o := Order{ID: rand.Text(), CertificantID: in.CertificantID, Certification: in.Certification,
+		OrderedAt: now.UTC().Format(time.RFC3339), Fee: quote, certificantName: p.Name.Given + " " + p.Name.Family}
+	for _, r := range in.Recipients {
+		r.token = NewToken()
+		o.Recipients = append(o.Recipients, r)
+	}
+	return o, nil
+}
+
+// Lookup is the public record behind a token (R-VER-3); ErrNotFound for an
+// unknown or revoked token.
+func (s *Service) Lookup(ctx context.Context, token string) (Record, error) {
+	if len(token) != tokenLen {
+		return Record{}, ErrNotFound
+	}
+	t, found, err := s.tokens.Token(ctx, HashToken(token))
+	if err != nil {
+		return Record{}, fmt.Errorf("verification lookup: %w", err)
+	}
+	if !found || t.Revoked {
+		return Record{}, ErrNotFound
+	}
+	p, found, err := s.profiles.Get(ctx, t.CertificantID)
+	if err != nil {
+		return Record{}, fmt.Errorf("verification lookup: %w", err)
+	}
+	i := slices.IndexFunc(p.Certifications, func(c certificants.Certification) bool { return c.Key == t.Certification })
+	if !found || i < 0 {
+		return Record{}, ErrNotFound
+	}
+	c := p.Certifications[i]
+	return Record{Name: p.Name.Given + " " + p.Name.Family, Certification: c.Key, Number: c.Number,
+		Status: c.Status, CycleStart: c.CycleStart, CycleEnd: c.CycleEnd}, nil
+}
+
+// FieldError names an invalid input field and the rule it breaks.
+type FieldError struct {
+	Field   string
+	Rule    string
+	Message string
+}
+
+// ValidationError lists every invalid field of a request.
+type ValidationError struct{ Fields []FieldError }
+
+func (e *ValidationError) Error() string {
+	names := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		names[i] = f.Field
+	}
+	return "invalid " + strings.Join(names, ", ")
+}
+
+const maxName = 200
+
+func validate(in NewOrder) error {
+	var errs []FieldError
+	add := func(field, rule, msg string) { errs = append(errs, FieldError{field, rule, msg}) }
+	if in.Certification == "" {
+		add("certification", "R-VER-1", "required, a certification key such as ASCPi-MLS")
+	}
+	if len(in.Recipients) == 0 || len(in.Recipients) > MaxRecipients {
+		add("recipients", "R-VER-2", fmt.Sprintf("1 to %d recipients", MaxRecipients))
+	}
+	for i, r := range in.Recipients {
+		at := fmt.Sprintf("recipients[%d].", i)
+		if r.Kind != KindStateBoard && r.Kind != KindEmployer {
+			add(at+"kind", "R-VER-2", "state_board or employer")
+		}
+		if r.Name == "" || !utf8.ValidString(r.Name) || utf8.RuneCountInString(r.Name) > maxName || strings.IndexFunc(r.Name, unicode.IsControl) >= 0 {
+			add(at+"name", "R-VER-2", fmt.Sprintf("required, at most %d characters, no control characters", maxName))
+		}
+		if a, err := mail.ParseAddress(r.Email); err != nil || a.Name != "" || a.Address != r.Email {
+			add(at+"email", "R-VER-2", "a plain email address such as board@example.org")
+		}
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Fields: errs}
+	}
+	return nil
+}
