@@ -107,3 +107,14 @@ func TestSend(t *testing.T) {
 		}
 	}
 }
+
+// Every embedded template is complete; NewRenderer refuses a half-written one.
+func TestEveryTemplateComplete(t *testing.T) {
+	r, err := NewRenderer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.text) == 0 || r.text["welcome"] == nil {
+		t.Fatalf("templates %v", r.text)
+	}
+}

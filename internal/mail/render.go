@@ -53,6 +53,17 @@ func NewRenderer(globals map[string]string) (*Renderer, error) {
 			}
 		}
 	}
+	// A half-written template would fail only when its email is due; fail at start-up instead.
+	for name, t := range r.text {
+		if t.Lookup("subject") == nil || t.Lookup("text") == nil || r.html[name] == nil || r.html[name].Lookup("html") == nil {
+			return nil, fmt.Errorf("mail: template %q needs %s.txt defining subject and text, and %s.html defining html", name, name, name)
+		}
+	}
+	for name := range r.html {
+		if r.text[name] == nil {
+			return nil, fmt.Errorf("mail: template %q has no %s.txt", name, name)
+		}
+	}
 	return r, nil
 }
 
