@@ -1,0 +1,145 @@
+package reminders
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/mail"
+)
+
+func TestParseOffsets(t *testing.T) {
+	cases := []struct {
+		in      string
+		want    []int
+		wantErr bool
+	}{
+		{"", []int{180, 90, 30, -1}, false}, // R-REM-1 defaults
+		{" 60, 7 ,-3", []int{60, 7, -3}, false},
+		{"90,90", nil, true},
+		{"0", nil, true},
+		{"ninety", nil, true},
+	}
+	for _, c := range cases {
+		got, err := ParseOffsets(c.in)
+		if (err != nil) != c.wantErr || !equalInts(got, c.want) {
+			t.Errorf("ParseOffsets(%q) = %v, %v; want %v (error %v)", c.in, got, err, c.want, c.wantErr)
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// R-REM-1, R-CYC-7, R-FEE-1, R-FEE-3: the template and facts of each default milestone.
+func TestPlanMilestones(t *testing.T) {
+	exp := civil.MustParse("2025-01-31")
+	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active"}
+	cases := []struct {
+		offset   int
+		template string
+		data     map[string]string
+	}{
+		{180, TemplateUpcoming, map[string]string{"windowOpens": "2024-10-31", "daysLeft": "180"}},
+		{90, TemplateWindowOpen, map[string]string{"windowOpens": "2024-10-31", "lateAfter": "2024-12-31", "expiration": "2025-01-31"}},
+		{30, TemplateWindowOpen, map[string]string{"lateAfter": "2024-12-31", "daysLeft": "30"}},
+		{-1, TemplateExpired, map[string]string{"applicationFee": "95.00", "reinstatementFee": "125.00", "totalFee": "220.00", "currency": "USD"}},
+	}
+	for _, c := range cases {
+		e, ok, err := Plan(d, exp, c.offset, fees.DefaultSchedule())
+		if err != nil || !ok {
+			t.Fatalf("offset %d: ok %v, err %v", c.offset, ok, err)
+		}
+		if e.Template != c.template {
+			t.Errorf("offset %d: template %s, want %s", c.offset, e.Template, c.template)
+		}
+		for k, v := range c.data {
+			if e.Data[k] != v {
+				t.Errorf("offset %d: data[%s] = %q, want %q", c.offset, k, e.Data[k], v)
+			}
+		}
+	}
+}
+
+// R-REM-1: one reminder per certification, cycle and milestone: the id names
+// all three and nothing else.
+func TestPlanIDIsPerCertificationCycleMilestone(t *testing.T) {
+	exp := civil.MustParse("2025-01-31")
+	base := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Expiration: exp, Status: "active"}
+	id := func(d Due, exp civil.Date, off int) string {
+		e, ok, err := Plan(d, exp, off, fees.DefaultSchedule())
+		if err != nil || !ok {
+			t.Fatalf("plan: %v %v", ok, err)
+		}
+		return e.ID
+	}
+	first := id(base, exp, 90)
+	again := base
+	again.Credential = "MT(ASCPi)CM" // display facts do not make a second reminder
+	if id(again, exp, 90) != first {
+		t.Errorf("same cycle and milestone gave two ids")
+	}
+	other := base
+	other.CertKey = "ASCPi-SBB"
+	next := base
+	next.Expiration = civil.MustParse("2028-01-31")
+	for _, diff := range []string{id(base, exp, 30), id(other, exp, 90), id(next, next.Expiration, 90)} {
+		if diff == first {
+			t.Errorf("different certification, cycle or milestone share id %s", first)
+		}
+	}
+}
+
+// R-REM-1: an inactive certification or one whose cycle moved (renewed) gets
+// nothing for the cycle the sweep looked for.
+func TestPlanSkips(t *testing.T) {
+	exp := civil.MustParse("2025-01-31")
+	cases := map[string]Due{
+		"inactive": {CertificantID: "c-1", CertKey: "ASCPi-MLS", Expiration: exp, Status: "inactive"},
+		"renewed":  {CertificantID: "c-1", CertKey: "ASCPi-MLS", Expiration: civil.MustParse("2028-01-31"), Status: "active"},
+		"no date":  {CertificantID: "c-1", CertKey: "ASCPi-MLS", Status: "active"},
+	}
+	for name, d := range cases {
+		if _, ok, err := Plan(d, exp, 90, fees.DefaultSchedule()); ok || err != nil {
+			t.Errorf("%s: ok %v err %v, want skipped", name, ok, err)
+		}
+	}
+}
+
+// Every reminder template renders with exactly the data Plan gives it (the
+// renderer refuses missing keys), and the HTML part escapes the given name.
+func TestPlannedEmailsRender(t *testing.T) {
+	r, err := mail.NewRenderer(map[string]string{"baseUrl": "https://cmp.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := civil.MustParse("2025-01-31")
+	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active"}
+	for _, off := range []int{180, 90, -1} {
+		e, _, err := Plan(d, exp, off, fees.DefaultSchedule())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Data["given"] = "<Ann>"
+		m, err := r.Render(e.Template, e.Data)
+		if err != nil {
+			t.Fatalf("%s: %v", e.Template, err)
+		}
+		if !strings.Contains(m.Subject, "2025-01-31") || !strings.Contains(m.Text, "MLS(ASCPi)CM") {
+			t.Errorf("%s: subject %q lacks the expiration or text lacks the credential", e.Template, m.Subject)
+		}
+		if strings.Contains(m.HTML, "<Ann>") {
+			t.Errorf("%s: HTML does not escape the name", e.Template)
+		}
+	}
+}
