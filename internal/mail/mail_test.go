@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -108,13 +109,28 @@ func TestSend(t *testing.T) {
 	}
 }
 
-// Every embedded template is complete; NewRenderer refuses a half-written one.
-func TestEveryTemplateComplete(t *testing.T) {
-	r, err := NewRenderer(nil)
-	if err != nil {
-		t.Fatal(err)
+// NewRenderer refuses a half-written template at start-up, not when its
+// email falls due.
+func TestIncompleteTemplatesRefused(t *testing.T) {
+	txt := &fstest.MapFile{Data: []byte(`{{define "subject"}}S{{end}}{{define "text"}}T{{end}}`)}
+	html := &fstest.MapFile{Data: []byte(`{{define "html"}}H{{end}}`)}
+	tests := []struct {
+		name string
+		fsys fstest.MapFS
+		ok   bool
+	}{
+		{"complete", fstest.MapFS{"a.txt": txt, "a.html": html}, true},
+		{"no html", fstest.MapFS{"a.txt": txt}, false},
+		{"no text", fstest.MapFS{"a.html": html}, false},
+		{"no subject", fstest.MapFS{"a.txt": {Data: []byte(`{{define "text"}}T{{end}}`)}, "a.html": html}, false},
+		{"syntax error", fstest.MapFS{"a.txt": {Data: []byte(`{{define "subject"}}`)}, "a.html": html}, false},
 	}
-	if len(r.text) == 0 || r.text["welcome"] == nil {
-		t.Fatalf("templates %v", r.text)
+	for _, tc := range tests {
+		if _, err := newRenderer(tc.fsys, nil); (err == nil) != tc.ok {
+			t.Errorf("%s: err %v", tc.name, err)
+		}
+	}
+	if _, err := NewRenderer(nil); err != nil {
+		t.Errorf("embedded templates: %v", err)
 	}
 }

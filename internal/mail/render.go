@@ -8,6 +8,7 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"io/fs"
 	"maps"
 	"strings"
 	texttemplate "text/template"
@@ -34,21 +35,29 @@ type Renderer struct {
 // NewRenderer parses the embedded templates once. Each name is its own
 // template set, since every file defines the same block names.
 func NewRenderer(globals map[string]string) (*Renderer, error) {
+	sub, err := fs.Sub(templateFS, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w", err)
+	}
+	return newRenderer(sub, globals)
+}
+
+func newRenderer(fsys fs.FS, globals map[string]string) (*Renderer, error) {
 	r := &Renderer{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}, globals: globals}
-	entries, err := templateFS.ReadDir("templates")
+	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("mail: read templates: %w", err)
 	}
 	for _, e := range entries {
-		file := "templates/" + e.Name()
+		file := e.Name()
 		switch name, ext, _ := strings.Cut(e.Name(), "."); ext {
 		case "txt":
-			if r.text[name], err = texttemplate.New(name).Option("missingkey=error").ParseFS(templateFS, file); err != nil {
+			if r.text[name], err = texttemplate.New(name).Option("missingkey=error").ParseFS(fsys, file); err != nil {
 				return nil, fmt.Errorf("mail: parse %s: %w", file, err)
 			}
 		case "html":
 			// html/template escapes user text (names) in the HTML part.
-			if r.html[name], err = htmltemplate.New(name).Option("missingkey=error").ParseFS(templateFS, file); err != nil {
+			if r.html[name], err = htmltemplate.New(name).Option("missingkey=error").ParseFS(fsys, file); err != nil {
 				return nil, fmt.Errorf("mail: parse %s: %w", file, err)
 			}
 		}
