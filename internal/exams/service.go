@@ -1,11 +1,11 @@
 package exams
 
 import (
+	stdcmp "cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
-	stdcmp "cmp"
 	"slices"
 	"strings"
 	"time"
