@@ -91,3 +91,22 @@ bench: deps build-local
 .PHONY: fuzz
 fuzz:
 	@echo "e.g. go test -fuzz FuzzEvaluate ./internal/cmp"
+
+# --- local stack (infra/local) ---------------------------------------------------
+
+LAMBDA_PORT ?= 3001
+
+.PHONY: run
+run: deps
+	$(GO) run ./infra/local/cmd/cmp-local -root $(CURDIR)
+
+.PHONY: token
+token:
+	@test -n "$(SUB)" || { echo "usage: make token SUB=<id> [GROUPS=staff]" >&2; exit 2; }
+	@$(GO) run ./infra/local/cmd/cmp-local token -sub '$(SUB)' -groups '$(GROUPS)'
+
+.PHONY: invoke
+invoke:
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json (with make run running)" >&2; exit 2; }
+	@curl -sS -D /dev/stderr -X POST --data-binary @'$(EVENT)' -H 'Content-Type: application/json' \
+		http://127.0.0.1:$(LAMBDA_PORT)/2015-03-31/functions/$(FN)/invocations; echo

@@ -4,6 +4,7 @@
 package localparts
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -57,8 +60,16 @@ func DynamoDB(ctx context.Context, nodeModules string, port int, dbPath string, 
 		args = append(args, "-dbPath", dbPath, "-sharedDb")
 	}
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	// DynamoDB Local answers 400 to a bare POST once it is up.
-	return start(ctx, "dynamodb", url, url, port, out, java, args...)
+	// A ListTables answer proves it is DynamoDB Local on that port, not
+	// something else that won a race for it.
+	probe := func(c *http.Client) bool {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader("{}"))
+		req.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
+		return answers(c, req, "TableNames")
+	}
+	return start(ctx, "dynamodb", url, probe, port, out, java, args...)
 }
 
 // Mail starts aws-ses-v2-local from nodeModules on port.
@@ -72,7 +83,11 @@ func Mail(ctx context.Context, nodeModules string, port int, out io.Writer) (*Pr
 		return nil, fmt.Errorf("aws-ses-v2-local not found (%s): run `make deps` (npm ci in infra/local)", cli)
 	}
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	return start(ctx, "mail", url, url+"/store", port, out, node, cli, "--port", strconv.Itoa(port), "--host", "127.0.0.1")
+	probe := func(c *http.Client) bool {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/store", nil)
+		return answers(c, req, "emails")
+	}
+	return start(ctx, "mail", url, probe, port, out, node, cli, "--port", strconv.Itoa(port), "--host", "127.0.0.1")
 }
 
 // PortFree reports an error naming the port when something listens on it.
@@ -94,47 +109,71 @@ func FreePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-func start(ctx context.Context, name, url, probe string, port int, out io.Writer, bin string, args ...string) (*Process, error) {
+// answers reports whether req gets a 200 whose body mentions want.
+func answers(c *http.Client, req *http.Request, want string) bool {
+	resp, err := c.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), want)
+}
+
+// ErrPortInUse is returned when a part could not bind its port.
+var ErrPortInUse = errors.New("port in use")
+
+func start(ctx context.Context, name, url string, probe func(*http.Client) bool, port int, out io.Writer, bin string, args ...string) (*Process, error) {
 	if err := PortFree(port); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Stdout, cmd.Stderr = out, out
+	bind := &bindWatch{w: out, failed: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = bind, bind
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: start %s: %w", name, bin, err)
 	}
 	p := &Process{Name: name, URL: url, cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(p.done) }()
-	if err := waitReady(ctx, p, probe); err != nil {
+	if err := waitReady(ctx, p, probe, bind.failed); err != nil {
 		p.Stop()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return p, nil
 }
 
-func waitReady(ctx context.Context, p *Process, probe string) error {
+func waitReady(ctx context.Context, p *Process, probe func(*http.Client) bool, bindFailed <-chan struct{}) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
 	for {
-		method := http.MethodGet
-		if probe == p.URL {
-			method = http.MethodPost
-		}
-		req, _ := http.NewRequestWithContext(ctx, method, probe, nil)
-		if resp, err := client.Do(req); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode < 500 {
-				return nil
-			}
+		if probe(client) {
+			return nil
 		}
 		select {
+		case <-bindFailed:
+			return fmt.Errorf("%s: %w", p.URL, ErrPortInUse)
 		case <-p.done:
-			return errors.New("exited before it was ready (see its output above)")
+			return errors.New("exited before it was ready (see its output in the log)")
 		case <-ctx.Done():
 			return fmt.Errorf("not ready: %w", ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// bindWatch passes output through and notices a failed bind (Java's
+// BindException keeps DynamoDB Local alive but useless).
+type bindWatch struct {
+	w      io.Writer
+	once   sync.Once
+	failed chan struct{}
+}
+
+func (b *bindWatch) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("Address already in use")) || bytes.Contains(p, []byte("EADDRINUSE")) {
+		b.once.Do(func() { close(b.failed) })
+	}
+	return b.w.Write(p)
 }

@@ -101,14 +101,6 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 			s.Close()
 		}
 	}()
-	for _, p := range []*int{&cfg.DynamoPort, &cfg.MailPort} {
-		if *p == 0 {
-			if *p, err = localparts.FreePort(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	s.mailPort = cfg.MailPort
 	if s.taskRoots, err = os.MkdirTemp("", "cmp-local-fns-"); err != nil {
 		return nil, fmt.Errorf("task roots: %w", err)
 	}
@@ -124,11 +116,15 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	go func() { defer wg.Done(); buildErr = Build(ctx, cfg.Root, ids, s.taskRoots, cfg.Output) }()
 	go func() {
 		defer wg.Done()
-		s.dynamo, dynErr = localparts.DynamoDB(ctx, nodeModules, cfg.DynamoPort, cfg.DynamoDBPath, prefixed(cfg.Output, "dynamodb"))
+		s.dynamo, _, dynErr = startPart(cfg.DynamoPort, func(port int) (*localparts.Process, error) {
+			return localparts.DynamoDB(ctx, nodeModules, port, cfg.DynamoDBPath, prefixed(cfg.Output, "dynamodb"))
+		})
 	}()
 	go func() {
 		defer wg.Done()
-		s.mail, mailErr = localparts.Mail(ctx, nodeModules, cfg.MailPort, prefixed(cfg.Output, "mail"))
+		s.mail, s.mailPort, mailErr = startPart(cfg.MailPort, func(port int) (*localparts.Process, error) {
+			return localparts.Mail(ctx, nodeModules, port, prefixed(cfg.Output, "mail"))
+		})
 	}()
 	wg.Wait()
 	if err = errors.Join(buildErr, dynErr, mailErr); err != nil {
@@ -189,6 +185,31 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		go scheduler.Run(runCtx, jobs, cfg.Logger)
 	}
 	return s, nil
+}
+
+// startPart starts a local part on port, or on a free port when port is 0;
+// a free port can be lost to a concurrent stack before the part binds it,
+// so that case is retried on another one.
+func startPart(port int, start func(int) (*localparts.Process, error)) (*localparts.Process, int, error) {
+	if port != 0 {
+		p, err := start(port)
+		return p, port, err
+	}
+	var err error
+	for range 3 {
+		var free int
+		if free, err = localparts.FreePort(); err != nil {
+			return nil, 0, err
+		}
+		var p *localparts.Process
+		if p, err = start(free); err == nil {
+			return p, free, nil
+		}
+		if !errors.Is(err, localparts.ErrPortInUse) {
+			return nil, 0, err
+		}
+	}
+	return nil, 0, err
 }
 
 var localCredentials = credentials.NewStaticCredentialsProvider("local", "local", "local")

@@ -31,14 +31,19 @@
 //	func (r *Response) JSON(t testing.TB, v any)                 // strict decode or t.Fatal
 //	func (s *Stack) Invoke(t testing.TB, logicalID string, event []byte) []byte
 //	    // through the Lambda Invoke API; t.Fatal on a function error
-//	func (s *Stack) ScheduledEvent(day civil.Date) []byte        // EventBridge Scheduler event for that day
+//	func (s *Stack) ScheduledEvent(t testing.TB, logicalID string, day time.Time) []byte
+//	    // the EventBridge Scheduler event the function's schedule delivers on
+//	    // that calendar day (its cron time in its zone; noon when none)
 //	func (s *Stack) Mail(t testing.TB) []Mail                    // aws-ses-v2-local GET /store
 //	func (s *Stack) DynamoDB() *dynamodb.Client
 //	func (s *Stack) DeadLetters(logicalID string) [][]byte       // stream records that exhausted retries
 //	func (s *Stack) StopMail(t testing.TB)                       // fault tests: SES down ...
 //	func (s *Stack) StartMail(t testing.TB)                      // ... and back (same port)
+//	    // (the Mail values: MessageID, From, Destination.To/Cc/Bcc, Subject, Body.Text/HTML, At)
 //	func (s *Stack) KillRunning(logicalID string)                // kill busy processes mid-invocation
 //	func (s *Stack) InitDurations() map[string]time.Duration     // per function, first cold start
+//	func (s *Stack) Template() *template.Template               // template.yaml as read at start
+//	func (s *Stack) InvokeRaw(t, logicalID, event) (payload []byte, functionError string)
 //
 // Claims reach functions as API Gateway HTTP API passes JWT authorizer claims:
 // every value a string; a list claim such as cognito:groups becomes the

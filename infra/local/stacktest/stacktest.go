@@ -1,0 +1,270 @@
+package stacktest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/boc/cmp/infra/local/localjwt"
+	"github.com/boc/cmp/infra/local/stack"
+	"github.com/boc/cmp/infra/local/template"
+)
+
+const secret = "stacktest-secret"
+
+// Stack is the running stack of this test package.
+type Stack struct {
+	APIURL, LambdaURL, DynamoURL, MailURL, TableName string
+	s                                                *stack.Stack
+	client                                           *http.Client
+}
+
+var (
+	current  *Stack
+	startErr error
+)
+
+// Main starts the stack, runs the package's tests and tears it down.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	// Function and local-part output goes to a file kept on failure: test
+	// output stays readable, and nothing is lost.
+	logf, err := os.CreateTemp("", "cmp-stacktest-*.log")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stacktest:", err)
+		return 1
+	}
+	out := stack.LockedWriter(logf)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s, err := stack.Start(ctx, stack.Config{Root: repoRoot(), JWTSecret: secret, Output: out,
+		Logger: slog.New(slog.NewJSONHandler(out, nil))})
+	if err != nil {
+		startErr = fmt.Errorf("start local stack (log: %s): %w", logf.Name(), err)
+	} else {
+		current = &Stack{APIURL: s.APIURL, LambdaURL: s.LambdaURL, DynamoURL: s.DynamoURL, MailURL: s.MailURL, TableName: s.TableName,
+			s: s, client: &http.Client{Timeout: time.Minute}}
+	}
+	code := m.Run()
+	if s != nil {
+		s.Close()
+	}
+	logf.Close()
+	if code == 0 {
+		_ = os.Remove(logf.Name())
+	} else {
+		fmt.Fprintln(os.Stderr, "stacktest: stack log kept at", logf.Name())
+	}
+	return code
+}
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
+// Get returns the package's stack, or fails the test when it did not start.
+func Get(t testing.TB) *Stack {
+	t.Helper()
+	if startErr != nil {
+		t.Fatal(startErr)
+	}
+	if current == nil {
+		t.Fatal("stacktest: call stacktest.Main(m) from TestMain")
+	}
+	return current
+}
+
+// Token is a local JWT for sub with the groups, valid for an hour.
+func (s *Stack) Token(sub string, groups ...string) string {
+	tok, err := localjwt.Mint(secret, sub, time.Hour, groups...)
+	if err != nil {
+		panic(err) // HMAC signing with a fixed key cannot fail
+	}
+	return tok
+}
+
+// Response is an HTTP answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body strictly into v, or fails the test.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("decode %d response %s: %v", r.Status, r.Body, err)
+	}
+}
+
+// Do calls the HTTP API. body: nil, []byte or string as is, anything else
+// JSON-encoded. hdr: header name, value pairs.
+func (s *Stack) Do(t testing.TB, method, path, token string, body any, hdr ...string) *Response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			t.Fatalf("encode body: %v", err)
+		}
+		rd = bytes.NewReader(enc)
+	}
+	req, err := http.NewRequest(method, s.APIURL+path, rd)
+	if err != nil {
+		t.Fatalf("request: %v", err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if len(hdr)%2 != 0 {
+		t.Fatal("Do: hdr must be name, value pairs")
+	}
+	for i := 0; i < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Invoke calls a function through the Lambda Invoke API and returns its
+// payload; a function error fails the test.
+func (s *Stack) Invoke(t testing.TB, logicalID string, event []byte) []byte {
+	t.Helper()
+	out, fnErr := s.InvokeRaw(t, logicalID, event)
+	if fnErr != "" {
+		t.Fatalf("%s: function error %s: %s", logicalID, fnErr, out)
+	}
+	return out
+}
+
+// InvokeRaw is Invoke without failing on a function error: it returns the
+// payload and the X-Amz-Function-Error value ("" on success).
+func (s *Stack) InvokeRaw(t testing.TB, logicalID string, event []byte) ([]byte, string) {
+	t.Helper()
+	resp, err := s.client.Post(s.LambdaURL+"/2015-03-31/functions/"+logicalID+"/invocations", "application/json", bytes.NewReader(event))
+	if err != nil {
+		t.Fatalf("invoke %s: %v", logicalID, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("invoke %s: read: %v", logicalID, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("invoke %s: status %d: %s", logicalID, resp.StatusCode, b)
+	}
+	return b, resp.Header.Get("X-Amz-Function-Error")
+}
+
+// ScheduledEvent is the EventBridge Scheduler event the function's schedule
+// delivers on the given day (year, month, day of `day`).
+func (s *Stack) ScheduledEvent(t testing.TB, logicalID string, day time.Time) []byte {
+	t.Helper()
+	b, err := s.s.ScheduledEvent(logicalID, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Mail is one message aws-ses-v2-local stored.
+type Mail struct {
+	MessageID   string `json:"messageId"`
+	From        string `json:"from"`
+	Destination struct {
+		To  []string `json:"to"`
+		Cc  []string `json:"cc"`
+		Bcc []string `json:"bcc"`
+	} `json:"destination"`
+	Subject string `json:"subject"`
+	Body    struct {
+		Text string `json:"text"`
+		HTML string `json:"html"`
+	} `json:"body"`
+	At int64 `json:"at"`
+}
+
+// Mail returns every message sent so far (aws-ses-v2-local GET /store).
+func (s *Stack) Mail(t testing.TB) []Mail {
+	t.Helper()
+	resp, err := s.client.Get(s.MailURL + "/store")
+	if err != nil {
+		t.Fatalf("mail store: %v", err)
+	}
+	defer resp.Body.Close()
+	var store struct {
+		Emails []Mail `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		t.Fatalf("mail store: %v", err)
+	}
+	return store.Emails
+}
+
+// DynamoDB is a client for DynamoDB Local.
+func (s *Stack) DynamoDB() *dynamodb.Client { return s.s.DynamoDB() }
+
+// DeadLetters are stream records of the function that exhausted their retries.
+func (s *Stack) DeadLetters(logicalID string) [][]byte { return s.s.DeadLetters(logicalID) }
+
+// StopMail takes SES down.
+func (s *Stack) StopMail(t testing.TB) { t.Helper(); s.s.StopMail() }
+
+// StartMail brings SES back on the same port.
+func (s *Stack) StartMail(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.s.StartMail(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// KillRunning kills the function's processes that are busy right now.
+func (s *Stack) KillRunning(logicalID string) {
+	if f, ok := s.s.Function(logicalID); ok {
+		f.KillRunning()
+	}
+}
+
+// Template is template.yaml as the stack read it at start.
+func (s *Stack) Template() *template.Template { return s.s.Template }
+
+// InitDurations are each function's first cold start, as the runner reports it.
+func (s *Stack) InitDurations() map[string]time.Duration { return s.s.InitDurations() }

@@ -1,0 +1,176 @@
+package stacktest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/boc/cmp/infra/local/internal/testbin"
+	"github.com/boc/cmp/infra/local/stacktest"
+	"github.com/boc/cmp/infra/local/template"
+)
+
+func TestMain(m *testing.M) { stacktest.Main(m) }
+
+const root = "../../.."
+
+// api.md Identity: no token -> 401 problem+json; unknown route -> 404 problem+json.
+func TestAuthorizerAndRoutes(t *testing.T) {
+	s := stacktest.Get(t)
+	for _, c := range []struct {
+		path, token string
+		status      int
+	}{
+		{"/v1/certificants/nobody", "", http.StatusUnauthorized},
+		{"/v1/certificants/nobody", "Bearer-less", http.StatusUnauthorized},
+		{"/v1/no-such-route", s.Token("staff-1", "staff"), http.StatusNotFound},
+	} {
+		r := s.Do(t, "GET", c.path, c.token, nil)
+		if r.Status != c.status || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("GET %s: %d %s %s", c.path, r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+	}
+}
+
+func TestInitDurationsReported(t *testing.T) {
+	s := stacktest.Get(t)
+	tpl := s.Template()
+	got := s.InitDurations()
+	for _, f := range tpl.Functions {
+		if got[f.LogicalID] <= 0 {
+			t.Errorf("%s: no init duration", f.LogicalID)
+		}
+	}
+}
+
+// Every file in events/ goes through the Invoke API to the function its
+// name names (events/README.md) and must not end in a function error.
+func TestEventsReplay(t *testing.T) {
+	s := stacktest.Get(t)
+	files, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Skip("events/ has no sample events yet")
+	}
+	folders := functionFolders(s.Template())
+	for _, file := range files {
+		name := filepath.Base(file)
+		t.Run(name, func(t *testing.T) {
+			id, ok := functionFor(name, folders)
+			if !ok {
+				t.Fatalf("%s names no function of template.yaml (want <function-folder>[-what].json)", name)
+			}
+			event, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, fnErr := s.InvokeRaw(t, id, event)
+			if fnErr != "" {
+				t.Fatalf("%s: function error: %s", id, out)
+			}
+			var resp struct {
+				StatusCode int `json:"statusCode"`
+			}
+			if json.Unmarshal(out, &resp) == nil && resp.StatusCode >= 500 {
+				t.Errorf("%s answered %d: %s", id, resp.StatusCode, out)
+			}
+		})
+	}
+}
+
+func TestFunctionFor(t *testing.T) {
+	folders := map[string]string{"mail": "MailFunction", "mail-sender": "MailSenderFunction", "certificants": "CertificantsFunction"}
+	cases := map[string]string{
+		"certificants-get.json":   "CertificantsFunction",
+		"certificants.json":       "CertificantsFunction",
+		"mail-sender-outbox.json": "MailSenderFunction",
+		"mail-x.json":             "MailFunction",
+		"certificantsx.json":      "",
+	}
+	for file, want := range cases {
+		if got, _ := functionFor(file, folders); got != want {
+			t.Errorf("%s -> %q, want %q", file, got, want)
+		}
+	}
+}
+
+// functionFolders maps function folders (CertificantsFunction ->
+// certificants, MailSenderFunction -> mail-sender, as the Makefile does) to
+// logical ids.
+func functionFolders(tpl *template.Template) map[string]string {
+	camel := regexp.MustCompile(`([a-z0-9])([A-Z])`)
+	out := map[string]string{}
+	for _, f := range tpl.Functions {
+		folder := strings.ToLower(camel.ReplaceAllString(strings.TrimSuffix(f.LogicalID, "Function"), "$1-$2"))
+		out[folder] = f.LogicalID
+	}
+	return out
+}
+
+// functionFor picks the longest folder the file name starts with, followed
+// by "-" or ".json".
+func functionFor(file string, folders map[string]string) (string, bool) {
+	best := ""
+	for folder := range folders {
+		if (strings.HasPrefix(file, folder+"-") || file == folder+".json") && len(folder) > len(best) {
+			best = folder
+		}
+	}
+	id, ok := folders[best]
+	return id, ok
+}
+
+// BenchmarkFunctionFigures prints each function's init duration as the
+// runner measured it, and the stripped linux/arm64 binary size of every
+// function beside a hello-world aws-lambda-go binary built the same way.
+func BenchmarkFunctionFigures(b *testing.B) {
+	s := stacktest.Get(b)
+	tpl := s.Template()
+	hello := testbin.Build(b, "hello", "linux", "arm64")
+	sizes := map[string]int64{"(hello-world aws-lambda-go)": fileSize(b, hello)}
+	dir := b.TempDir()
+	for _, f := range tpl.Functions {
+		art := filepath.Join(dir, f.LogicalID)
+		// The Makefile's own build-<LogicalId> recipe, deploy flavour.
+		cmd := exec.Command("make", "-s", "-C", root, "build-"+f.LogicalID, "ARTIFACTS_DIR="+art)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("build %s: %v\n%s", f.LogicalID, err, out)
+		}
+		sizes[f.LogicalID] = fileSize(b, filepath.Join(art, "bootstrap"))
+	}
+	inits := s.InitDurations()
+	names := make([]string, 0, len(sizes))
+	for n := range sizes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Printf("%-30s %12s %14s\n", "function", "init (ms)", "arm64 (MiB)")
+	for _, n := range names {
+		init := "-"
+		if d, ok := inits[n]; ok {
+			init = fmt.Sprintf("%.1f", float64(d.Microseconds())/1000)
+		}
+		fmt.Printf("%-30s %12s %14.2f\n", n, init, float64(sizes[n])/(1<<20))
+	}
+	for b.Loop() {
+		// The figures are the point; one cheap loop keeps the benchmark form.
+	}
+}
+
+func fileSize(t testing.TB, path string) int64 {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
+}
