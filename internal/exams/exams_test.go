@@ -237,7 +237,10 @@ func TestSendScores(t *testing.T) {
 // R-EXAM-4: a review within 30 days of receipt, not before receipt or after.
 func TestReviewWindow(t *testing.T) {
 	ctx := context.Background()
-	at := func(day string) time.Time { c := d(day); return time.Date(c.Year, c.Month, c.Day, 12, 0, 0, 0, calendar.Zone) }
+	at := func(day string) time.Time {
+		c := d(day)
+		return time.Date(c.Year, c.Month, c.Day, 12, 0, 0, 0, calendar.Zone)
+	}
 	cases := []struct {
 		day     string
 		receive bool
