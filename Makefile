@@ -98,7 +98,8 @@ LAMBDA_PORT ?= 3001
 
 .PHONY: run
 run: deps
-	$(GO) run ./infra/local/cmd/cmp-local -root $(CURDIR)
+	@$(GO) build -o $(BUILD_DIR)/cmp-local ./infra/local/cmd/cmp-local
+	@exec $(BUILD_DIR)/cmp-local -root $(CURDIR)
 
 .PHONY: token
 token:
