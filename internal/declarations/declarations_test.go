@@ -1,0 +1,429 @@
+package declarations
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/mail"
+)
+
+// memStore keeps what TableStore keeps, with the same conditions, under a lock.
+type memStore struct {
+	mu      sync.Mutex
+	decls   map[string]Declaration
+	pending map[string]string // certificant#cert -> declaration id
+	claims  map[string]string // certificant#cert#activity -> declaration id
+	answers map[string]Answer // principal#key
+	outbox  []Submission
+}
+
+func newMemStore() *memStore {
+	return &memStore{decls: map[string]Declaration{}, pending: map[string]string{}, claims: map[string]string{}, answers: map[string]Answer{}}
+}
+
+func (m *memStore) Answer(_ context.Context, principal, key string, _ time.Time) (Answer, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, ok := m.answers[principal+"#"+key]
+	return a, ok, nil
+}
+
+func (m *memStore) Submit(_ context.Context, s Submission) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := s.Declaration
+	if s.Idempotency != nil {
+		if _, taken := m.answers[s.Idempotency.Principal+"#"+s.Idempotency.Key]; taken {
+			return ErrKeyTaken
+		}
+	}
+	pk := d.CertificantID + "#" + d.Certification
+	if _, ok := m.pending[pk]; ok {
+		return ErrPending
+	}
+	for _, id := range claimedActivities(d) {
+		if _, ok := m.claims[pk+"#"+id]; ok {
+			return &ClaimedError{ActivityID: id}
+		}
+	}
+	if s.Idempotency != nil {
+		m.answers[s.Idempotency.Principal+"#"+s.Idempotency.Key] = Answer{RequestHash: s.Idempotency.RequestHash, Status: s.Status, Body: s.Body}
+	}
+	m.pending[pk] = d.ID
+	for _, id := range claimedActivities(d) {
+		m.claims[pk+"#"+id] = d.ID
+	}
+	m.decls[d.ID] = d
+	m.outbox = append(m.outbox, s)
+	return nil
+}
+
+func (m *memStore) Get(_ context.Context, id string) (Declaration, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.decls[id]
+	return d, ok, nil
+}
+
+func (m *memStore) List(_ context.Context, certificantID string) ([]Declaration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Declaration
+	for _, d := range m.decls {
+		if d.CertificantID == certificantID {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// memLoader builds snapshots from the store, as the partition loader does.
+type memLoader struct {
+	store      *memStore
+	expiration map[string]civil.Date // by certification key; absent: not held
+	activities []cmp.Activity
+}
+
+func (l *memLoader) Load(_ context.Context, certificantID, certKey string, at time.Time) (Snapshot, bool, error) {
+	if certificantID != "c-1" && certificantID != "c-2" {
+		return Snapshot{}, false, nil
+	}
+	exp, held := l.expiration[certKey]
+	cert, err := cmp.ParseKey(certKey)
+	if err != nil {
+		return Snapshot{}, false, err
+	}
+	l.store.mu.Lock()
+	_, pending := l.store.pending[certificantID+"#"+certKey]
+	claimed := map[string]bool{}
+	for k := range l.store.claims {
+		if rest, ok := strings.CutPrefix(k, certificantID+"#"+certKey+"#"); ok {
+			claimed[rest] = true
+		}
+	}
+	var decls []Declaration
+	for _, d := range l.store.decls {
+		if d.CertificantID == certificantID {
+			decls = append(decls, d)
+		}
+	}
+	l.store.mu.Unlock()
+	cycle := calendar.Period{Start: exp.AddDays(1).AddMonths(-36), End: exp}
+	if exp.IsZero() {
+		cycle = calendar.Period{}
+	}
+	w := calendar.CEWindow(cycle, calendar.Today(at))
+	return Snapshot{
+		Email: certificantID + "@example.org", GivenName: "Maria", Registered: held, Expiration: exp,
+		Pending: pending, Declarations: decls,
+		Evaluation: cmp.EvaluationInput{Certification: cert, Expires: exp, Window: cmp.Window{From: w.Start, To: w.End},
+			Activities: l.activities, ClaimedInCertification: claimed},
+	}, true, nil
+}
+
+var d = civil.MustParse
+
+// ny is a New York wall-clock instant.
+func ny(date string, hour int) time.Time {
+	c := d(date)
+	return time.Date(c.Year, c.Month, c.Day, hour, 0, 0, 0, calendar.Zone)
+}
+
+// mlsTranscript meets the MLS requirements of a cycle ending 2025-01-31.
+func mlsTranscript() []cmp.Activity {
+	act := func(id string, pts cmp.Points, areas ...cmp.Area) cmp.Activity {
+		return cmp.Activity{ID: id, Type: cmp.FormalCE, Title: id, CompletedOn: d("2023-05-02"), Areas: areas, Points: pts, Status: cmp.Accepted}
+	}
+	return []cmp.Activity{
+		act("a-safety", 2*cmp.Pt, cmp.AreaSafety), act("a-ethics", 1*cmp.Pt, cmp.AreaEthics),
+		act("a-bb", 2*cmp.Pt, cmp.AreaBloodBanking), act("a-chem", 2*cmp.Pt, cmp.AreaChemistry),
+		act("a-hem", 2*cmp.Pt, cmp.AreaHematology), act("a-micro", 2*cmp.Pt, cmp.AreaMicrobiology),
+		act("a-rest", 30*cmp.Pt, cmp.AreaManagement),
+	}
+}
+
+type fixture struct {
+	store *memStore
+	rt    *httpapi.Router
+	now   time.Time
+}
+
+func newFixture(now time.Time, activities []cmp.Activity) *fixture {
+	f := &fixture{store: newMemStore(), now: now}
+	loader := &memLoader{store: f.store, activities: activities, expiration: map[string]civil.Date{
+		"ASCPi-MLS": d("2025-01-31"), "ASCPi-SBB": d("2025-02-28"), "ASCPi-H": d("2020-06-30"), "ASCPi-M": d("2012-06-30"),
+		"ASCPi-BB": {}}}
+	svc := NewService(f.store, loader, fees.DefaultSchedule(), func() time.Time { return f.now })
+	f.rt = NewRouter(svc, httpapi.NewLogger(&bytes.Buffer{}))
+	return f
+}
+
+func (f *fixture) call(route, sub, groups, body string, params map[string]string, hdr ...string) httpapi.Response {
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: route, Body: body, PathParameters: params, Headers: map[string]string{}}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		ev.Headers[hdr[i]] = hdr[i+1]
+	}
+	if sub != "" {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": sub, "cognito:groups": groups}}}
+	}
+	return f.rt.Serve(context.Background(), ev)
+}
+
+const mlsBody = `{"certificantId":"c-1","certification":"ASCPi-MLS"}`
+
+func TestSubmit(t *testing.T) {
+	inWindow := ny("2024-11-12", 10) // window opened 2024-10-31
+	tests := []struct {
+		name       string
+		at         time.Time
+		activities []cmp.Activity
+		sub, group string
+		body       string
+		status     int
+		want       []string // fragments of the body
+	}{
+		{"R-ALLOC-3 proposal accepted", inWindow, mlsTranscript(), "c-1", "", mlsBody, 201,
+			[]string{`"status":"submitted"`, `"rule":"R-FEE-1"`, `"totalCents":9500`, `"processingDueOn":"2024-12-26"`, `"warnings":[]`}},
+		{"R-CYC-7 late warning", ny("2025-01-06", 10), mlsTranscript(), "c-1", "", mlsBody, 201,
+			[]string{`"rule":"R-CYC-7"`, `may end after expiration`}},
+		{"R-CYC-7 window not open: 409 with the opening date", ny("2024-10-30", 10), mlsTranscript(), "c-1", "", mlsBody, 409,
+			[]string{`"field":"certification"`, `"rule":"R-CYC-7"`, `2024-10-31`}},
+		{"R-ALLOC-2 shortfalls per area", inWindow, mlsTranscript()[2:], "c-1", "", mlsBody, 422,
+			[]string{`"shortfalls":[`, `"area":"safety"`, `"area":"ethics"`, `"rule":"R-ALLOC-2"`}},
+		{"R-ALLOC-1 given allocation over an activity's points", inWindow, mlsTranscript(), "c-1", "",
+			`{"certificantId":"c-1","certification":"ASCPi-MLS","allocations":[{"activityId":"a-safety","area":"safety","points":"5.00"}]}`, 422,
+			[]string{`"field":"allocations[0].points"`, `"rule":"R-ALLOC-1"`, `"shortfalls"`}},
+		{"R-AREA-3 given allocation to an uncovered area", inWindow, mlsTranscript(), "c-1", "",
+			`{"certificantId":"c-1","certification":"ASCPi-MLS","allocations":[{"activityId":"a-rest","area":"chemistry","points":"2"}]}`, 422,
+			[]string{`"field":"allocations[0].area"`, `"rule":"R-AREA-3"`}},
+		{"R-FEE-3 a reinstatement adds its fee", inWindow, mlsTranscript(), "c-1", "",
+			`{"certificantId":"c-1","certification":"ASCPi-H"}`, 201, []string{`"rule":"R-FEE-3"`, `"totalCents":22000`}},
+		{"R-CYC-8 expired 10 years: re-examination", inWindow, mlsTranscript(), "c-1", "",
+			`{"certificantId":"c-1","certification":"ASCPi-M"}`, 422, []string{`"rule":"R-CYC-8"`, `re-examination`}},
+		{"R-CAT-1 certification not held", inWindow, mlsTranscript(), "c-1", "",
+			`{"certificantId":"c-1","certification":"ASCPi-C"}`, 422, []string{`"field":"certification"`, `"rule":"R-CAT-1"`}},
+		{"R-CAT-3 unsupported key", inWindow, mlsTranscript(), "c-1", "",
+			`{"certificantId":"c-1","certification":"ASCP-SBB"}`, 422, []string{`"field":"certification"`, `"rule":"R-CAT-3"`}},
+		{"unknown field", inWindow, mlsTranscript(), "c-1", "", `{"certificantId":"c-1","certification":"ASCPi-MLS","fee":1}`, 400,
+			[]string{`"field":"fee"`}},
+		{"points with three decimals", inWindow, mlsTranscript(), "c-1", "",
+			`{"certificantId":"c-1","certification":"ASCPi-MLS","allocations":[{"activityId":"a","area":"safety","points":"1.234"}]}`, 400, nil},
+		{"another certificant: 404", inWindow, mlsTranscript(), "c-2", "", mlsBody, 404, nil},
+		{"staff may not submit: 403", inWindow, mlsTranscript(), "s-1", "[staff]", mlsBody, 403, nil},
+		{"no token: 401", inWindow, mlsTranscript(), "", "", mlsBody, 401, nil},
+		{"unknown certificant: 404", inWindow, mlsTranscript(), "c-9", "", `{"certificantId":"c-9","certification":"ASCPi-MLS"}`, 404, nil},
+	}
+	for _, tc := range tests {
+		f := newFixture(tc.at, tc.activities)
+		resp := f.call(RouteSubmit, tc.sub, tc.group, tc.body, nil)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, resp.StatusCode, resp.Body, tc.status)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(resp.Body, w) {
+				t.Errorf("%s: body %s lacks %s", tc.name, resp.Body, w)
+			}
+		}
+		if tc.status != 201 && len(f.store.decls) != 0 {
+			t.Errorf("%s: a refused submission stored a declaration", tc.name)
+		}
+	}
+}
+
+func TestSubmitReinstatementFee(t *testing.T) {
+	// R-FEE-3, R-CYC-4: an expired certification pays the reinstatement fee on top.
+	f := newFixture(ny("2024-11-12", 10), nil)
+	loader := &memLoader{store: f.store, expiration: map[string]civil.Date{"ASCPi-MLS": d("2024-06-30")}}
+	tr := mlsTranscript()
+	for i := range tr {
+		tr[i].CompletedOn = d("2024-08-01") // inside the 3 years before submission
+	}
+	loader.activities = tr
+	f.rt = NewRouter(NewService(f.store, loader, fees.DefaultSchedule(), func() time.Time { return f.now }), httpapi.NewLogger(&bytes.Buffer{}))
+	resp := f.call(RouteSubmit, "c-1", "", mlsBody, nil)
+	var r Receipt
+	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	if r.Fee.TotalCents != 9500+12500 || len(r.Fee.Lines) != 2 || r.Fee.Lines[1].Rule != "R-FEE-3" {
+		t.Errorf("fee %+v, want application + reinstatement", r.Fee)
+	}
+	if got := f.store.decls[r.ID]; !got.Reinstatement || got.CEWindow.Start != d("2021-11-12") {
+		t.Errorf("stored %+v: want a reinstatement with the 3-year CE window", got)
+	}
+}
+
+func TestSubmitSameDayReduction(t *testing.T) {
+	// R-FEE-2: a second declaration the same business day, expiring within 3
+	// months of the first, pays 1500; the next business day pays 9500 again.
+	tr := append(mlsTranscript(), cmp.Activity{ID: "a-sbb", Type: cmp.FormalCE, Title: "SBB", CompletedOn: d("2023-06-01"),
+		Areas: []cmp.Area{cmp.AreaBloodBanking}, Points: 10 * cmp.Pt, Status: cmp.Accepted})
+	tests := []struct {
+		name       string
+		secondAt   time.Time
+		rule       string
+		totalCents int64
+	}{
+		{"same business day", ny("2024-12-02", 15), "R-FEE-2", 1500},
+		{"next business day", ny("2024-12-03", 9), "R-FEE-1", 9500},
+	}
+	for _, tc := range tests {
+		f := newFixture(ny("2024-12-02", 9), tr)
+		if first := f.call(RouteSubmit, "c-1", "", mlsBody, nil); first.StatusCode != 201 {
+			t.Fatalf("%s: first %d %s", tc.name, first.StatusCode, first.Body)
+		}
+		f.now = tc.secondAt
+		second := f.call(RouteSubmit, "c-1", "", `{"certificantId":"c-1","certification":"ASCPi-SBB"}`, nil)
+		var r Receipt
+		if err := json.Unmarshal([]byte(second.Body), &r); err != nil || second.StatusCode != 201 {
+			t.Fatalf("%s: second %d %s", tc.name, second.StatusCode, second.Body)
+		}
+		// R-FEE-7: the stored declaration keeps the quote it was charged.
+		if r.Fee.TotalCents != tc.totalCents || r.Fee.Lines[0].Rule != tc.rule || f.store.decls[r.ID].Fee.TotalCents != tc.totalCents {
+			t.Errorf("%s: fee %+v, want %s %d", tc.name, r.Fee, tc.rule, tc.totalCents)
+		}
+	}
+}
+
+func TestSubmitConflicts(t *testing.T) {
+	f := newFixture(ny("2024-11-12", 10), mlsTranscript())
+	if r := f.call(RouteSubmit, "c-1", "", mlsBody, nil); r.StatusCode != 201 {
+		t.Fatalf("first: %d %s", r.StatusCode, r.Body)
+	}
+	// R-DEC-1: one pending declaration per certification.
+	r := f.call(RouteSubmit, "c-1", "", mlsBody, nil)
+	if r.StatusCode != 409 || !strings.Contains(r.Body, `"rule":"R-DEC-1"`) {
+		t.Errorf("second: %d %s, want 409 naming R-DEC-1", r.StatusCode, r.Body)
+	}
+	// R-ACT-11 in the store: a claim taken between load and write is a 409.
+	f.store.mu.Lock()
+	delete(f.store.pending, "c-1#ASCPi-MLS")
+	f.store.mu.Unlock()
+	err := f.store.Submit(context.Background(), Submission{Declaration: Declaration{ID: "x", CertificantID: "c-1", Certification: "ASCPi-MLS",
+		Allocations: []cmp.Allocation{{ActivityID: "a-ethics", Area: cmp.AreaEthics, Points: cmp.Pt}}}})
+	var claimed *ClaimedError
+	if resp := problem(err); !asClaimed(err, &claimed) || claimed.ActivityID != "a-ethics" || resp == nil {
+		t.Errorf("claim race: %v", err)
+	}
+}
+
+func asClaimed(err error, target **ClaimedError) bool {
+	c, ok := err.(*ClaimedError)
+	*target = c
+	return ok
+}
+
+func TestIdempotency(t *testing.T) {
+	// api.md: same key + same body -> the first answer; different body -> 422.
+	f := newFixture(ny("2024-11-12", 10), mlsTranscript())
+	first := f.call(RouteSubmit, "c-1", "", mlsBody, nil, "Idempotency-Key", "k-1")
+	again := f.call(RouteSubmit, "c-1", "", mlsBody, nil, "Idempotency-Key", "k-1")
+	if first.StatusCode != 201 || again.StatusCode != 201 || first.Body != again.Body {
+		t.Errorf("replay: %d %s / %d %s", first.StatusCode, first.Body, again.StatusCode, again.Body)
+	}
+	other := f.call(RouteSubmit, "c-1", "", `{"certificantId":"c-1","certification":"ASCPi-SBB"}`, nil, "Idempotency-Key", "k-1")
+	if other.StatusCode != 422 || !strings.Contains(other.Body, `"field":"Idempotency-Key"`) {
+		t.Errorf("other body: %d %s, want 422", other.StatusCode, other.Body)
+	}
+	bad := f.call(RouteSubmit, "c-1", "", mlsBody, nil, "Idempotency-Key", "k\x01")
+	if bad.StatusCode != 400 {
+		t.Errorf("control character key: %d %s, want 400", bad.StatusCode, bad.Body)
+	}
+	if len(f.store.decls) != 1 || len(f.store.outbox) != 1 {
+		t.Errorf("%d declarations, %d emails: want one of each", len(f.store.decls), len(f.store.outbox))
+	}
+}
+
+func TestParallelSameKey(t *testing.T) {
+	// A twin in flight loses on the store's condition (or sees the winner's
+	// pending marker) and answers with the winner's stored answer.
+	f := newFixture(ny("2024-11-12", 10), mlsTranscript())
+	const n = 20
+	answers := make([]httpapi.Response, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { answers[i] = f.call(RouteSubmit, "c-1", "", mlsBody, nil, "Idempotency-Key", "same") })
+	}
+	wg.Wait()
+	for i, a := range answers {
+		if a.StatusCode != 201 || a.Body != answers[0].Body {
+			t.Errorf("answer %d: %d %s, want the first 201 %s", i, a.StatusCode, a.Body, answers[0].Body)
+		}
+	}
+	if len(f.store.decls) != 1 {
+		t.Errorf("%d declarations, want 1", len(f.store.decls))
+	}
+}
+
+func TestGetAndList(t *testing.T) {
+	f := newFixture(ny("2024-11-12", 10), mlsTranscript())
+	var r Receipt
+	if resp := f.call(RouteSubmit, "c-1", "", mlsBody, nil); json.Unmarshal([]byte(resp.Body), &r) != nil {
+		t.Fatalf("%s", resp.Body)
+	}
+	tests := []struct {
+		name, route, sub, group, id string
+		status                      int
+		want                        string
+	}{
+		{"R-DEC-5 self reads the history", RouteGet, "c-1", "", r.ID, 200, `"history":[{"state":"submitted","at":"2024-11-12T15:00:00Z","by":"c-1"}]`},
+		{"staff reads", RouteGet, "s-1", "[staff]", r.ID, 200, `"version":1`},
+		{"another certificant: 404", RouteGet, "c-2", "", r.ID, 404, ""},
+		{"unknown id", RouteGet, "c-1", "", "nope", 404, ""},
+		{"self lists", RouteList, "c-1", "", "c-1", 200, `"id":"` + r.ID + `"`},
+		{"staff lists", RouteList, "s-1", "[staff]", "c-1", 200, `"certification":"ASCPi-MLS"`},
+		{"another certificant's list: 404", RouteList, "c-2", "", "c-1", 404, ""},
+	}
+	for _, tc := range tests {
+		resp := f.call(tc.route, tc.sub, tc.group, "", map[string]string{"id": tc.id})
+		if resp.StatusCode != tc.status || !strings.Contains(resp.Body, tc.want) {
+			t.Errorf("%s: %d %s, want %d with %s", tc.name, resp.StatusCode, resp.Body, tc.status, tc.want)
+		}
+	}
+}
+
+func TestReceivedMail(t *testing.T) {
+	// The "declaration received" email: fee and processing due date, greeting by given name.
+	f := newFixture(ny("2025-01-06", 10), mlsTranscript())
+	if resp := f.call(RouteSubmit, "c-1", "", mlsBody, nil); resp.StatusCode != 201 {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	sub := f.store.outbox[0]
+	r, err := mail.NewRenderer(map[string]string{"baseUrl": "https://cmp.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := r.Render(ReceivedTemplate, receivedMail(sub.Declaration, sub.GivenName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "CMP declaration received: ASCPi-MLS, fee 95.00 USD" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	for _, want := range []string{"Dear Maria", "95.00 USD", "2025-02-19", "may end after expiration"} {
+		if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
+			t.Errorf("mail lacks %q:\n%s\n%s", want, m.Text, m.HTML)
+		}
+	}
+}
+
+func TestFormatCents(t *testing.T) {
+	for c, want := range map[int64]string{0: "0.00", 5: "0.05", 9500: "95.00", 22000: "220.00", -150: "-1.50"} {
+		if got := FormatCents(c); got != want {
+			t.Errorf("FormatCents(%d) = %s, want %s", c, got, want)
+		}
+	}
+}
