@@ -24,15 +24,20 @@ func CheckAllocation(in EvaluationInput, alloc []Allocation) (AllocationCheck, e
 		return AllocationCheck{}, err
 	}
 	var check AllocationCheck
+	byID := make(map[string]int, len(p.leaves))
+	for i, l := range p.leaves {
+		byID[l.id] = i
+	}
 	perLeaf := make([]Points, len(p.leaves))
-	var valid []Allocation
+	valid := make([]Allocation, 0, len(alloc))
 	for i, a := range alloc {
-		field := fmt.Sprintf("allocations[%d]", i)
-		if fe, ok := p.checkEntry(a, field); !ok {
+		li, counts := byID[a.ActivityID]
+		if fe, ok := p.checkEntry(a, li, counts); !ok {
+			fe.Field = fmt.Sprintf("allocations[%d]", i) + fe.Field
 			check.Errors = append(check.Errors, fe)
 			continue
 		}
-		perLeaf[p.byID[a.ActivityID]] += a.Points
+		perLeaf[li] += a.Points
 		valid = append(valid, a)
 	}
 	// R-ALLOC-1: a split never exceeds the activity's countable points.
@@ -58,30 +63,32 @@ func CheckAllocation(in EvaluationInput, alloc []Allocation) (AllocationCheck, e
 	return check, nil
 }
 
-// checkEntry applies the per-entry rules; false with the error when broken.
-func (p *plan) checkEntry(a Allocation, field string) (FieldError, bool) {
-	li, ok := p.byID[a.ActivityID]
-	if !ok {
-		if ex, known := p.excluded[a.ActivityID]; known {
-			return FieldError{field + ".activityId", ex.Rule, fmt.Sprintf("activity %s does not count: %s", a.ActivityID, ex.Reason)}, false
+// checkEntry applies the per-entry rules to an entry for leaf li (counts false
+// when the activity has no leaf); false with the error when broken. The error's
+// Field is relative to the entry, e.g. ".points".
+func (p *plan) checkEntry(a Allocation, li int, counts bool) (FieldError, bool) {
+	if !counts {
+		if i := slices.IndexFunc(p.excluded, func(ex Excluded) bool { return ex.ActivityID == a.ActivityID }); i >= 0 {
+			ex := p.excluded[i]
+			return FieldError{".activityId", ex.Rule, fmt.Sprintf("activity %s does not count: %s", a.ActivityID, ex.Reason)}, false
 		}
-		return FieldError{field + ".activityId", "R-ALLOC-1", fmt.Sprintf("activity %q has no countable points for this cycle", a.ActivityID)}, false
+		return FieldError{".activityId", "R-ALLOC-1", fmt.Sprintf("activity %q has no countable points for this cycle", a.ActivityID)}, false
 	}
 	l := p.leaves[li]
 	if a.Points <= 0 || a.Points > l.points {
-		return FieldError{field + ".points", "R-ALLOC-1", fmt.Sprintf("between 0.01 and the activity's %s countable points", l.points)}, false
+		return FieldError{".points", "R-ALLOC-1", fmt.Sprintf("between 0.01 and the activity's %s countable points", l.points)}, false
 	}
 	if a.Area == AreaRelated {
 		return FieldError{}, true
 	}
-	idx := slices.IndexFunc(p.req.Minimums, func(m Requirement) bool { return m.Area == a.Area })
+	idx := p.areaIndex(a.Area)
 	switch {
 	case l.relatedOnly:
-		return FieldError{field + ".area", "R-ACT-9", "covid points go only to the related remainder (area \"related\")"}, false
+		return FieldError{".area", "R-ACT-9", "covid points go only to the related remainder (area \"related\")"}, false
 	case idx < 0:
-		return FieldError{field + ".area", "R-ALLOC-1", fmt.Sprintf("%q is not a requirement area of this cycle; use \"related\"", a.Area)}, false
+		return FieldError{".area", "R-ALLOC-1", fmt.Sprintf("%q is not a requirement area of this cycle; use \"related\"", a.Area)}, false
 	case !slices.Contains(l.areas, idx):
-		return FieldError{field + ".area", "R-AREA-3", fmt.Sprintf("activity %s does not cover %s", a.ActivityID, a.Area)}, false
+		return FieldError{".area", "R-AREA-3", fmt.Sprintf("activity %s does not cover %s", a.ActivityID, a.Area)}, false
 	}
 	return FieldError{}, true
 }

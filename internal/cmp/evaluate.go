@@ -52,23 +52,19 @@ func Evaluate(in EvaluationInput) (Evaluation, error) {
 	if err != nil {
 		return Evaluation{}, err
 	}
-	ev := Evaluation{Capped: p.capped, Excluded: p.excludedList()}
-	ev.Requirements = append(ev.Requirements, AreaProgress{AreaTotal, p.req.Total, p.reach(func(leaf) bool { return true })})
+	ev := Evaluation{Capped: p.capped, Excluded: p.excluded}
+	if ev.Excluded == nil {
+		ev.Excluded = []Excluded{} // JSON: an empty list, never null
+	}
+	earned := p.earned()
+	ev.Requirements = make([]AreaProgress, 0, len(earned))
+	ev.Requirements = append(ev.Requirements, AreaProgress{AreaTotal, p.req.Total, earned[0]})
 	for i, m := range p.req.Minimums {
-		earned := p.reach(func(l leaf) bool { return slices.Contains(l.areas, i) })
-		ev.Requirements = append(ev.Requirements, AreaProgress{m.Area, m.Points, earned})
+		ev.Requirements = append(ev.Requirements, AreaProgress{m.Area, m.Points, earned[1+i]})
 	}
 	ev.Proposal = p.propose()
 	ev.Shortfalls = p.shortfalls(ev.Proposal)
 	return ev, nil
-}
-
-func (p *plan) excludedList() []Excluded {
-	out := make([]Excluded, len(p.order))
-	for i, id := range p.order {
-		out[i] = p.excluded[id]
-	}
-	return out
 }
 
 // propose solves the allocation as a maximum flow (R-ALLOC-3):
@@ -105,7 +101,7 @@ func (p *plan) propose() []Allocation {
 	}
 	type out struct {
 		edge, leaf int
-		area       Area
+		area       int // index into req.Minimums, -1 for the related remainder
 	}
 	outs := make([]out, 0, outEdges)
 	for i, l := range p.leaves {
@@ -116,9 +112,9 @@ func (p *plan) propose() []Allocation {
 		v := firstLeaf + i
 		g.AddEdge(from, v, int64(l.points))
 		for _, a := range l.areas {
-			outs = append(outs, out{g.AddEdge(v, firstArea+a, int64(l.points)), i, p.req.Minimums[a].Area})
+			outs = append(outs, out{g.AddEdge(v, firstArea+a, int64(l.points)), i, a})
 		}
-		outs = append(outs, out{g.AddEdge(v, related, int64(l.points)), i, AreaRelated})
+		outs = append(outs, out{g.AddEdge(v, related, int64(l.points)), i, -1})
 	}
 	// Fill the area minimums first, then the remainder: augmenting toward the
 	// remainder never takes flow off an area edge into the sink, so the result
@@ -127,10 +123,23 @@ func (p *plan) propose() []Allocation {
 	g.AddEdge(related, sink, int64(p.req.Total-sumMin))
 	g.MaxFlow(source, sink)
 
-	var alloc []Allocation
+	n := 0
+	for _, o := range outs {
+		if g.Flow(o.edge) > 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	alloc := make([]Allocation, 0, n)
 	for _, o := range outs {
 		if f := g.Flow(o.edge); f > 0 {
-			alloc = append(alloc, Allocation{p.leaves[o.leaf].id, o.area, Points(f)})
+			area := AreaRelated
+			if o.area >= 0 {
+				area = p.req.Minimums[o.area].Area
+			}
+			alloc = append(alloc, Allocation{p.leaves[o.leaf].id, area, Points(f)})
 		}
 	}
 	return alloc
@@ -140,14 +149,19 @@ func (p *plan) propose() []Allocation {
 // each area counts up to its minimum, and everything else, surplus in areas
 // included, counts toward the rest of the total (R-ALLOC-2, R-REQ-8).
 func (p *plan) shortfalls(alloc []Allocation) []Shortfall {
-	inArea := map[Area]Points{}
+	inArea := make([]Points, len(p.req.Minimums))
+	var related Points
 	for _, a := range alloc {
-		inArea[a.Area] += a.Points
+		if i := p.areaIndex(a.Area); i >= 0 {
+			inArea[i] += a.Points
+		} else {
+			related += a.Points
+		}
 	}
 	var out []Shortfall
 	var counted, rest, sumMin Points
-	for _, m := range p.req.Minimums {
-		got := inArea[m.Area]
+	for i, m := range p.req.Minimums {
+		got := inArea[i]
 		counted += min(got, m.Points)
 		rest += max(got-m.Points, 0)
 		sumMin += m.Points
@@ -155,9 +169,14 @@ func (p *plan) shortfalls(alloc []Allocation) []Shortfall {
 			out = append(out, Shortfall{m.Area, m.Points - got})
 		}
 	}
-	counted += min(rest+inArea[AreaRelated], p.req.Total-sumMin)
+	counted += min(rest+related, p.req.Total-sumMin)
 	if counted < p.req.Total {
 		out = append([]Shortfall{{AreaTotal, p.req.Total - counted}}, out...)
 	}
 	return out
+}
+
+// areaIndex is the index of area in req.Minimums, -1 when it has no minimum.
+func (p *plan) areaIndex(area Area) int {
+	return slices.IndexFunc(p.req.Minimums, func(m Requirement) bool { return m.Area == area })
 }

@@ -56,10 +56,8 @@ type plan struct {
 	req      Requirements
 	leaves   []leaf
 	groups   []capGroup // parents precede their children
-	byID     map[string]int
 	capped   []Capped
-	excluded map[string]Excluded
-	order    []string // excluded ids in transcript order
+	excluded []Excluded // in transcript order
 }
 
 type leaf struct {
@@ -68,7 +66,6 @@ type leaf struct {
 	group       int    // innermost cap group, -1 for none
 	areas       []int  // indexes into req.Minimums the activity covers
 	relatedOnly bool   // covid: only the related remainder (R-ACT-9, R-AREA-3)
-	year        int
 }
 
 type capGroup struct {
@@ -115,15 +112,21 @@ func newPlan(in EvaluationInput) (*plan, error) {
 	if in.Window.From.IsZero() || in.Window.To.IsZero() || in.Window.To.Before(in.Window.From) {
 		return nil, fmt.Errorf("CE window %s..%s is not a date range", in.Window.From, in.Window.To)
 	}
-	p := &plan{req: req, byID: make(map[string]int, len(in.Activities)), excluded: map[string]Excluded{},
-		leaves: make([]leaf, 0, len(in.Activities))}
+	p := &plan{req: req, leaves: make([]leaf, 0, len(in.Activities))}
 	acts, err := sortedActivities(in.Activities)
 	if err != nil {
 		return nil, err
 	}
 	repeats := repeatedPresentations(acts)
 	groupKeys := map[groupKey]int{}
-	areaIdx := make([]int, 0, len(acts)*len(req.Minimums)) // one backing array for all leaves
+	// One backing array for the area indexes of all leaves; an activity
+	// covers at most as many minimums as it names areas.
+	named := 0
+	for _, a := range acts {
+		named += len(a.Areas)
+	}
+	areaIdx := make([]int, 0, named)
+	var outsideWindow string // built on first use: formatting dates is not free
 	covidCounted := false
 	for _, a := range acts {
 		rule, known := activityRules[a.Type]
@@ -139,7 +142,10 @@ func newPlan(in EvaluationInput) (*plan, error) {
 			p.exclude(a.ID, rule.rule, "not accepted")
 			continue
 		case !a.CompletedOn.Between(in.Window.From, in.Window.To):
-			p.exclude(a.ID, "R-ACT-11", fmt.Sprintf("completed %s, outside the CE window %s to %s", a.CompletedOn, in.Window.From, in.Window.To))
+			if outsideWindow == "" {
+				outsideWindow = fmt.Sprintf(", outside the CE window %s to %s", in.Window.From, in.Window.To)
+			}
+			p.exclude(a.ID, "R-ACT-11", "completed "+a.CompletedOn.String()+outsideWindow)
 			continue
 		case in.ClaimedInCertification[a.ID]:
 			p.exclude(a.ID, "R-ACT-11", "already claimed by another declaration of "+in.Certification.Key())
@@ -174,7 +180,7 @@ func newPlan(in EvaluationInput) (*plan, error) {
 		if a.Points <= 0 {
 			continue
 		}
-		l := leaf{id: a.ID, points: a.Points, year: a.CompletedOn.Year, relatedOnly: a.Type == CovidCE,
+		l := leaf{id: a.ID, points: a.Points, relatedOnly: a.Type == CovidCE,
 			group: p.groupFor(a, rule, groupKeys)}
 		if !l.relatedOnly {
 			from := len(areaIdx)
@@ -185,7 +191,6 @@ func newPlan(in EvaluationInput) (*plan, error) {
 			}
 			l.areas = areaIdx[from:len(areaIdx):len(areaIdx)]
 		}
-		p.byID[a.ID] = len(p.leaves)
 		p.leaves = append(p.leaves, l)
 	}
 	p.attributeCaps()
@@ -236,8 +241,7 @@ func repeatedPresentations(sorted []*Activity) map[string]bool {
 }
 
 func (p *plan) exclude(id, rule, reason string) {
-	p.excluded[id] = Excluded{id, rule, reason}
-	p.order = append(p.order, id)
+	p.excluded = append(p.excluded, Excluded{id, rule, reason})
 }
 
 // groupKey names a cap group: one per type and kind, and per year for
@@ -277,6 +281,20 @@ func (p *plan) groupFor(a *Activity, rule *activityRule, keys map[groupKey]int) 
 // the latest activities of an over-full group lose first. The allocation
 // itself is free to choose any activities within the caps.
 func (p *plan) attributeCaps() {
+	// Members of all groups share one backing array, each group's part sized
+	// by a first count.
+	counts := make([]int, len(p.groups))
+	all := 0
+	for _, l := range p.leaves {
+		for g := l.group; g >= 0; g = p.groups[g].parent {
+			counts[g]++
+			all++
+		}
+	}
+	members := make([]int, all)
+	for g := range p.groups {
+		p.groups[g].members, members = members[:0:counts[g]], members[counts[g]:]
+	}
 	left := make([]Points, len(p.leaves))
 	for i, l := range p.leaves {
 		left[i] = l.points
@@ -303,28 +321,36 @@ func (p *plan) attributeCaps() {
 	}
 }
 
-// reach is the most points the leaves passing keep can supply together under
-// the caps: each group passes on min(cap, what its members supply).
-func (p *plan) reach(keep func(leaf) bool) Points {
-	acc := make([]Points, len(p.groups))
-	var total Points
-	for _, l := range p.leaves {
-		if !keep(l) {
-			continue
-		}
+// earned is, for AreaTotal and then for each minimum in order, the most points
+// the leaves covering it can supply together under the caps: each group
+// passes on min(cap, what its members supply).
+func (p *plan) earned() []Points {
+	rows := 1 + len(p.req.Minimums) // row 0 is AreaTotal: every leaf
+	out := make([]Points, rows)
+	acc := make([]Points, rows*len(p.groups)) // acc[row*len(groups)+group]
+	add := func(row int, l leaf) {
 		if l.group < 0 {
-			total += l.points
+			out[row] += l.points
 		} else {
-			acc[l.group] += l.points
+			acc[row*len(p.groups)+l.group] += l.points
 		}
 	}
-	for g := len(p.groups) - 1; g >= 0; g-- {
-		v := min(acc[g], p.groups[g].cap)
-		if par := p.groups[g].parent; par >= 0 {
-			acc[par] += v
-		} else {
-			total += v
+	for _, l := range p.leaves {
+		add(0, l)
+		for _, a := range l.areas {
+			add(1+a, l)
 		}
 	}
-	return total
+	for row := range rows {
+		sums := acc[row*len(p.groups) : (row+1)*len(p.groups)]
+		for g := len(p.groups) - 1; g >= 0; g-- {
+			v := min(sums[g], p.groups[g].cap)
+			if par := p.groups[g].parent; par >= 0 {
+				sums[par] += v
+			} else {
+				out[row] += v
+			}
+		}
+	}
+	return out
 }
