@@ -25,11 +25,16 @@ func main() {
 		log.Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
+	rate, err := mail.SendRateFromEnv()
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
 	renderer, err := mail.NewRenderer(map[string]string{"baseUrl": os.Getenv("PUBLIC_BASE_URL")})
 	if err != nil {
 		log.Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
-	h := &outboxHandler{store: table, render: renderer, send: sender, log: log, now: time.Now}
+	h := &outboxHandler{store: table, render: renderer, send: mail.NewThrottled(sender, rate, 4), log: log, now: time.Now}
 	lambda.Start(h.Handle)
 }
