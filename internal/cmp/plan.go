@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/boc/cmp/internal/civil"
@@ -90,11 +91,11 @@ func (g *capGroup) reason() string {
 func (g *capGroup) explain() string {
 	switch g.key.kind {
 	case 'h':
-		return fmt.Sprintf("%s points count at most 50%% of the total required (%s)", g.typ, g.cap)
+		return string(g.typ) + " points count at most 50% of the total required (" + g.cap.String() + ")"
 	case 'c':
-		return fmt.Sprintf("%s points count at most %s per cycle", g.typ, g.cap)
+		return string(g.typ) + " points count at most " + g.cap.String() + " per cycle"
 	}
-	return fmt.Sprintf("%s points count at most %s per calendar year (%d)", g.typ, g.cap, g.key.year)
+	return string(g.typ) + " points count at most " + g.cap.String() + " per calendar year (" + strconv.Itoa(g.key.year) + ")"
 }
 
 // newPlan validates the input and applies every per-activity rule.

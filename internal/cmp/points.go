@@ -13,14 +13,17 @@ type Points int64
 // Pt is n whole points, for rule tables.
 const Pt Points = 100
 
-// String formats with two places: "2.50", "-1.00".
+// String formats with two places: "2.50", "-1.00". It is in every cap and
+// allocation message, hence strconv rather than fmt.
 func (p Points) String() string {
-	sign := ""
-	v := int64(p)
-	if v < 0 {
-		sign, v = "-", -v
+	var b []byte
+	v := uint64(p)
+	if p < 0 {
+		b, v = append(b, '-'), -v
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	b = strconv.AppendUint(b, v/100, 10)
+	b = append(b, '.', byte('0'+v%100/10), byte('0'+v%10))
+	return string(b)
 }
 
 // MarshalJSON writes the api.md form, a decimal string with two places.
