@@ -1,5 +1,6 @@
 // Package certificants is the certificant use case: creating a certificant
-// (with the welcome email owed in the same write) and reading a profile.
+// (with the welcome email owed in the same write), registering their
+// certifications (Register, also used by the exam pass) and reading a profile.
 package certificants
 
 import (
@@ -8,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/boc/cmp/internal/calendar"
 )
 
 // Name is a certificant's name as printed on credentials.
@@ -24,8 +27,8 @@ type NewCertificant struct {
 	Country string `json:"country"`
 }
 
-// Certification is one certification as the profile shows it; registered by
-// the certifications use case.
+// Certification is one certification as the profile shows it, and the
+// attributes of its item (sk=CERT#<key>) that every reader decodes (Register).
 type Certification struct {
 	Key         string `json:"key" dynamodbav:"key"`
 	Program     string `json:"program" dynamodbav:"program"`
@@ -36,6 +39,10 @@ type Certification struct {
 	CycleStart  string `json:"cycleStart,omitempty" dynamodbav:"cycleStart,omitempty"`
 	CycleEnd    string `json:"cycleEnd,omitempty" dynamodbav:"cycleEnd,omitempty"`
 	Credential  string `json:"credential" dynamodbav:"credential"`
+	// FirstIssued decides CMP required or voluntary (R-CAT-4).
+	FirstIssued  string `json:"-" dynamodbav:"firstIssued"`
+	Route        string `json:"-" dynamodbav:"route,omitempty"`
+	RegisteredAt string `json:"-" dynamodbav:"registeredAt"`
 }
 
 // Profile is a certificant with their certifications.
@@ -56,6 +63,10 @@ var ErrDuplicate = errors.New("certificants: id already exists")
 type Store interface {
 	Create(ctx context.Context, p Profile) error
 	Get(ctx context.Context, id string) (Profile, bool, error)
+	// Register adds a certification: ErrNotFound without the certificant,
+	// ErrRegistered when they hold it already (a conditional put).
+	Register(ctx context.Context, certificantID string, c Certification) error
+	Certification(ctx context.Context, certificantID, key string) (Certification, bool, error)
 }
 
 // Service is the use case.
@@ -93,11 +104,16 @@ func (s *Service) Create(ctx context.Context, in NewCertificant) (Profile, error
 	return p, nil
 }
 
-// Get reads a profile; false when there is none.
+// Get reads a profile; false when there is none. Status and credential are
+// those of today.
 func (s *Service) Get(ctx context.Context, id string) (Profile, bool, error) {
 	p, found, err := s.store.Get(ctx, id)
 	if err != nil {
 		return Profile{}, false, fmt.Errorf("get certificant: %w", err)
+	}
+	today := calendar.Today(s.now())
+	for i, c := range p.Certifications {
+		p.Certifications[i] = c.On(today)
 	}
 	return p, found, nil
 }

@@ -27,6 +27,28 @@ func (m memStore) Get(_ context.Context, id string) (Profile, bool, error) {
 	return p, ok, nil
 }
 
+func (m memStore) Register(_ context.Context, id string, c Certification) error {
+	p, ok := m[id]
+	if !ok {
+		return ErrNotFound
+	}
+	if _, held, _ := m.Certification(context.Background(), id, c.Key); held {
+		return ErrRegistered
+	}
+	p.Certifications = append(p.Certifications, c)
+	m[id] = p
+	return nil
+}
+
+func (m memStore) Certification(_ context.Context, id, key string) (Certification, bool, error) {
+	for _, c := range m[id].Certifications {
+		if c.Key == key {
+			return c, true, nil
+		}
+	}
+	return Certification{}, false, nil
+}
+
 func call(rt *httpapi.Router, routeKey, id, sub, groups, body string) httpapi.Response {
 	ev := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, Body: body, PathParameters: map[string]string{"id": id}}
 	if sub != "" {

@@ -11,8 +11,9 @@ import (
 
 // Route keys served by the certificants function (template.yaml events).
 const (
-	RouteCreate = "POST /v1/certificants"
-	RouteGet    = "GET /v1/certificants/{id}"
+	RouteCreate   = "POST /v1/certificants"
+	RouteGet      = "GET /v1/certificants/{id}"
+	RouteRegister = "POST /v1/certificants/{id}/certifications"
 )
 
 // NewRouter serves the certificants routes with svc.
@@ -52,6 +53,22 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, p)
 	})
+	rt.Handle(RouteRegister, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RequireStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
+		var in Registration
+		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		id := r.Param("id")
+		c, err := svc.Register(ctx, id, in)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("certification registered", "certificantId", id, "certification", c.Key, "cmpRequired", c.CMPRequired)
+		return httpapi.JSON(http.StatusCreated, c)
+	})
 	return rt
 }
 
@@ -62,11 +79,17 @@ func problem(err error) error {
 	case errors.As(err, &ve):
 		fields := make([]httpapi.FieldError, len(ve.Fields))
 		for i, f := range ve.Fields {
-			fields[i] = httpapi.FieldError{Field: f.Field, Message: f.Message}
+			fields[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
 		}
-		return httpapi.Unprocessable("invalid certificant", fields...)
+		return httpapi.Unprocessable("invalid request", fields...)
 	case errors.Is(err, ErrDuplicate):
 		return httpapi.Conflict("a certificant with this id exists")
+	case errors.Is(err, ErrRegistered):
+		p := httpapi.Conflict("the certificant holds this certification already")
+		p.Errors = []httpapi.FieldError{{Field: "category", Rule: "R-CAT-1", Message: "registered already"}}
+		return p
+	case errors.Is(err, ErrNotFound):
+		return httpapi.NotFound()
 	}
 	return err
 }

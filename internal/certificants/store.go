@@ -58,6 +58,62 @@ func (s *TableStore) Create(ctx context.Context, p Profile) error {
 	return err
 }
 
+// certificationItem is a stored certification. A time-limited one enters the
+// sparse ByDate index under its expiration, so reminder and expiry sweeps
+// find it by date; a voluntary one has no expiration and stays out.
+type certificationItem struct {
+	PK            string `dynamodbav:"pk"`
+	SK            string `dynamodbav:"sk"`
+	Type          string `dynamodbav:"type"`
+	CertificantID string `dynamodbav:"certificantId"`
+	Certification
+	DatePK string `dynamodbav:"datePk,omitempty"`
+	DateSK string `dynamodbav:"dateSk,omitempty"`
+}
+
+// CertificationItemType is the type attribute of certification items.
+const CertificationItemType = "certification"
+
+func newCertificationItem(certificantID string, c Certification) certificationItem {
+	k := dynamo.CertificationKey(certificantID, c.Key)
+	it := certificationItem{PK: k.PK, SK: k.SK, Type: CertificationItemType, CertificantID: certificantID, Certification: c}
+	if c.CycleEnd != "" {
+		ref := certificantID + "#" + c.Key
+		it.DatePK, it.DateSK = dynamo.DatePK("EXP", c.CycleEnd, ref), ref
+	}
+	return it
+}
+
+// Register puts the certification if the certificant does not hold it; the
+// profile is read first so an unknown certificant is a 404, not an orphan.
+func (s *TableStore) Register(ctx context.Context, certificantID string, c Certification) error {
+	var p profileItem
+	found, err := s.table.Get(ctx, dynamo.ProfileKey(certificantID), &p)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return ErrNotFound
+	}
+	w, err := dynamo.Put("certification", newCertificationItem(certificantID, c), dynamo.IfAbsent)
+	if err != nil {
+		return err
+	}
+	if err := s.table.Apply(ctx, w); errors.Is(err, dynamo.ErrConditionFailed) {
+		return ErrRegistered
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// Certification reads one certification of a certificant.
+func (s *TableStore) Certification(ctx context.Context, certificantID, key string) (Certification, bool, error) {
+	var c Certification
+	found, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, key), &c)
+	return c, found, err
+}
+
 // Get reads the profile and its certifications (one partition, two reads).
 func (s *TableStore) Get(ctx context.Context, id string) (Profile, bool, error) {
 	var it profileItem

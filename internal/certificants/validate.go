@@ -9,9 +9,10 @@ import (
 	"unicode/utf8"
 )
 
-// FieldError names an invalid input field.
+// FieldError names an invalid input field and the rule it breaks, if any.
 type FieldError struct {
 	Field   string
+	Rule    string
 	Message string
 }
 

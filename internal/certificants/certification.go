@@ -1,0 +1,147 @@
+package certificants
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+)
+
+// Registration is the body of POST /v1/certificants/{id}/certifications.
+// StartedOn is the first issue date and the start of the first cycle.
+type Registration struct {
+	Program   string     `json:"program"`
+	Category  string     `json:"category"`
+	StartedOn civil.Date `json:"startedOn"`
+	Number    string     `json:"number,omitempty"`
+	Route     string     `json:"route,omitempty"`
+}
+
+// Errors of a registration; the HTTP layer maps them to statuses.
+var (
+	// ErrNotFound: no such certificant (404).
+	ErrNotFound = errors.New("certificants: no such certificant")
+	// ErrRegistered: the certificant holds this certification already (409).
+	ErrRegistered = errors.New("certificants: certification registered already")
+)
+
+var (
+	// Numbers and routes end up in emails and verification records: keep them plain.
+	numberPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
+	routePattern  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+)
+
+// Register validates a registration (R-CAT), computes its cycle (R-CYC-1),
+// whether CMP is required (R-CAT-4), its status and credential, and stores
+// it. The exam pass registers through the same code (Certify).
+func (s *Service) Register(ctx context.Context, certificantID string, in Registration) (Certification, error) {
+	c, err := s.newCertification(in)
+	if err != nil {
+		return Certification{}, err
+	}
+	if err := s.store.Register(ctx, certificantID, c); err != nil {
+		return Certification{}, fmt.Errorf("register %s for %s: %w", c.Key, certificantID, err)
+	}
+	return c, nil
+}
+
+// Certify registers the certification an exam pass earns and answers its
+// number; when the certificant holds it already, that registration's number
+// (it implements exams.Certifier).
+func (s *Service) Certify(ctx context.Context, certificantID string, cert cmp.Certification, route string, startedOn civil.Date) (string, error) {
+	c, err := s.Register(ctx, certificantID, Registration{Program: string(cert.Program), Category: cert.Category,
+		StartedOn: startedOn, Route: route})
+	if errors.Is(err, ErrRegistered) {
+		held, found, gerr := s.store.Certification(ctx, certificantID, cert.Key())
+		if gerr != nil || !found {
+			return "", fmt.Errorf("certify %s: read registration: %w", cert.Key(), errors.Join(err, gerr))
+		}
+		return held.Number, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return c.Number, nil
+}
+
+func (s *Service) newCertification(in Registration) (Certification, error) {
+	var errs []FieldError
+	cert, err := cmp.NewCertification(strings.TrimSpace(in.Program), strings.TrimSpace(in.Category))
+	if err != nil {
+		errs = append(errs, FieldError{Field: "category", Rule: ruleOf(err, "R-CAT-1"), Message: err.Error()})
+	}
+	today := calendar.Today(s.now())
+	switch {
+	case in.StartedOn.IsZero():
+		errs = append(errs, FieldError{Field: "startedOn", Rule: "R-CYC-1", Message: "required, YYYY-MM-DD"})
+	case in.StartedOn.After(today):
+		errs = append(errs, FieldError{Field: "startedOn", Rule: "R-CYC-1", Message: "must not be in the future"})
+	}
+	number := strings.TrimSpace(in.Number)
+	if number != "" && !numberPattern.MatchString(number) {
+		errs = append(errs, FieldError{Field: "number", Message: "letters, digits and '-', at most 32"})
+	}
+	route := strings.TrimSpace(in.Route)
+	if route != "" && !routePattern.MatchString(route) {
+		errs = append(errs, FieldError{Field: "route", Message: "letters, digits, '_' and '-', at most 32"})
+	}
+	if len(errs) > 0 {
+		return Certification{}, &ValidationError{Fields: errs}
+	}
+	if number == "" {
+		number = newNumber()
+	}
+	c := Certification{
+		Key: cert.Key(), Program: string(cert.Program), Category: cert.Category, Number: number,
+		CMPRequired: cert.CMPRequired(in.StartedOn), FirstIssued: in.StartedOn.String(), Route: route,
+		RegisteredAt: s.now().UTC().Format(time.RFC3339),
+	}
+	// A voluntary participant has no cycle until a declaration grants one (R-CYC-5).
+	if c.CMPRequired {
+		cycle := calendar.CycleFromStart(in.StartedOn)
+		c.CycleStart, c.CycleEnd = cycle.Start.String(), cycle.End.String()
+	}
+	return c.On(today), nil
+}
+
+// On is the certification as it stands on today: status by its cycle end
+// (R-CYC-8) and CM while a maintained cycle is valid (R-CYC-6). Stored status
+// and credential are as of the last write; readers refresh them with On.
+func (c Certification) On(today civil.Date) Certification {
+	end, err := civil.Parse(c.CycleEnd)
+	if err != nil {
+		end = civil.Date{} // no cycle: voluntary, never expires (R-CYC-5)
+	}
+	c.Status = string(calendar.StatusOn(end, today))
+	c.Credential = calendar.Credential(c.Category, c.Program, end, today)
+	return c
+}
+
+// Expiration is the end of the current cycle; zero for a voluntary
+// participant without one.
+func (c Certification) Expiration() civil.Date {
+	end, err := civil.Parse(c.CycleEnd)
+	if err != nil {
+		return civil.Date{}
+	}
+	return end
+}
+
+// newNumber draws a certification number when staff give none.
+func newNumber() string { return strings.ToUpper(rand.Text()[:10]) }
+
+// ruleOf is the rule a cmp refusal names, or fallback.
+func ruleOf(err error, fallback string) string {
+	var re *cmp.RuleError
+	if errors.As(err, &re) && re.Rule != "" {
+		return re.Rule
+	}
+	return fallback
+}

@@ -1,0 +1,101 @@
+package certificants
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+func registered() (memStore, *Service, *httpapi.Router) {
+	store := memStore{"c-1": {ID: "c-1", Certifications: []Certification{}}}
+	// 2025-03-04 noon in New York.
+	now := func() time.Time { return time.Date(2025, 3, 4, 12, 0, 0, 0, calendar.Zone) }
+	svc := NewService(store, now)
+	return store, svc, NewRouter(svc, httpapi.NewLogger(&bytes.Buffer{}))
+}
+
+func TestRegisterRoute(t *testing.T) {
+	_, _, rt := registered()
+	tests := []struct {
+		name, id, sub, group, body string
+		status                     int
+		want                       string // in the body
+	}{
+		// R-CAT-4, R-CYC-1, R-CYC-6: required since 2012, cycle to the month end 36 months on, CM shown.
+		{"ASCPi MLS", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"MLS","startedOn":"2024-01-15","number":"N-1"}`, 201,
+			`"key":"ASCPi-MLS","program":"ASCPi","category":"MLS","number":"N-1","status":"active","cmpRequired":true,"cycleStart":"2024-01-15","cycleEnd":"2027-01-31","credential":"MLS(ASCPi)CM"`},
+		{"registered already", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"MLS","startedOn":"2024-01-15"}`, 409, `"rule":"R-CAT-1"`},
+		// R-CAT-4 / R-CYC-5: first issued before 2012: voluntary, no cycle, no CM.
+		{"voluntary SBB", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"SBB","startedOn":"2010-06-01"}`, 201,
+			`"status":"active","cmpRequired":false,"credential":"SBB(ASCPi)"`},
+		// R-CYC-8: a cycle ended before today is expired, without CM.
+		{"expired", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"H","startedOn":"2020-01-01"}`, 201,
+			`"status":"expired","cmpRequired":true,"cycleStart":"2020-01-01","cycleEnd":"2023-01-31","credential":"H(ASCPi)"`},
+		// R-CAT-3: US categories other than MLS/MLT are not supported.
+		{"US SBB", "c-1", "s1", "[staff]", `{"program":"ASCP","category":"SBB","startedOn":"2024-01-15"}`, 422, `"field":"category","rule":"R-CAT-3"`},
+		{"unknown category", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"XYZ","startedOn":"2024-01-15"}`, 422, `"field":"category","rule":"R-CAT-`},
+		{"no start", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"C"}`, 422, `"field":"startedOn","rule":"R-CYC-1"`},
+		{"future start", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"C","startedOn":"2025-03-05"}`, 422, `"field":"startedOn"`},
+		{"bad number", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"C","startedOn":"2024-01-15","number":"N 1<"}`, 422, `"field":"number"`},
+		{"unknown field", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"C","startedOn":"2024-01-15","extra":1}`, 400, `"field":"extra"`},
+		{"certificant may not register", "c-1", "c-1", "", `{"program":"ASCPi","category":"C","startedOn":"2024-01-15"}`, 403, ""},
+		{"unknown certificant", "c-9", "s1", "[staff]", `{"program":"ASCPi","category":"C","startedOn":"2024-01-15"}`, 404, ""},
+	}
+	for _, tc := range tests {
+		resp := call(rt, RouteRegister, tc.id, tc.sub, tc.group, tc.body)
+		if resp.StatusCode != tc.status || !strings.Contains(resp.Body, tc.want) {
+			t.Errorf("%s: %d %s, want %d with %s", tc.name, resp.StatusCode, resp.Body, tc.status, tc.want)
+		}
+	}
+	// The profile lists every certification with today's status.
+	resp := call(rt, RouteGet, "c-1", "c-1", "", "")
+	var p Profile
+	if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || len(p.Certifications) != 3 {
+		t.Fatalf("profile %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// R-CYC-6, R-CYC-8: status and credential are refreshed on read, not frozen at registration.
+func TestProfileRefreshesStatus(t *testing.T) {
+	store, svc, _ := registered()
+	if _, err := svc.Register(context.Background(), "c-1", Registration{Program: "ASCPi", Category: "MLS", StartedOn: civil.MustParse("2022-01-10")}); err != nil {
+		t.Fatal(err)
+	}
+	later := NewService(store, func() time.Time { return time.Date(2025, 2, 1, 12, 0, 0, 0, calendar.Zone) })
+	p, _, err := later.Get(context.Background(), "c-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := p.Certifications[0]; c.Status != "expired" || c.Credential != "MLS(ASCPi)" || c.CycleEnd != "2025-01-31" {
+		t.Errorf("on 2025-02-01: %+v", c)
+	}
+}
+
+// The exam pass registers through Certify; a second pass answers the first number.
+func TestCertify(t *testing.T) {
+	_, svc, _ := registered()
+	ctx := context.Background()
+	cert, err := cmp.ParseKey("ASCPi-MLT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := svc.Certify(ctx, "c-1", cert, "route_1", civil.MustParse("2025-02-10"))
+	if err != nil || first == "" {
+		t.Fatalf("certify: %q %v", first, err)
+	}
+	again, err := svc.Certify(ctx, "c-1", cert, "route_2", civil.MustParse("2025-03-01"))
+	if err != nil || again != first {
+		t.Errorf("second certify: %q %v, want %q", again, err, first)
+	}
+	if _, err := svc.Certify(ctx, "c-404", cert, "", civil.MustParse("2025-02-10")); err == nil {
+		t.Error("certify for an unknown certificant succeeded")
+	}
+}
