@@ -14,7 +14,6 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
-	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
@@ -103,13 +102,7 @@ func (l *TableLoader) Facts(ctx context.Context, certificantID string, at time.T
 	today := calendar.Today(at)
 	f := Facts{Certifications: make(map[string]fees.Certification, len(certs))}
 	for _, c := range certs {
-		var exp civil.Date
-		if c.CycleEnd != "" {
-			var err error
-			if exp, err = civil.Parse(c.CycleEnd); err != nil {
-				return Facts{}, fmt.Errorf("certification %s: cycle end: %w", c.Key, err)
-			}
-		}
+		exp := c.Expiration()
 		f.Certifications[c.Key] = fees.Certification{Expiration: exp, Expired: calendar.StatusOn(exp, today) == calendar.StatusExpired}
 	}
 	var items []declarations.Item
