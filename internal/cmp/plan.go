@@ -119,7 +119,6 @@ func newPlan(in EvaluationInput) (*plan, error) {
 		return nil, err
 	}
 	repeats := repeatedPresentations(acts)
-	groupKeys := map[groupKey]int{}
 	// One backing array for the area indexes of all leaves; an activity
 	// covers at most as many minimums as it names areas.
 	named := 0
@@ -182,7 +181,7 @@ func newPlan(in EvaluationInput) (*plan, error) {
 			continue
 		}
 		l := leaf{id: a.ID, points: a.Points, relatedOnly: a.Type == CovidCE,
-			group: p.groupFor(a, rule, groupKeys)}
+			group: p.groupFor(a, rule)}
 		if !l.relatedOnly {
 			from := len(areaIdx)
 			for i, m := range req.Minimums {
@@ -248,23 +247,25 @@ func (p *plan) exclude(id, rule, reason string) {
 // groupKey names a cap group: one per type and kind, and per year for
 // yearly caps.
 type groupKey struct {
-	rule *activityRule // the type's row: hashes faster than its name
+	rule *activityRule // the type's row: compares faster than its name
 	kind byte          // 'h' half of total, 'c' per cycle, 'y' per year
 	year int
 }
 
 // groupFor returns the innermost cap group of an activity, creating the
 // groups its type needs: 50% of the total (R-ACT-2,6), per cycle, per
-// calendar year under it (R-ACT-4,5,8,9).
-func (p *plan) groupFor(a *Activity, rule *activityRule, keys map[groupKey]int) int {
+// calendar year under it (R-ACT-4,5,8,9). Groups are few (capped types times
+// years in the window), so a scan finds them faster than hashing would.
+func (p *plan) groupFor(a *Activity, rule *activityRule) int {
 	parent := -1
 	get := func(key groupKey, capPts Points) int {
-		if g, ok := keys[key]; ok {
-			return g
+		for g := range p.groups {
+			if p.groups[g].key == key {
+				return g
+			}
 		}
-		keys[key] = len(p.groups)
 		p.groups = append(p.groups, capGroup{parent: parent, cap: capPts, rule: rule.rule, typ: a.Type, key: key})
-		return keys[key]
+		return len(p.groups) - 1
 	}
 	if rule.halfOfTotal {
 		parent = get(groupKey{rule, 'h', 0}, p.req.Total/2)
