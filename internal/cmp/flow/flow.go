@@ -9,15 +9,17 @@ type Graph struct {
 	queue []int
 }
 
+// Nodes and edges use int32 indexes: networks never come near 2^31 edges,
+// and the smaller records halve the memory the solver allocates and walks.
 type node struct {
-	head  int // first edge, -1 when none
-	level int // BFS distance from the source, -1 when unreached
-	iter  int // next edge the DFS tries
+	head  int32 // first edge, -1 when none
+	level int32 // BFS distance from the source, -1 when unreached
+	iter  int32 // next edge the DFS tries
 }
 
 type edge struct {
-	to   int
-	next int   // next edge of the same node, -1 when last
+	to   int32
+	next int32 // next edge of the same node, -1 when last
 	cap  int64 // residual capacity
 }
 
@@ -33,13 +35,13 @@ func New(n, edges int) *Graph {
 // AddEdge adds from -> to with the given capacity (negative counts as 0) and
 // returns the edge's id, for Flow.
 func (g *Graph) AddEdge(from, to int, capacity int64) int {
-	id := len(g.edges)
+	id := int32(len(g.edges))
 	g.edges = append(g.edges,
-		edge{to: to, next: g.nodes[from].head, cap: max(capacity, 0)},
-		edge{to: from, next: g.nodes[to].head})
+		edge{to: int32(to), next: g.nodes[from].head, cap: max(capacity, 0)},
+		edge{to: int32(from), next: g.nodes[to].head})
 	g.nodes[from].head = id
 	g.nodes[to].head = id + 1
-	return id
+	return int(id)
 }
 
 // Flow is the flow MaxFlow routed over edge id.
@@ -73,7 +75,7 @@ func (g *Graph) bfs(s, t int) bool {
 	for i := 0; i < len(q); i++ {
 		v := q[i]
 		for e := g.nodes[v].head; e >= 0; e = g.edges[e].next {
-			if w := g.edges[e].to; g.edges[e].cap > 0 && g.nodes[w].level < 0 {
+			if w := int(g.edges[e].to); g.edges[e].cap > 0 && g.nodes[w].level < 0 {
 				g.nodes[w].level = g.nodes[v].level + 1
 				q = append(q, w)
 			}
@@ -94,7 +96,7 @@ func (g *Graph) dfs(v, t int, limit int64) int64 {
 		if e.cap <= 0 || g.nodes[e.to].level != n.level+1 {
 			continue
 		}
-		if f := g.dfs(e.to, t, min(limit, e.cap)); f > 0 {
+		if f := g.dfs(int(e.to), t, min(limit, e.cap)); f > 0 {
 			e.cap -= f
 			g.edges[n.iter^1].cap += f
 			return f
