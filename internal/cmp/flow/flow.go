@@ -72,7 +72,9 @@ func (g *Graph) bfs(s, t int) bool {
 	}
 	g.nodes[s].level = 0
 	q := append(g.queue[:0], s)
-	for i := 0; i < len(q); i++ {
+	// Stop once t has its level: nodes found later lie no closer to the
+	// source than t, so no shortest augmenting path passes through them.
+	for i := 0; i < len(q) && g.nodes[t].level < 0; i++ {
 		v := q[i]
 		for e := g.nodes[v].head; e >= 0; e = g.edges[e].next {
 			if w := int(g.edges[e].to); g.edges[e].cap > 0 && g.nodes[w].level < 0 {
