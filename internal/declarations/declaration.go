@@ -57,6 +57,13 @@ type Declaration struct {
 	Warnings        []calendar.Warning `json:"warnings"`
 	History         []Transition       `json:"history"`
 	Version         int                `json:"version"`
+	// DeadlineOn is the last day to resolve a deficiency or to upload audit
+	// documentation (R-DEC-2, R-DEC-3); nil in other states.
+	DeadlineOn *civil.Date `json:"deadlineOn,omitempty"`
+	// Documents are the audit documentation uploaded (R-DEC-3).
+	Documents []Document `json:"documents,omitempty"`
+	// Renewal is the cycle an approval granted (R-CYC-2, R-CYC-5).
+	Renewal *calendar.Period `json:"renewal,omitempty"`
 }
 
 // Earlier lists the fee-paying declarations among decls, for the R-FEE-2

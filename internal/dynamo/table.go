@@ -216,6 +216,8 @@ func (t *Table) Transact(ctx context.Context, writes ...Write) error {
 			w.item.Put.TableName = &t.name
 		case w.item.Update != nil:
 			w.item.Update.TableName = &t.name
+		case w.item.Delete != nil:
+			w.item.Delete.TableName = &t.name
 		}
 	}
 	_, err := t.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
@@ -258,7 +260,7 @@ func (t *Table) Apply(ctx context.Context, w Write) error {
 			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
 			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues})
 	default:
-		return fmt.Errorf("dynamo: %s: empty write", w.Label)
+		return fmt.Errorf("dynamo: %s: not a put or update (deletes go through Transact)", w.Label)
 	}
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {

@@ -1,0 +1,161 @@
+package declarations
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/boc/cmp/internal/cmp"
+)
+
+// DefaultAuditShareBP is the R-DEC-3 default share of declarations audited,
+// in basis points (5%).
+const DefaultAuditShareBP = 500
+
+// ParseAuditShare reads a percentage ("5", "2.5", at most 2 decimals, 0 to
+// 100) as basis points; empty is the default.
+func ParseAuditShare(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return DefaultAuditShareBP, nil
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 2 || whole == "" {
+		return 0, fmt.Errorf("audit share %q: want a percentage with at most 2 decimals", s)
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	bp, err := strconv.Atoi(whole + frac)
+	if err != nil || bp < 0 || bp > 10000 || strings.ContainsAny(whole+frac, "+-") {
+		return 0, fmt.Errorf("audit share %q: want a percentage from 0 to 100", s)
+	}
+	return bp, nil
+}
+
+// AuditSelected reports whether the declaration id falls in the audited
+// share: a hash of the id, so every retry and every replica decides the same
+// (R-DEC-3).
+func AuditSelected(id string, shareBP int) bool {
+	sum := sha256.Sum256([]byte(id))
+	return binary.BigEndian.Uint64(sum[:8])%10000 < uint64(shareBP)
+}
+
+// DocumentKind is a kind of audit documentation (booklet, "Required documentation").
+type DocumentKind string
+
+// The documentation kinds of the booklet's list, and the two the list does
+// not name (advanced certifications and COVID CE, whose proof is the record
+// or the sign-off the entry already references).
+const (
+	CertificateOfParticipation DocumentKind = "certificate_of_participation"
+	EmployerLetter             DocumentKind = "employer_letter"
+	UniversityTranscript       DocumentKind = "university_transcript"
+	EmployerAssessmentForm     DocumentKind = "employer_assessment_form"
+	ClinicalTeachingForm       DocumentKind = "clinical_teaching_form"
+	PresentationProgram        DocumentKind = "presentation_program"
+	PublicationTitlePage       DocumentKind = "publication_title_page"
+	EditorPage                 DocumentKind = "editor_page"
+	PosterAbstract             DocumentKind = "poster_abstract"
+	PublicationCopy            DocumentKind = "publication_copy"
+	ServiceLetter              DocumentKind = "service_letter"
+	InspectorLetter            DocumentKind = "inspector_letter"
+	CertificationRecord        DocumentKind = "certification_record"
+	SupervisorSignoff          DocumentKind = "supervisor_signoff"
+)
+
+// RequiredDocumentation is the booklet's list: the documentation an audit
+// asks for per activity type (R-DEC-3).
+var RequiredDocumentation = map[cmp.ActivityType]DocumentKind{
+	cmp.FormalCE:              CertificateOfParticipation,
+	cmp.OnlineCourse:          CertificateOfParticipation,
+	cmp.EmployerCourse:        EmployerLetter,
+	cmp.CollegeCourse:         UniversityTranscript,
+	cmp.CompetenceAssessment:  EmployerAssessmentForm,
+	cmp.ClinicalTeaching:      ClinicalTeachingForm,
+	cmp.Presentation:          PresentationProgram,
+	cmp.BookAuthored:          PublicationTitlePage,
+	cmp.BookChapter:           PublicationTitlePage,
+	cmp.DoctoralDissertation:  PublicationTitlePage,
+	cmp.BookEdited:            EditorPage,
+	cmp.Poster:                PosterAbstract,
+	cmp.JournalArticle:        PublicationCopy,
+	cmp.MastersThesis:         PublicationCopy,
+	cmp.CommitteeService:      ServiceLetter,
+	cmp.BOCAdvisoryBoard:      ServiceLetter,
+	cmp.Inspector:             InspectorLetter,
+	cmp.AdvancedCertification: CertificationRecord,
+	cmp.CovidCE:               SupervisorSignoff,
+}
+
+// knownKind reports whether k is a kind of the list.
+func knownKind(k DocumentKind) bool {
+	for _, v := range RequiredDocumentation {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Document is the metadata of one uploaded audit document.
+type Document struct {
+	ActivityID string       `json:"activityId"`
+	Kind       DocumentKind `json:"kind"`
+	FileName   string       `json:"fileName"`
+	Language   string       `json:"language"`
+	Translated bool         `json:"translated"`
+	UploadedAt time.Time    `json:"uploadedAt,omitempty"`
+}
+
+var (
+	languagePattern = regexp.MustCompile(`^[a-z]{2}$`)
+	// File names end up in staff screens and emails: plain names only.
+	fileNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}$`)
+)
+
+// maxDocuments bounds one declaration's documents (the item stays small).
+const maxDocuments = 200
+
+// CheckDocument validates an upload against d: under audit, an activity
+// the declaration claims, a kind of the list, and an English translation of
+// anything not in English (R-DEC-3).
+func CheckDocument(d Declaration, doc Document) []cmp.FieldError {
+	var errs []cmp.FieldError
+	add := func(field, rule, msg string) {
+		errs = append(errs, cmp.FieldError{Field: field, Rule: rule, Message: msg})
+	}
+	if !slices.Contains(claimedActivities(d), doc.ActivityID) {
+		add("activityId", "R-DEC-3", "not an activity this declaration claims")
+	}
+	if !knownKind(doc.Kind) {
+		add("kind", "R-DEC-3", "not a kind of the required documentation list")
+	}
+	if !fileNamePattern.MatchString(doc.FileName) {
+		add("fileName", "", "1 to 128 letters, digits, spaces and . _ ( ) -")
+	}
+	switch {
+	case !languagePattern.MatchString(doc.Language):
+		add("language", "", "an ISO 639-1 code such as en")
+	case doc.Language != "en" && !doc.Translated:
+		add("translated", "R-DEC-3", "documentation not in English needs a translated English copy")
+	}
+	if len(d.Documents) >= maxDocuments {
+		add("documents", "", fmt.Sprintf("at most %d documents", maxDocuments))
+	}
+	return errs
+}
+
+// MissingDocumentation lists the claimed activities without any document yet.
+func MissingDocumentation(d Declaration) []string {
+	var missing []string
+	for _, id := range claimedActivities(d) {
+		if !slices.ContainsFunc(d.Documents, func(doc Document) bool { return doc.ActivityID == id }) {
+			missing = append(missing, id)
+		}
+	}
+	return missing
+}

@@ -1,0 +1,201 @@
+package declarations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+// StatusTemplate is the mail template of every transition (R-DEC-5).
+const StatusTemplate = "declaration-status"
+
+// Party is what a transition reads besides the declaration: who is told,
+// and the certification an approval renews.
+type Party struct {
+	Email, Given  string
+	Certification certificants.Certification
+}
+
+// Renewal is what an approval writes to the certification (R-CYC-2, R-CYC-5).
+type Renewal struct {
+	CertKey    string
+	Cycle      calendar.Period
+	Effective  civil.Date
+	Credential string
+}
+
+// Change is one transition as the store writes it, all or nothing: the
+// declaration (conditional on the version and state read), its email, the
+// markers released or taken, the renewal and the deadline entries.
+type Change struct {
+	From, To       Declaration
+	Mail           dynamo.OutboxItem
+	ReleasePending bool
+	ReleaseClaims  []string
+	TakeClaims     []string
+	Renewal        *Renewal
+	Due            []Due
+}
+
+// Due is a ByDate entry: on On, the declaration-deadlines job looks at the
+// declaration for Kind.
+type Due struct {
+	Kind DueKind
+	On   civil.Date
+}
+
+// DueKind is why the job looks at a declaration on a day.
+type DueKind string
+
+const (
+	// DueReminder: 10 days before a deadline (R-REM-2).
+	DueReminder DueKind = "DEC-REMIND"
+	// DueLapse: the day after a deadline (R-DEC-2, R-DEC-3).
+	DueLapse DueKind = "DEC-LAPSE"
+)
+
+// LifecycleStore reads and writes what transitions need.
+type LifecycleStore interface {
+	Get(ctx context.Context, id string) (Declaration, bool, error)
+	Party(ctx context.Context, d Declaration) (Party, error)
+	Apply(ctx context.Context, c Change) error
+	Queue(ctx context.Context, state State) ([]Declaration, error)
+	// Owe puts an outbox item unless it is owed already (false then).
+	Owe(ctx context.Context, item dynamo.OutboxItem) (bool, error)
+}
+
+// Errors of transitions.
+var (
+	// ErrStale: the declaration changed since it was read (409, R-DEC).
+	ErrStale = errors.New("declarations: the declaration changed meanwhile")
+)
+
+// TransitionError is a decision that does not apply to the state (409, R-DEC).
+type TransitionError struct {
+	From     State
+	Decision Decision
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("decision %s does not apply to a %s declaration", e.Decision, e.From)
+}
+
+// Lifecycle is the R-DEC use case: staff decisions, resolutions, audit
+// documents and deadline lapses.
+type Lifecycle struct {
+	store   LifecycleStore
+	loader  Loader
+	now     func() time.Time
+	auditBP int
+}
+
+// NewLifecycle wires the store, the transcript loader (for resolutions), a
+// clock and the audit share in basis points (ParseAuditShare).
+func NewLifecycle(store LifecycleStore, loader Loader, now func() time.Time, auditShareBP int) *Lifecycle {
+	return &Lifecycle{store: store, loader: loader, now: now, auditBP: auditShareBP}
+}
+
+// Decide applies a staff decision by staff member `by` with reasons.
+func (l *Lifecycle) Decide(ctx context.Context, id string, dec Decision, by string, reasons []string) (Declaration, error) {
+	if a, ok := ActorOf(dec); !ok || a != ActorStaff {
+		return Declaration{}, &RuleError{Detail: "unknown decision", Errors: []cmp.FieldError{{Field: "decision", Rule: "R-DEC",
+			Message: "one of review, approve, deficient, audit, audit_pass, audit_fail, appeal_grant, appeal_deny"}}}
+	}
+	return l.transit(ctx, id, dec, by, strings.Join(reasons, "; "), nil)
+}
+
+// edit adjusts the declaration a transition writes (a resolution's new
+// allocation); nil for none.
+type edit func(d *Declaration, c *Change)
+
+func (l *Lifecycle) transit(ctx context.Context, id string, dec Decision, by, reason string, ed edit) (Declaration, error) {
+	d, found, err := l.store.Get(ctx, id)
+	if err != nil {
+		return Declaration{}, fmt.Errorf("read declaration: %w", err)
+	}
+	if !found {
+		return Declaration{}, ErrNotFound
+	}
+	party, err := l.store.Party(ctx, d)
+	if err != nil {
+		return Declaration{}, fmt.Errorf("read certificant of %s: %w", id, err)
+	}
+	c, err := Plan(d, dec, by, reason, party, l.now(), l.auditBP)
+	if err != nil {
+		return Declaration{}, err
+	}
+	if ed != nil {
+		ed(&c.To, &c)
+	}
+	if err := l.store.Apply(ctx, c); err != nil {
+		return Declaration{}, fmt.Errorf("apply %s to %s: %w", dec, id, err)
+	}
+	return c.To, nil
+}
+
+// Plan computes a transition without writing it: the next state (R-DEC
+// table; a review of a declaration selected for audit opens the audit,
+// R-DEC-3), the history entry, the deadline and its due entries, the
+// renewal of an approval, the markers released by a final state, and the
+// status email (R-DEC-5).
+func Plan(d Declaration, dec Decision, by, reason string, p Party, now time.Time, auditBP int) (Change, error) {
+	to, ok := Next(d.Status, dec)
+	if !ok {
+		return Change{}, &TransitionError{From: d.Status, Decision: dec}
+	}
+	if dec == Review && AuditSelected(d.ID, auditBP) {
+		to, reason = UnderAudit, strings.TrimPrefix(reason+"; selected for audit (R-DEC-3)", "; ")
+	}
+	today := calendar.Today(now)
+	n := d
+	n.Status, n.Version = to, d.Version+1
+	n.History = append(slices.Clone(d.History), Transition{State: to, At: now.UTC(), By: by, Reason: reason})
+	n.DeadlineOn = nil
+	c := Change{From: d}
+	if dl, ok := DeadlineFor(to, today); ok {
+		n.DeadlineOn = &dl
+		c.Due = []Due{{Kind: DueReminder, On: ReminderOn(dl)}, {Kind: DueLapse, On: dl.AddDays(1)}}
+	}
+	if to == Approved {
+		r := Renew(p.Certification, d, today)
+		n.Renewal = &r.Cycle
+		c.Renewal = &r
+	}
+	if to.Final() {
+		c.ReleasePending = true
+		if to != Approved {
+			c.ReleaseClaims = claimedActivities(d)
+		}
+	}
+	c.To = n
+	c.Mail = dynamo.NewOutbox(StatusTemplate, p.Email, statusMail(n, p, c.Renewal), now, n.ID, strconv.Itoa(n.Version))
+	return c, nil
+}
+
+// Renew is the cycle an approval on today grants: the next cycle after the
+// old expiration, effective no earlier than the first of the expiring month
+// (R-CYC-2); a reinstatement or a voluntary participant gets a cycle from
+// the approval date (R-CYC-4, R-CYC-5). CM shows through its end (R-CYC-6).
+func Renew(c certificants.Certification, d Declaration, today civil.Date) Renewal {
+	exp := c.Expiration()
+	r := Renewal{CertKey: d.Certification, Effective: today}
+	switch {
+	case !c.CMPRequired || exp.IsZero() || d.Reinstatement || today.After(exp):
+		r.Cycle = calendar.CycleFromStart(today)
+	default:
+		r.Cycle = calendar.NextCycle(exp)
+		r.Effective = calendar.RenewalEffective(exp, today)
+	}
+	r.Credential = calendar.Credential(c.Category, c.Program, r.Cycle.End, today)
+	return r
+}

@@ -1,0 +1,110 @@
+package declarations
+
+import (
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
+)
+
+// Decision is an event that moves a declaration (R-DEC): a staff decision
+// of api.md, the certificant's resolution, or a deadline passing.
+type Decision string
+
+// Staff decisions (POST /v1/declarations/{id}/decisions).
+const (
+	Review      Decision = "review"
+	Approve     Decision = "approve"
+	Deficiency  Decision = "deficient"
+	Audit       Decision = "audit"
+	AuditPass   Decision = "audit_pass"
+	AuditFail   Decision = "audit_fail"
+	AppealGrant Decision = "appeal_grant"
+	AppealDeny  Decision = "appeal_deny"
+)
+
+// Events that are not staff decisions.
+const (
+	// Resolve: the certificant fixes a deficiency or answers a failed audit
+	// with new points or an appeal letter (R-DEC-2, R-DEC-4).
+	Resolve Decision = "resolve"
+	// Lapse: a deficiency or audit deadline passed (the declaration-deadlines job).
+	Lapse Decision = "lapse"
+)
+
+// Actor is who may take a decision.
+type Actor string
+
+const (
+	ActorStaff Actor = "staff"
+	ActorSelf  Actor = "self"
+	ActorJob   Actor = "job"
+)
+
+type move struct {
+	from State
+	by   Decision
+}
+
+// lifecycle is the whole R-DEC state machine: state x decision -> next state.
+// Anything missing is an illegal transition (409 naming R-DEC).
+var lifecycle = map[move]State{
+	{Submitted, Review}:      Processing,
+	{Submitted, Approve}:     Approved,
+	{Submitted, Deficiency}:  Deficient,
+	{Submitted, Audit}:       UnderAudit,
+	{Processing, Approve}:    Approved,
+	{Processing, Deficiency}: Deficient,
+	{Processing, Audit}:      UnderAudit,
+	{Deficient, Resolve}:     Processing,
+	{Deficient, Lapse}:       Deleted,
+	{UnderAudit, AuditPass}:  Approved,
+	{UnderAudit, AuditFail}:  AuditFailed,
+	{UnderAudit, Lapse}:      AuditFailed,
+	{AuditFailed, Resolve}:   Appealed,
+	{Appealed, AppealGrant}:  Approved,
+	{Appealed, AppealDeny}:   Rejected,
+}
+
+// actors says who takes each decision.
+var actors = map[Decision]Actor{
+	Review: ActorStaff, Approve: ActorStaff, Deficiency: ActorStaff, Audit: ActorStaff,
+	AuditPass: ActorStaff, AuditFail: ActorStaff, AppealGrant: ActorStaff, AppealDeny: ActorStaff,
+	Resolve: ActorSelf, Lapse: ActorJob,
+}
+
+// ActorOf is who takes d; false for an unknown decision.
+func ActorOf(d Decision) (Actor, bool) {
+	a, ok := actors[d]
+	return a, ok
+}
+
+// Next is the state d moves from into; false when d does not apply to from.
+func Next(from State, d Decision) (State, bool) {
+	to, ok := lifecycle[move{from, d}]
+	return to, ok
+}
+
+// Final reports whether no decision applies to s any more: it leaves the
+// staff queue and releases its pending marker.
+func (s State) Final() bool { return s == Approved || s == Rejected || s == Deleted }
+
+// Deadline rules of R-DEC-2 and R-DEC-3, and the R-REM-2 reminder lead.
+const (
+	deficiencyDays    = 30 // calendar days from notice (R-DEC-2)
+	auditBusinessDays = 30 // business days to upload documentation (R-DEC-3)
+	reminderLeadDays  = 10 // reminder before either deadline (R-REM-2)
+)
+
+// DeadlineFor is the last day to act in state s entered on notice; false
+// when s has no deadline.
+func DeadlineFor(s State, notice civil.Date) (civil.Date, bool) {
+	switch s {
+	case Deficient:
+		return notice.AddDays(deficiencyDays), true
+	case UnderAudit:
+		return calendar.AddBusinessDays(notice, auditBusinessDays), true
+	}
+	return civil.Date{}, false
+}
+
+// ReminderOn is the day the R-REM-2 reminder of a deadline is due.
+func ReminderOn(deadline civil.Date) civil.Date { return deadline.AddDays(-reminderLeadDays) }

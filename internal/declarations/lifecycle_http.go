@@ -1,0 +1,138 @@
+package declarations
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+// Route keys of the lifecycle, served by the declarations function too.
+const (
+	RouteDecide    = "POST /v1/declarations/{id}/decisions"
+	RouteResolve   = "POST /v1/declarations/{id}/resolution"
+	RouteDocuments = "POST /v1/declarations/{id}/documents"
+	RouteQueue     = "GET /v1/declarations"
+)
+
+// DecisionRequest is the body of POST /v1/declarations/{id}/decisions.
+type DecisionRequest struct {
+	Decision Decision `json:"decision"`
+	Reasons  []string `json:"reasons,omitempty"`
+}
+
+// Limits of staff reasons, which end up in the history and the email.
+const (
+	maxReasons     = 10
+	maxReasonChars = 500
+)
+
+// Mount adds the lifecycle routes to the declarations router.
+func Mount(rt *httpapi.Router, lc *Lifecycle) {
+	rt.Handle(RouteDecide, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RequireStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
+		var req DecisionRequest
+		if err := r.Decode(&req); err != nil {
+			return httpapi.Response{}, err
+		}
+		if len(req.Reasons) > maxReasons {
+			return httpapi.Response{}, httpapi.BadRequest("too many reasons", httpapi.FieldError{Field: "reasons", Message: "at most 10"})
+		}
+		for _, s := range req.Reasons {
+			if len(s) > maxReasonChars {
+				return httpapi.Response{}, httpapi.BadRequest("reason too long", httpapi.FieldError{Field: "reasons", Message: "at most 500 characters each"})
+			}
+		}
+		d, err := lc.Decide(ctx, r.Param("id"), req.Decision, r.Principal.Subject, req.Reasons)
+		if err != nil {
+			return httpapi.Response{}, lifecycleProblem(err)
+		}
+		r.Log.Info("declaration decided", "decision", req.Decision, "status", d.Status)
+		return httpapi.JSON(http.StatusOK, d)
+	})
+	rt.Handle(RouteResolve, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := requireOwner(ctx, lc, r); err != nil {
+			return httpapi.Response{}, err
+		}
+		var req Resolution
+		if err := r.Decode(&req); err != nil {
+			return httpapi.Response{}, err
+		}
+		d, err := lc.Resolve(ctx, r.Param("id"), r.Principal.Subject, req)
+		if err != nil {
+			return httpapi.Response{}, lifecycleProblem(err)
+		}
+		return httpapi.JSON(http.StatusOK, d)
+	})
+	rt.Handle(RouteDocuments, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := requireOwner(ctx, lc, r); err != nil {
+			return httpapi.Response{}, err
+		}
+		var doc Document
+		if err := r.Decode(&doc); err != nil {
+			return httpapi.Response{}, err
+		}
+		d, err := lc.AddDocument(ctx, r.Param("id"), r.Principal.Subject, doc)
+		if err != nil {
+			return httpapi.Response{}, lifecycleProblem(err)
+		}
+		return httpapi.JSON(http.StatusCreated, map[string]any{"documents": d.Documents, "missing": MissingDocumentation(d)})
+	})
+	rt.Handle(RouteQueue, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RequireStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
+		state := State(r.Query["status"])
+		if state == "" || state.Final() || !openState(state) {
+			return httpapi.Response{}, httpapi.BadRequest("invalid status", httpapi.FieldError{Field: "status", Rule: "R-DEC-1",
+				Message: "one of submitted, processing, deficient, under_audit, audit_failed, appealed"})
+		}
+		ds, err := lc.store.Queue(ctx, state)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		return httpapi.JSON(http.StatusOK, map[string]any{"declarations": ds})
+	})
+}
+
+// openState reports whether s is a state some decision still applies to.
+func openState(s State) bool {
+	for m := range lifecycle {
+		if m.from == s {
+			return true
+		}
+	}
+	return false
+}
+
+// requireOwner lets only the declaration's certificant through (staff 403,
+// anyone else 404).
+func requireOwner(ctx context.Context, lc *Lifecycle, r *httpapi.Request) error {
+	d, found, err := lc.store.Get(ctx, r.Param("id"))
+	if err != nil {
+		return err
+	}
+	if !found {
+		return httpapi.NotFound()
+	}
+	return httpapi.RequireSelf(r.Principal, d.CertificantID)
+}
+
+// lifecycleProblem maps transition errors; the rest as for submissions.
+func lifecycleProblem(err error) error {
+	var te *TransitionError
+	switch {
+	case errors.As(err, &te):
+		p := httpapi.Conflict(te.Error())
+		p.Errors = []httpapi.FieldError{{Field: "decision", Rule: "R-DEC", Message: te.Error()}}
+		return p
+	case errors.Is(err, ErrStale):
+		p := httpapi.Conflict("the declaration changed meanwhile; read it again")
+		p.Errors = []httpapi.FieldError{{Field: "decision", Rule: "R-DEC", Message: "stale version"}}
+		return p
+	}
+	return problem(err)
+}

@@ -1,0 +1,196 @@
+package declarations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+// Index names and ByDate kinds of the lifecycle (internal/dynamo patterns.go).
+const (
+	queueIndex = "ByQueue"
+	dateIndex  = "ByDate"
+	dueKind    = "DUE"
+	expKind    = "EXP"
+	// dueTTL keeps a due entry a while after its day, then DynamoDB drops it.
+	dueTTL = 90 * 24 * time.Hour
+)
+
+// dueItem is a ByDate entry of a declaration, kept beside its pointer
+// (pk=DECL#<id>, sk=DUE#<kind>#<day>).
+type dueItem struct {
+	dynamo.Key
+	Type          string `dynamodbav:"type"`
+	DeclarationID string `dynamodbav:"declarationId"`
+	Kind          string `dynamodbav:"kind"`
+	DatePK        string `dynamodbav:"datePk"`
+	DateSK        string `dynamodbav:"dateSk"`
+	TTL           int64  `dynamodbav:"ttl"`
+}
+
+func newDueItem(d Declaration, due Due) dueItem {
+	day := due.On.String()
+	return dueItem{
+		Key:  dynamo.Key{PK: dynamo.DeclarationPointerKey(d.ID).PK, SK: "DUE#" + string(due.Kind) + "#" + day},
+		Type: "declaration-due", DeclarationID: d.ID, Kind: string(due.Kind),
+		DatePK: dynamo.DatePK(dueKind, day, d.ID), DateSK: string(due.Kind) + "#" + d.CertificantID + "#" + d.ID,
+		TTL: due.On.Time().Add(dueTTL).Unix(),
+	}
+}
+
+type partyProfile struct {
+	Email string `dynamodbav:"email"`
+	Given string `dynamodbav:"given"`
+}
+
+// Party reads the certificant's profile and the declared certification.
+func (s *TableStore) Party(ctx context.Context, d Declaration) (Party, error) {
+	var p partyProfile
+	found, err := s.table.Get(ctx, dynamo.ProfileKey(d.CertificantID), &p)
+	if err != nil {
+		return Party{}, err
+	}
+	if !found {
+		return Party{}, fmt.Errorf("no profile of certificant %s", d.CertificantID)
+	}
+	var c certificants.Certification
+	if _, err := s.table.Get(ctx, dynamo.CertificationKey(d.CertificantID, d.Certification), &c); err != nil {
+		return Party{}, err
+	}
+	return Party{Email: p.Email, Given: p.Given, Certification: c}, nil
+}
+
+// Labels of a transition's writes.
+const (
+	labelDeclaration = "declaration"
+	labelRenewal     = "renewal"
+)
+
+// Apply writes a transition in one TransactWriteItems, guarded by the
+// version and state read: a concurrent or repeated decision fails as
+// ErrStale, an activity claimed meanwhile as *ClaimedError.
+func (s *TableStore) Apply(ctx context.Context, c Change) error {
+	writes, err := changeWrites(c)
+	if err != nil {
+		return err
+	}
+	err = s.table.Transact(ctx, writes...)
+	label := dynamo.FailedLabel(err)
+	switch {
+	case label == labelDeclaration, label == "outbox":
+		return ErrStale
+	case strings.HasPrefix(label, claimLabel):
+		return &ClaimedError{ActivityID: strings.TrimPrefix(label, claimLabel)}
+	}
+	return err
+}
+
+func changeWrites(c Change) ([]dynamo.Write, error) {
+	d := c.To
+	item, err := NewItem(d)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status.Final() {
+		item.QueuePK, item.QueueSK = "", "" // leaves the staff queue
+	}
+	var writes []dynamo.Write
+	var errs []error
+	add := func(w dynamo.Write, err error) {
+		writes = append(writes, w)
+		errs = append(errs, err)
+	}
+	add(dynamo.Put(labelDeclaration, item, dynamo.Condition{Expr: "#v = :v AND #s = :s",
+		Names:  map[string]string{"#v": "version", "#s": "status"},
+		Values: map[string]any{":v": c.From.Version, ":s": string(c.From.Status)}}))
+	add(dynamo.PutOutbox(c.Mail))
+	// A marker is released only while it still names this declaration.
+	mine := dynamo.Condition{Expr: "attribute_not_exists(pk) OR declarationId = :id", Values: map[string]any{":id": d.ID}}
+	if c.ReleasePending {
+		add(dynamo.Delete(labelPending, dynamo.PendingKey(d.CertificantID, d.Certification), mine))
+	}
+	for _, id := range c.ReleaseClaims {
+		add(dynamo.Delete(claimLabel+id, dynamo.ClaimKey(d.CertificantID, d.Certification, id), mine))
+	}
+	for _, id := range c.TakeClaims {
+		add(dynamo.Put(claimLabel+id, markerItem{Key: dynamo.ClaimKey(d.CertificantID, d.Certification, id),
+			Type: claimItemType, DeclarationID: d.ID, Certification: d.Certification, ActivityID: id}, dynamo.IfAbsent))
+	}
+	if r := c.Renewal; r != nil {
+		add(renewalWrite(d, *r))
+	}
+	for _, due := range c.Due {
+		add(dynamo.Put("due", newDueItem(d, due), dynamo.Condition{}))
+	}
+	return writes, errors.Join(errs...)
+}
+
+// renewalWrite moves the certification to its new cycle and its ByDate EXP
+// entry to the new expiration, so the old cycle's reminders stop (R-CYC-2).
+func renewalWrite(d Declaration, r Renewal) (dynamo.Write, error) {
+	end := r.Cycle.End.String()
+	return dynamo.Update(labelRenewal, dynamo.CertificationKey(d.CertificantID, r.CertKey),
+		"SET cycleStart = :start, cycleEnd = :end, #status = :active, credential = :cred, datePk = :dpk, dateSk = :dsk",
+		dynamo.Condition{Expr: "attribute_exists(pk)", Names: map[string]string{"#status": "status"},
+			Values: map[string]any{":start": r.Cycle.Start.String(), ":end": end, ":active": "active", ":cred": r.Credential,
+				":dpk": ExpiryPK(end, d.CertificantID, r.CertKey), ":dsk": d.CertificantID + "#" + r.CertKey}})
+}
+
+// ExpiryPK is the sharded ByDate partition of a certification expiring on day.
+func ExpiryPK(day, certificantID, certKey string) string {
+	return dynamo.DatePK(expKind, day, certificantID+"#"+certKey)
+}
+
+// Queue lists the declarations in state, by processing due date (ByQueue).
+func (s *TableStore) Queue(ctx context.Context, state State) ([]Declaration, error) {
+	var items []Item
+	if err := s.table.QueryIndex(ctx, queueIndex, "queuePk", dynamo.QueuePK(string(state)), &items); err != nil {
+		return nil, err
+	}
+	out := make([]Declaration, 0, len(items))
+	for _, it := range items {
+		d, err := it.Declaration()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// DueOn lists the declaration ids with an entry of kind due on day, over
+// every shard of the day (no Scan).
+func (s *TableStore) DueOn(ctx context.Context, kind DueKind, day civil.Date) ([]string, error) {
+	var ids []string
+	for _, pk := range dynamo.DatePKs(dueKind, day.String()) {
+		var items []dueItem
+		if err := s.table.QueryIndex(ctx, dateIndex, "datePk", pk, &items); err != nil {
+			return nil, fmt.Errorf("due on %s: %w", day, err)
+		}
+		for _, it := range items {
+			if it.Kind == string(kind) {
+				ids = append(ids, it.DeclarationID)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// Owe puts an outbox item unless the same email is owed already.
+func (s *TableStore) Owe(ctx context.Context, item dynamo.OutboxItem) (bool, error) {
+	w, err := dynamo.PutOutbox(item)
+	if err != nil {
+		return false, err
+	}
+	err = s.table.Apply(ctx, w)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -1,0 +1,192 @@
+package declarations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+// Resolution is the body of POST /v1/declarations/{id}/resolution: a new
+// allocation (without one, the proposal over the transcript as it is now,
+// new activities included), or for a failed audit an appeal letter
+// (R-DEC-2, R-DEC-4).
+type Resolution struct {
+	Allocations *[]cmp.Allocation `json:"allocations,omitempty"`
+	Appeal      string            `json:"appeal,omitempty"`
+}
+
+// maxAppeal bounds the appeal letter kept in the history.
+const maxAppeal = 2000
+
+// Resolve answers a deficiency (-> processing) or a failed audit (->
+// appealed) by the certificant `by`.
+func (l *Lifecycle) Resolve(ctx context.Context, id, by string, res Resolution) (Declaration, error) {
+	d, found, err := l.store.Get(ctx, id)
+	if err != nil {
+		return Declaration{}, fmt.Errorf("read declaration: %w", err)
+	}
+	if !found || d.CertificantID != by {
+		return Declaration{}, ErrNotFound
+	}
+	if _, ok := Next(d.Status, Resolve); !ok {
+		return Declaration{}, &TransitionError{From: d.Status, Decision: Resolve}
+	}
+	appeal := strings.TrimSpace(res.Appeal)
+	if len(appeal) > maxAppeal {
+		return Declaration{}, &RuleError{Detail: "appeal too long", Errors: []cmp.FieldError{{Field: "appeal", Rule: "R-DEC-4",
+			Message: fmt.Sprintf("at most %d characters", maxAppeal)}}}
+	}
+	if d.Status == AuditFailed && appeal != "" && res.Allocations == nil {
+		return l.transit(ctx, id, Resolve, by, "appeal: "+appeal, nil)
+	}
+	if d.Status == Deficient && appeal != "" {
+		return Declaration{}, &RuleError{Detail: "an appeal answers a failed audit only", Errors: []cmp.FieldError{{Field: "appeal", Rule: "R-DEC-4",
+			Message: "resolve a deficiency with a new allocation or new activities"}}}
+	}
+	alloc, err := l.reallocate(ctx, d, res.Allocations)
+	if err != nil {
+		return Declaration{}, err
+	}
+	reason := "new allocation"
+	if appeal != "" {
+		reason += "; appeal: " + appeal
+	}
+	return l.transit(ctx, id, Resolve, by, reason, func(n *Declaration, c *Change) {
+		old, now := claimedActivities(*n), claimedActivities(Declaration{Allocations: alloc})
+		n.Allocations = alloc
+		c.ReleaseClaims = without(old, now)
+		c.TakeClaims = without(now, old)
+	})
+}
+
+// reallocate judges the new allocation against the transcript now, this
+// declaration's own claims not counting against it (R-ALLOC, R-ACT-11).
+func (l *Lifecycle) reallocate(ctx context.Context, d Declaration, given *[]cmp.Allocation) ([]cmp.Allocation, error) {
+	snap, found, err := l.loader.Load(ctx, d.CertificantID, d.Certification, d.SubmittedAt)
+	if err != nil {
+		return nil, fmt.Errorf("load transcript: %w", err)
+	}
+	if !found {
+		return nil, ErrNotFound
+	}
+	in := snap.Evaluation
+	in.ClaimedInCertification = maps.Clone(in.ClaimedInCertification)
+	for _, id := range claimedActivities(d) {
+		delete(in.ClaimedInCertification, id)
+	}
+	return allocation(in, given)
+}
+
+// without lists the ids of a not in b.
+func without(a, b []string) []string {
+	var out []string
+	for _, id := range a {
+		if !slices.Contains(b, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// AddDocument records audit documentation metadata uploaded by the
+// certificant (R-DEC-3): no state change, the version guards the write.
+func (l *Lifecycle) AddDocument(ctx context.Context, id, by string, doc Document) (Declaration, error) {
+	d, found, err := l.store.Get(ctx, id)
+	if err != nil {
+		return Declaration{}, fmt.Errorf("read declaration: %w", err)
+	}
+	if !found || d.CertificantID != by {
+		return Declaration{}, ErrNotFound
+	}
+	if d.Status != UnderAudit {
+		return Declaration{}, &TransitionError{From: d.Status, Decision: "documents"}
+	}
+	if errs := CheckDocument(d, doc); len(errs) > 0 {
+		return Declaration{}, &RuleError{Detail: "the document cannot be accepted", Errors: errs}
+	}
+	now := l.now()
+	doc.UploadedAt = now.UTC()
+	n := d
+	n.Documents = append(slices.Clone(d.Documents), doc)
+	n.Version = d.Version + 1
+	// The receipt email is owed once per upload (version), like a transition's.
+	mail := dynamo.NewOutbox(StatusTemplate, "", nil, now, n.ID, strconv.Itoa(n.Version))
+	party, err := l.store.Party(ctx, d)
+	if err != nil {
+		return Declaration{}, fmt.Errorf("read certificant of %s: %w", id, err)
+	}
+	mail.To, mail.Data = party.Email, documentMail(n, party)
+	if err := l.store.Apply(ctx, Change{From: d, To: n, Mail: mail}); err != nil {
+		return Declaration{}, fmt.Errorf("add document to %s: %w", id, err)
+	}
+	return n, nil
+}
+
+// documentMail confirms an upload and lists what is still missing.
+func documentMail(d Declaration, p Party) map[string]string {
+	data := statusMail(d, p, nil)
+	missing := MissingDocumentation(d)
+	data["reason"] = fmt.Sprintf("documentation received (%d document(s))", len(d.Documents))
+	if len(missing) == 0 {
+		data["todo"] = "Every activity has documentation now; we will email you the audit decision."
+	} else {
+		data["todo"] = fmt.Sprintf("Still missing documentation for activities %s; upload it by %s.", strings.Join(missing, ", "), data["deadline"])
+	}
+	return data
+}
+
+// Lapse applies the deadline of a deficiency or audit that passed before
+// today (the declaration-deadlines job): a deficiency is deleted, an audit
+// fails (R-DEC-2, R-DEC-3). False when there is nothing to do: another
+// state, a later deadline, or a parallel run that got there first.
+func (l *Lifecycle) Lapse(ctx context.Context, id string, today civil.Date) (bool, error) {
+	d, found, err := l.store.Get(ctx, id)
+	if err != nil || !found || d.DeadlineOn == nil || !today.After(*d.DeadlineOn) {
+		return false, err
+	}
+	if _, ok := Next(d.Status, Lapse); !ok {
+		return false, nil
+	}
+	_, err = l.transit(ctx, id, Lapse, ActorJobName, "deadline "+d.DeadlineOn.String()+" passed", nil)
+	if errors.Is(err, ErrStale) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ActorJobName is the "by" of transitions the deadlines job makes.
+const ActorJobName = "declaration-deadlines"
+
+// ReminderTemplate is the R-REM-2 reminder email.
+const ReminderTemplate = "declaration-reminder"
+
+// Remind owes the R-REM-2 reminder of an open deficiency or audit whose
+// deadline is 10 days after today, once per declaration, state and
+// deadline (a deterministic outbox id); false when none is owed now.
+func (l *Lifecycle) Remind(ctx context.Context, id string, today civil.Date) (bool, error) {
+	d, found, err := l.store.Get(ctx, id)
+	if err != nil || !found || d.DeadlineOn == nil || ReminderOn(*d.DeadlineOn) != today {
+		return false, err
+	}
+	if d.Status != Deficient && d.Status != UnderAudit {
+		return false, nil
+	}
+	party, err := l.store.Party(ctx, d)
+	if err != nil {
+		return false, fmt.Errorf("read certificant of %s: %w", id, err)
+	}
+	data := statusMail(d, party, nil)
+	if d.Status == UnderAudit {
+		data = documentMail(d, party)
+	}
+	item := dynamo.NewOutbox(ReminderTemplate, party.Email, data, l.now(), d.ID, string(d.Status), d.DeadlineOn.String())
+	return l.store.Owe(ctx, item)
+}
