@@ -12,8 +12,8 @@ import (
 // WelcomeTemplate is the mail template owed to a new certificant.
 const WelcomeTemplate = "welcome"
 
-// profileItem is the stored profile.
-type profileItem struct {
+// ProfileItem is the stored profile (sk=PROFILE), decoded by partition readers.
+type ProfileItem struct {
 	dynamo.Key
 	Type      string `dynamodbav:"type"`
 	ID        string `dynamodbav:"id"`
@@ -22,6 +22,12 @@ type profileItem struct {
 	Email     string `dynamodbav:"email"`
 	Country   string `dynamodbav:"country"`
 	CreatedAt string `dynamodbav:"createdAt"`
+}
+
+// Profile is the profile of the item, without certifications.
+func (it ProfileItem) Profile() Profile {
+	return Profile{ID: it.ID, Name: Name{Given: it.Given, Family: it.Family}, Email: it.Email,
+		Country: it.Country, CreatedAt: it.CreatedAt, Certifications: []Certification{}}
 }
 
 // TableStore keeps certificants in the table.
@@ -38,7 +44,7 @@ func NewTableStore(table *dynamo.Table, now func() time.Time) *TableStore {
 // Create puts the profile if its id is free, with the welcome email in the
 // same transaction: no certificant without the email, no email without one.
 func (s *TableStore) Create(ctx context.Context, p Profile) error {
-	profile, err := dynamo.Put("profile", profileItem{
+	profile, err := dynamo.Put("profile", ProfileItem{
 		Key: dynamo.ProfileKey(p.ID), Type: "certificant", ID: p.ID,
 		Given: p.Name.Given, Family: p.Name.Family, Email: p.Email, Country: p.Country, CreatedAt: p.CreatedAt,
 	}, dynamo.IfAbsent)
@@ -87,7 +93,7 @@ func newCertificationItem(certificantID string, c Certification) certificationIt
 // Register puts the certification if the certificant does not hold it; the
 // profile is read first so an unknown certificant is a 404, not an orphan.
 func (s *TableStore) Register(ctx context.Context, certificantID string, c Certification) error {
-	var p profileItem
+	var p ProfileItem
 	found, err := s.table.Get(ctx, dynamo.ProfileKey(certificantID), &p)
 	if err != nil {
 		return err
@@ -116,7 +122,7 @@ func (s *TableStore) Certification(ctx context.Context, certificantID, key strin
 
 // Get reads the profile and its certifications (one partition, two reads).
 func (s *TableStore) Get(ctx context.Context, id string) (Profile, bool, error) {
-	var it profileItem
+	var it ProfileItem
 	found, err := s.table.Get(ctx, dynamo.ProfileKey(id), &it)
 	if err != nil || !found {
 		return Profile{}, false, err
@@ -125,8 +131,7 @@ func (s *TableStore) Get(ctx context.Context, id string) (Profile, bool, error) 
 	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(id), dynamo.CertificationPrefix, &certs); err != nil {
 		return Profile{}, false, fmt.Errorf("certifications of %s: %w", id, err)
 	}
-	return Profile{
-		ID: it.ID, Name: Name{Given: it.Given, Family: it.Family}, Email: it.Email,
-		Country: it.Country, CreatedAt: it.CreatedAt, Certifications: certs,
-	}, true, nil
+	p := it.Profile()
+	p.Certifications = certs
+	return p, true, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/quotes"
+	"github.com/boc/cmp/internal/transcript"
 )
 
 const root = "../.."
@@ -22,6 +23,7 @@ func routers() map[string][]string {
 	return map[string][]string{
 		"CertificantsFunction": certificants.NewRouter(nil, discard).Routes(),
 		"FeesFunction":         quotes.NewRouter(nil, discard).Routes(),
+		"TranscriptFunction":   transcript.NewRouter(nil, discard).Routes(),
 	}
 }
 

@@ -1,0 +1,25 @@
+// Command transcript serves a certificant's activities and the progress of
+// their certifications.
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/transcript"
+)
+
+func main() {
+	log := httpapi.NewLogger(os.Stdout)
+	table, err := dynamo.FromEnv(context.Background())
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	svc := transcript.NewService(transcript.NewTableStore(table), transcript.NewLoader(table), time.Now)
+	lambda.Start(transcript.NewRouter(svc, log).Handler())
+}

@@ -1,0 +1,116 @@
+// Package transcript is a certificant's CMP transcript: adding, listing and
+// deleting activities (R-ACT), the progress of a certification's current
+// cycle (R-REQ, R-ALLOC-3, R-CYC-3..7), and the partition Loader that both
+// progress and declaration submission read through: one Query of pk=C#<id>
+// returns profile, certifications, activities, claims, pending markers and
+// declarations (Loader.Partition, Loader.Load for declarations.Loader).
+package transcript
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+// Entry is a transcript entry as the API answers it: what the certificant
+// sent, plus its id, the points its type earns before caps (R-ACT-10) and
+// its status (R-ACT-9).
+type Entry struct {
+	ID string `json:"id"`
+	cmp.ActivityInput
+	Points    cmp.Points `json:"points"`
+	Status    cmp.Status `json:"status"`
+	CreatedAt string     `json:"createdAt"`
+}
+
+// Errors of the transcript use case; the HTTP layer maps them to statuses.
+var (
+	// ErrNotFound: no such certificant or activity (404).
+	ErrNotFound = errors.New("transcript: not found")
+	// ErrClaimed: a declaration claims the activity (409, R-ACT-11).
+	ErrClaimed = errors.New("transcript: the activity is claimed by a declaration")
+)
+
+// RuleError is input that breaks rules (422), each error naming field and rule.
+type RuleError struct{ Errors []cmp.FieldError }
+
+func (e *RuleError) Error() string {
+	msg := "invalid activity"
+	for _, f := range e.Errors {
+		msg += "; " + f.Error()
+	}
+	return msg
+}
+
+// ItemType is the type attribute of activity items.
+const ItemType = "activity"
+
+// activityItem is a stored entry (sk=ACT#<id>): the facts the rules need as
+// attributes, and the entry as sent (Doc) for the API.
+type activityItem struct {
+	dynamo.Key
+	Type          string   `dynamodbav:"type"`
+	ID            string   `dynamodbav:"id"`
+	CertificantID string   `dynamodbav:"certificantId"`
+	ActivityType  string   `dynamodbav:"activityType"`
+	Title         string   `dynamodbav:"title"`
+	CompletedOn   string   `dynamodbav:"completedOn"`
+	Areas         []string `dynamodbav:"areas"`
+	Earned        string   `dynamodbav:"earned,omitempty"`
+	Points        int64    `dynamodbav:"points"`
+	Status        string   `dynamodbav:"status"`
+	CreatedAt     string   `dynamodbav:"createdAt"`
+	Doc           string   `dynamodbav:"doc"`
+}
+
+func newItem(certificantID string, e Entry, act cmp.Activity) (activityItem, error) {
+	doc, err := json.Marshal(e.ActivityInput)
+	if err != nil {
+		return activityItem{}, fmt.Errorf("encode activity %s: %w", e.ID, err)
+	}
+	areas := make([]string, len(act.Areas))
+	for i, a := range act.Areas {
+		areas[i] = string(a)
+	}
+	it := activityItem{
+		Key: dynamo.ActivityKey(certificantID, e.ID), Type: ItemType, ID: e.ID, CertificantID: certificantID,
+		ActivityType: string(act.Type), Title: act.Title, CompletedOn: act.CompletedOn.String(), Areas: areas,
+		Points: int64(e.Points), Status: string(e.Status), CreatedAt: e.CreatedAt, Doc: string(doc),
+	}
+	if act.Type == cmp.AdvancedCertification {
+		it.Earned = act.Earned.Key()
+	}
+	return it, nil
+}
+
+// entry is the API form of a stored item.
+func (it activityItem) entry() (Entry, error) {
+	e := Entry{ID: it.ID, Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), CreatedAt: it.CreatedAt}
+	if err := json.Unmarshal([]byte(it.Doc), &e.ActivityInput); err != nil {
+		return Entry{}, fmt.Errorf("decode activity %s: %w", it.ID, err)
+	}
+	return e, nil
+}
+
+// activity is what the rules need of a stored item.
+func (it activityItem) activity() (cmp.Activity, error) {
+	done, err := civil.Parse(it.CompletedOn)
+	if err != nil {
+		return cmp.Activity{}, fmt.Errorf("activity %s: completedOn: %w", it.ID, err)
+	}
+	a := cmp.Activity{ID: it.ID, Type: cmp.ActivityType(it.ActivityType), Title: it.Title, CompletedOn: done,
+		Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), Areas: make([]cmp.Area, len(it.Areas))}
+	for i, s := range it.Areas {
+		a.Areas[i] = cmp.Area(s)
+	}
+	if it.Earned != "" {
+		if a.Earned, err = cmp.ParseKey(it.Earned); err != nil {
+			return cmp.Activity{}, fmt.Errorf("activity %s: earned certification: %w", it.ID, err)
+		}
+	}
+	return a, nil
+}

@@ -1,0 +1,104 @@
+package transcript
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+// Route keys served by the transcript function (template.yaml events).
+const (
+	RouteAdd      = "POST /v1/certificants/{id}/activities"
+	RouteList     = "GET /v1/certificants/{id}/activities"
+	RouteDelete   = "DELETE /v1/certificants/{id}/activities/{activityId}"
+	RouteProgress = "GET /v1/certificants/{id}/certifications/{key}/progress"
+)
+
+// maxIDLen bounds ids taken from paths before they become keys.
+const maxIDLen = 128
+
+// NewRouter serves the transcript and progress routes with svc.
+func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
+	rt := httpapi.NewRouter(log)
+	rt.Handle(RouteAdd, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		id := r.Param("id")
+		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
+			return httpapi.Response{}, err
+		}
+		var in cmp.ActivityInput
+		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		e, err := svc.Add(ctx, id, in)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("activity added", "certificantId", id, "activityId", e.ID, "type", e.Type)
+		resp, err := httpapi.JSON(http.StatusCreated, e)
+		if err == nil {
+			resp.Headers["Location"] = "/v1/certificants/" + id + "/activities/" + e.ID
+		}
+		return resp, err
+	})
+	rt.Handle(RouteList, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		id := r.Param("id")
+		if err := httpapi.RequireSelfOrStaff(r.Principal, id); err != nil {
+			return httpapi.Response{}, err
+		}
+		entries, err := svc.List(ctx, id)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		return httpapi.JSON(http.StatusOK, map[string]any{"activities": entries})
+	})
+	rt.Handle(RouteDelete, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		id, activityID := r.Param("id"), r.Param("activityId")
+		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
+			return httpapi.Response{}, err
+		}
+		if activityID == "" || len(activityID) > maxIDLen {
+			return httpapi.Response{}, httpapi.NotFound()
+		}
+		if err := svc.Delete(ctx, id, activityID); err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("activity deleted", "certificantId", id, "activityId", activityID)
+		return httpapi.NoContent()
+	})
+	rt.Handle(RouteProgress, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		id := r.Param("id")
+		if err := httpapi.RequireSelfOrStaff(r.Principal, id); err != nil {
+			return httpapi.Response{}, err
+		}
+		p, err := svc.Progress(ctx, id, r.Param("key"))
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		return httpapi.JSON(http.StatusOK, p)
+	})
+	return rt
+}
+
+// problem maps use-case errors to HTTP problems; anything else stays a 500.
+func problem(err error) error {
+	var rule *RuleError
+	switch {
+	case errors.As(err, &rule):
+		fields := make([]httpapi.FieldError, len(rule.Errors))
+		for i, f := range rule.Errors {
+			fields[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
+		}
+		return httpapi.Unprocessable("invalid activity", fields...)
+	case errors.Is(err, ErrNotFound):
+		return httpapi.NotFound()
+	case errors.Is(err, ErrClaimed):
+		p := httpapi.Conflict("a declaration claims this activity")
+		p.Errors = []httpapi.FieldError{{Field: "activityId", Rule: "R-ACT-11", Message: "claimed by a declaration; it cannot be deleted"}}
+		return p
+	}
+	return err
+}

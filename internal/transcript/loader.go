@@ -1,0 +1,222 @@
+package transcript
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/declarations"
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+// Claim is an activity claimed by a declaration of a certification (R-ACT-11).
+type Claim struct {
+	Certification string
+	ActivityID    string
+}
+
+// Partition is everything a certificant owns that the transcript, progress
+// and submission need, read by Loader.Partition in one Query.
+type Partition struct {
+	// Profile carries the certifications as stored (see Certification.On).
+	Profile      certificants.Profile
+	Entries      []Entry
+	Activities   []cmp.Activity // the rules' view of Entries, same order
+	Claims       []Claim
+	Pending      map[string]bool // certification key -> a declaration waits
+	Declarations []declarations.Declaration
+}
+
+// Certification returns the certification with key, if held.
+func (p Partition) Certification(key string) (certificants.Certification, bool) {
+	for _, c := range p.Profile.Certifications {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return certificants.Certification{}, false
+}
+
+// Claimed reports whether any declaration, of any certification, claims the activity.
+func (p Partition) Claimed(activityID string) bool {
+	for _, c := range p.Claims {
+		if c.ActivityID == activityID {
+			return true
+		}
+	}
+	return false
+}
+
+// Cycle is the certification's current cycle judged on today: its CE window
+// (R-CYC-3..5) and the expiration its requirements are read for.
+type Cycle struct {
+	// Period is the current cycle; zero for a voluntary participant (R-CYC-5).
+	Period calendar.Period
+	// CEWindow is where activities must lie to count (R-CYC-3..5).
+	CEWindow calendar.Period
+	// RequirementsOn is the expiration whose requirement row applies (R-REQ):
+	// the cycle end while current; for a reinstatement or a voluntary
+	// participant, who have no current cycle, the day of submission.
+	RequirementsOn civil.Date
+}
+
+// CycleOn is the cycle a declaration submitted on today would close.
+func CycleOn(c certificants.Certification, today civil.Date) Cycle {
+	var period calendar.Period
+	if end := c.Expiration(); !end.IsZero() {
+		start, err := civil.Parse(c.CycleStart)
+		if err != nil {
+			start = end.AddDays(1).AddMonths(-36) // a cycle is 36 months (R-CYC-1)
+		}
+		period = calendar.Period{Start: start, End: end}
+	}
+	cy := Cycle{Period: period, CEWindow: calendar.CEWindow(period, today), RequirementsOn: today}
+	if !period.IsZero() && !today.After(period.End) {
+		cy.RequirementsOn = period.End
+	}
+	return cy
+}
+
+// Evaluation is the rules input for judging the transcript for cert over
+// cy: claims by declarations of cert exclude an activity (R-ACT-11), claims
+// by other certifications matter to once-only entries (R-ACT-3), and a
+// claimed covid entry uses up the certificant's one (R-ACT-9).
+func (p Partition) Evaluation(cert cmp.Certification, cy Cycle) cmp.EvaluationInput {
+	in := cmp.EvaluationInput{
+		Certification:          cert,
+		Expires:                cy.RequirementsOn,
+		Window:                 cmp.Window{From: cy.CEWindow.Start, To: cy.CEWindow.End},
+		Activities:             p.Activities,
+		ClaimedInCertification: map[string]bool{},
+		ClaimedElsewhere:       map[string]bool{},
+	}
+	covid := map[string]bool{}
+	for _, a := range p.Activities {
+		if a.Type == cmp.CovidCE {
+			covid[a.ID] = true
+		}
+	}
+	for _, c := range p.Claims {
+		if c.Certification == cert.Key() {
+			in.ClaimedInCertification[c.ActivityID] = true
+		} else {
+			in.ClaimedElsewhere[c.ActivityID] = true
+		}
+		in.CovidUsedElsewhere = in.CovidUsedElsewhere || covid[c.ActivityID]
+	}
+	return in
+}
+
+// Loader reads partitions from the table.
+type Loader struct{ table *dynamo.Table }
+
+// NewLoader wraps the table.
+func NewLoader(table *dynamo.Table) *Loader { return &Loader{table: table} }
+
+// Partition reads the certificant's partition with one Query; false when
+// the certificant has no profile.
+func (l *Loader) Partition(ctx context.Context, certificantID string) (Partition, bool, error) {
+	items, err := l.table.QueryPartition(ctx, dynamo.CertificantPK(certificantID))
+	if err != nil {
+		return Partition{}, false, fmt.Errorf("load partition: %w", err)
+	}
+	p, found, err := decodePartition(items)
+	if err != nil {
+		return Partition{}, false, fmt.Errorf("load partition of %s: %w", certificantID, err)
+	}
+	return p, found, nil
+}
+
+// decodePartition sorts the items by their sort-key prefix; other item
+// types of the partition (exam attempts, ...) are skipped.
+func decodePartition(items []dynamo.Item) (Partition, bool, error) {
+	p := Partition{Pending: map[string]bool{}}
+	found := false
+	for _, raw := range items {
+		sk := raw.SK()
+		switch {
+		case sk == dynamo.ProfileKey("").SK:
+			var it certificants.ProfileItem
+			if err := raw.Decode(&it); err != nil {
+				return Partition{}, false, err
+			}
+			certs := p.Profile.Certifications
+			p.Profile, found = it.Profile(), true
+			p.Profile.Certifications = append(p.Profile.Certifications, certs...)
+		case strings.HasPrefix(sk, dynamo.CertificationPrefix):
+			var c certificants.Certification
+			if err := raw.Decode(&c); err != nil {
+				return Partition{}, false, err
+			}
+			p.Profile.Certifications = append(p.Profile.Certifications, c)
+		case strings.HasPrefix(sk, dynamo.ActivityPrefix):
+			var it activityItem
+			if err := raw.Decode(&it); err != nil {
+				return Partition{}, false, err
+			}
+			e, err := it.entry()
+			if err != nil {
+				return Partition{}, false, err
+			}
+			a, err := it.activity()
+			if err != nil {
+				return Partition{}, false, err
+			}
+			p.Entries, p.Activities = append(p.Entries, e), append(p.Activities, a)
+		case strings.HasPrefix(sk, dynamo.ClaimPrefix):
+			// CLAIM#<key>#<activityId>: keys have no '#', activity ids may.
+			key, activity, ok := strings.Cut(strings.TrimPrefix(sk, dynamo.ClaimPrefix), "#")
+			if !ok {
+				return Partition{}, false, fmt.Errorf("malformed claim %q", sk)
+			}
+			p.Claims = append(p.Claims, Claim{Certification: key, ActivityID: activity})
+		case strings.HasPrefix(sk, dynamo.PendingPrefix):
+			p.Pending[strings.TrimPrefix(sk, dynamo.PendingPrefix)] = true
+		case strings.HasPrefix(sk, dynamo.DeclarationPrefix):
+			var it declarations.Item
+			if err := raw.Decode(&it); err != nil {
+				return Partition{}, false, err
+			}
+			d, err := it.Declaration()
+			if err != nil {
+				return Partition{}, false, err
+			}
+			p.Declarations = append(p.Declarations, d)
+		}
+	}
+	return p, found, nil
+}
+
+// Load is the snapshot a declaration submitted at instant at is judged on
+// (declarations.Loader): one Query, then the pure evaluation input for the
+// CE window of that submission.
+func (l *Loader) Load(ctx context.Context, certificantID, certKey string, at time.Time) (declarations.Snapshot, bool, error) {
+	p, found, err := l.Partition(ctx, certificantID)
+	if err != nil || !found {
+		return declarations.Snapshot{}, false, err
+	}
+	snap, err := p.Snapshot(certKey, calendar.Today(at))
+	return snap, err == nil, err
+}
+
+// Snapshot is what a submission on today needs of the partition.
+func (p Partition) Snapshot(certKey string, today civil.Date) (declarations.Snapshot, error) {
+	snap := declarations.Snapshot{Email: p.Profile.Email, GivenName: p.Profile.Name.Given,
+		Pending: p.Pending[certKey], Declarations: p.Declarations}
+	c, held := p.Certification(certKey)
+	if !held {
+		return snap, nil
+	}
+	cert, err := cmp.ParseKey(certKey)
+	if err != nil {
+		return declarations.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+	}
+	snap.Registered, snap.Expiration = true, c.Expiration()
+	snap.Evaluation = p.Evaluation(cert, CycleOn(c, today))
+	return snap, nil
+}

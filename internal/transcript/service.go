@@ -1,0 +1,165 @@
+package transcript
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+)
+
+// Partitions reads a certificant's partition (Loader).
+type Partitions interface {
+	Partition(ctx context.Context, certificantID string) (Partition, bool, error)
+}
+
+// Store writes transcript entries.
+type Store interface {
+	// Add puts a new entry; ErrNotFound when the certificant has no profile.
+	Add(ctx context.Context, certificantID string, e Entry, act cmp.Activity) error
+	// Delete removes an entry unless a declaration of any of certKeys claims
+	// it, decided by the transaction's conditions: ErrNotFound, ErrClaimed.
+	Delete(ctx context.Context, certificantID, activityID string, certKeys []string) error
+}
+
+// Service is the transcript use case.
+type Service struct {
+	store      Store
+	partitions Partitions
+	now        func() time.Time
+}
+
+// NewService wires the store, the partition reader and a clock.
+func NewService(store Store, partitions Partitions, now func() time.Time) *Service {
+	return &Service{store: store, partitions: partitions, now: now}
+}
+
+// Add validates an entry strictly per type (R-ACT) and stores it with its
+// derived points and status.
+func (s *Service) Add(ctx context.Context, certificantID string, in cmp.ActivityInput) (Entry, error) {
+	act, errs := in.Validate()
+	if !in.CompletedOn.IsZero() && in.CompletedOn.After(calendar.Today(s.now())) {
+		errs = append(errs, cmp.FieldError{Field: "completedOn", Rule: "R-ACT-11", Message: "must not be in the future"})
+	}
+	if len(errs) > 0 {
+		return Entry{}, &RuleError{Errors: errs}
+	}
+	e := Entry{ID: rand.Text(), ActivityInput: in, Points: act.Points, Status: act.Status,
+		CreatedAt: s.now().UTC().Format(time.RFC3339)}
+	act.ID = e.ID
+	if err := s.store.Add(ctx, certificantID, e, act); err != nil {
+		return Entry{}, fmt.Errorf("add activity: %w", err)
+	}
+	return e, nil
+}
+
+// List is the transcript, most recently completed first.
+func (s *Service) List(ctx context.Context, certificantID string) ([]Entry, error) {
+	p, found, err := s.partitions.Partition(ctx, certificantID)
+	if err != nil {
+		return nil, fmt.Errorf("list activities: %w", err)
+	}
+	if !found {
+		return nil, ErrNotFound
+	}
+	entries := slices.Clone(p.Entries)
+	if entries == nil {
+		entries = []Entry{}
+	}
+	slices.SortStableFunc(entries, func(a, b Entry) int { return b.CompletedOn.Compare(a.CompletedOn) })
+	return entries, nil
+}
+
+// Delete removes an entry that no declaration claims (R-ACT-11). The claim
+// check is a condition of the delete's transaction, one per certification
+// held, so a claim written meanwhile makes the delete fail, not vanish.
+func (s *Service) Delete(ctx context.Context, certificantID, activityID string) error {
+	p, found, err := s.partitions.Partition(ctx, certificantID)
+	if err != nil {
+		return fmt.Errorf("delete activity: %w", err)
+	}
+	if !found {
+		return ErrNotFound
+	}
+	keys := make([]string, len(p.Profile.Certifications))
+	for i, c := range p.Profile.Certifications {
+		keys[i] = c.Key
+	}
+	if err := s.store.Delete(ctx, certificantID, activityID, keys); err != nil {
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrClaimed) {
+			return err
+		}
+		return fmt.Errorf("delete activity %s: %w", activityID, err)
+	}
+	return nil
+}
+
+// Progress is a certification's current cycle judged on today (api.md).
+type Progress struct {
+	Certification string `json:"certification"`
+	Status        string `json:"status"`
+	// Cycle is nil for a voluntary participant (R-CYC-5).
+	Cycle    *calendar.Period `json:"cycle"`
+	CEWindow calendar.Period  `json:"ceWindow"`
+	// SubmissionWindow is nil when there is no expiration (R-CYC-5).
+	SubmissionWindow *calendar.SubmissionWindow `json:"submissionWindow"`
+	Requirements     []cmp.AreaProgress         `json:"requirements"`
+	Capped           []cmp.Capped               `json:"capped"`
+	Excluded         []cmp.Excluded             `json:"excluded"`
+	Shortfalls       []cmp.Shortfall            `json:"shortfalls"`
+	Proposed         []cmp.Allocation           `json:"proposedAllocation"`
+}
+
+// Progress judges the transcript for certKey on today: requirements earned,
+// caps, shortfalls and a proposed allocation (R-REQ, R-ACT-10, R-ALLOC-3).
+func (s *Service) Progress(ctx context.Context, certificantID, certKey string) (Progress, error) {
+	cert, err := cmp.ParseKey(certKey)
+	if err != nil {
+		return Progress{}, ErrNotFound
+	}
+	p, found, err := s.partitions.Partition(ctx, certificantID)
+	if err != nil {
+		return Progress{}, fmt.Errorf("progress: %w", err)
+	}
+	if !found {
+		return Progress{}, ErrNotFound
+	}
+	c, held := p.Certification(cert.Key())
+	if !held {
+		return Progress{}, ErrNotFound
+	}
+	return progressOf(p, cert, c, calendar.Today(s.now()))
+}
+
+func progressOf(p Partition, cert cmp.Certification, c certificants.Certification, today civil.Date) (Progress, error) {
+	cy := CycleOn(c, today)
+	ev, err := cmp.Evaluate(p.Evaluation(cert, cy))
+	if err != nil {
+		return Progress{}, fmt.Errorf("progress of %s: %w", cert.Key(), err)
+	}
+	out := Progress{
+		Certification: cert.Key(), Status: c.On(today).Status, CEWindow: cy.CEWindow,
+		Requirements: ev.Requirements, Capped: nonNil(ev.Capped), Excluded: nonNil(ev.Excluded),
+		Shortfalls: nonNil(ev.Shortfalls), Proposed: nonNil(ev.Proposal),
+	}
+	if !cy.Period.IsZero() {
+		out.Cycle = &cy.Period
+		w := calendar.SubmissionWindowFor(cy.Period.End)
+		out.SubmissionWindow = &w
+	}
+	return out, nil
+}
+
+// nonNil answers empty lists as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,237 @@
+package transcript
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+// memory keeps partitions as the table does, claims included.
+type memory struct{ parts map[string]*Partition }
+
+func (m *memory) Partition(_ context.Context, id string) (Partition, bool, error) {
+	p, ok := m.parts[id]
+	if !ok {
+		return Partition{}, false, nil
+	}
+	return *p, true, nil
+}
+
+func (m *memory) Add(_ context.Context, id string, e Entry, act cmp.Activity) error {
+	p, ok := m.parts[id]
+	if !ok {
+		return ErrNotFound
+	}
+	p.Entries, p.Activities = append(p.Entries, e), append(p.Activities, act)
+	return nil
+}
+
+func (m *memory) Delete(_ context.Context, id, activityID string, certKeys []string) error {
+	p := m.parts[id]
+	for i, e := range p.Entries {
+		if e.ID != activityID {
+			continue
+		}
+		for _, c := range p.Claims {
+			if c.ActivityID == activityID && strings.Contains(strings.Join(certKeys, ","), c.Certification) {
+				return ErrClaimed
+			}
+		}
+		p.Entries, p.Activities = append(p.Entries[:i], p.Entries[i+1:]...), append(p.Activities[:i], p.Activities[i+1:]...)
+		return nil
+	}
+	return ErrNotFound
+}
+
+var d = civil.MustParse
+
+// today is 2025-03-04 in New York.
+func fixture() (*memory, *httpapi.Router) {
+	mls := certificants.Certification{Key: "ASCPi-MLS", Program: "ASCPi", Category: "MLS", CMPRequired: true,
+		CycleStart: "2022-02-01", CycleEnd: "2025-04-30"}
+	m := &memory{parts: map[string]*Partition{
+		"c-1": {Profile: certificants.Profile{ID: "c-1", Certifications: []certificants.Certification{mls}}, Pending: map[string]bool{}},
+		"c-2": {Profile: certificants.Profile{ID: "c-2"}, Pending: map[string]bool{}},
+	}}
+	now := func() time.Time { return time.Date(2025, 3, 4, 12, 0, 0, 0, calendar.Zone) }
+	return m, NewRouter(NewService(m, m, now), httpapi.NewLogger(&bytes.Buffer{}))
+}
+
+func call(rt *httpapi.Router, route string, params map[string]string, sub, groups, body string) httpapi.Response {
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: route, Body: body, PathParameters: params}
+	if sub != "" {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": sub, "cognito:groups": groups}}}
+	}
+	return rt.Serve(context.Background(), ev)
+}
+
+func TestAddActivity(t *testing.T) {
+	_, rt := fixture()
+	c1 := map[string]string{"id": "c-1"}
+	tests := []struct {
+		name, sub, groups, body string
+		status                  int
+		want                    string
+	}{
+		// R-ACT-1: 1 point per contact hour, points as a two-place string.
+		{"formal CE", "c-1", "", `{"type":"formal_ce","title":"T","provider":"P","completedOn":"2024-05-01","areas":["safety"],"contactHours":2.5,"accreditation":"ASCLS_PACE"}`, 201, `"points":"2.50","status":"accepted"`},
+		// R-ACT-2: 1 semester hour = 15 points.
+		{"college semester hours", "c-1", "", `{"type":"college_course","title":"T","provider":"U","completedOn":"2024-05-01","areas":["chemistry"],"semesterHours":"1"}`, 201, `"points":"15.00"`},
+		// R-ACT-9: covid entries wait for staff.
+		{"covid pending", "c-1", "", `{"type":"covid_ce","title":"T","provider":"H","completedOn":"2021-05-01","areas":["other"],"contactHours":"12","supervisorSignoff":"S-1"}`, 201, `"status":"pending_review"`},
+		{"formal CE without accreditation", "c-1", "", `{"type":"formal_ce","title":"T","provider":"P","completedOn":"2024-05-01","areas":["safety"],"contactHours":"1"}`, 422, `"field":"accreditation","rule":"R-ACT-1"`},
+		{"college with two credit kinds", "c-1", "", `{"type":"college_course","title":"T","provider":"U","completedOn":"2024-05-01","areas":["chemistry"],"semesterHours":"1","contactHours":"3"}`, 422, `"rule":"R-ACT-2"`},
+		{"unknown area", "c-1", "", `{"type":"journal_article","title":"T","provider":"J","completedOn":"2024-05-01","areas":["astrology"]}`, 422, `"rule":"R-AREA-1"`},
+		{"future completion", "c-1", "", `{"type":"journal_article","title":"T","provider":"J","completedOn":"2025-03-05","areas":["chemistry"]}`, 422, `"field":"completedOn"`},
+		{"unknown field", "c-1", "", `{"type":"journal_article","points":"5"}`, 400, `"field":"points"`},
+		{"staff may not add", "s-1", "[staff]", `{"type":"journal_article","title":"T","provider":"J","completedOn":"2024-05-01","areas":["chemistry"]}`, 403, ""},
+		{"other certificant", "c-2", "", `{"type":"journal_article","title":"T","provider":"J","completedOn":"2024-05-01","areas":["chemistry"]}`, 404, ""},
+		{"no token", "", "", `{}`, 401, ""},
+	}
+	for _, tc := range tests {
+		r := call(rt, RouteAdd, c1, tc.sub, tc.groups, tc.body)
+		if r.StatusCode != tc.status || !strings.Contains(r.Body, tc.want) {
+			t.Errorf("%s: %d %s, want %d with %s", tc.name, r.StatusCode, r.Body, tc.status, tc.want)
+		}
+	}
+	r := call(rt, RouteList, c1, "s-1", "[staff]", "")
+	var list struct{ Activities []Entry }
+	if err := json.Unmarshal([]byte(r.Body), &list); err != nil || len(list.Activities) != 3 {
+		t.Fatalf("list: %d %s", r.StatusCode, r.Body)
+	}
+	if r := call(rt, RouteList, map[string]string{"id": "c-404"}, "s-1", "[staff]", ""); r.StatusCode != 404 {
+		t.Errorf("unknown certificant list: %d", r.StatusCode)
+	}
+}
+
+// R-ACT-11: a claimed activity cannot be deleted; an unclaimed one can, once.
+func TestDeleteActivity(t *testing.T) {
+	m, rt := fixture()
+	p := m.parts["c-1"]
+	p.Entries = []Entry{{ID: "a-1"}, {ID: "a-2"}}
+	p.Activities = []cmp.Activity{{ID: "a-1"}, {ID: "a-2"}}
+	p.Claims = []Claim{{Certification: "ASCPi-MLS", ActivityID: "a-1"}}
+	tests := []struct {
+		name, id, sub string
+		status        int
+	}{
+		{"claimed", "a-1", "c-1", 409},
+		{"other certificant", "a-2", "c-2", 404},
+		{"unclaimed", "a-2", "c-1", 204},
+		{"gone", "a-2", "c-1", 404},
+	}
+	for _, tc := range tests {
+		r := call(rt, RouteDelete, map[string]string{"id": "c-1", "activityId": tc.id}, tc.sub, "", "")
+		if r.StatusCode != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, r.StatusCode, r.Body, tc.status)
+		}
+	}
+}
+
+func TestProgress(t *testing.T) {
+	m, rt := fixture()
+	p := m.parts["c-1"]
+	act := func(id string, pts cmp.Points, on string, areas ...cmp.Area) {
+		p.Entries = append(p.Entries, Entry{ID: id})
+		p.Activities = append(p.Activities, cmp.Activity{ID: id, Type: cmp.FormalCE, Title: id, CompletedOn: d(on), Areas: areas, Points: pts, Status: cmp.Accepted})
+	}
+	act("safety", 2*cmp.Pt, "2023-05-02", cmp.AreaSafety)
+	act("chem", 3*cmp.Pt, "2023-05-02", cmp.AreaChemistry)
+	act("before-cycle", 10*cmp.Pt, "2021-12-31", cmp.AreaHematology)
+	act("claimed", 4*cmp.Pt, "2023-05-02", cmp.AreaBloodBanking)
+	p.Claims = []Claim{{Certification: "ASCPi-MLS", ActivityID: "claimed"}}
+
+	r := call(rt, RouteProgress, map[string]string{"id": "c-1", "key": "ascpi-mls"}, "c-1", "", "")
+	if r.StatusCode != 200 {
+		t.Fatalf("progress: %d %s", r.StatusCode, r.Body)
+	}
+	var got Progress
+	if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
+		t.Fatal(err)
+	}
+	// R-CYC-3: the CE window is the cycle; R-CYC-7: opens 3 months before, late after 1 month before.
+	if got.CEWindow != (calendar.Period{Start: d("2022-02-01"), End: d("2025-04-30")}) ||
+		got.SubmissionWindow == nil || got.SubmissionWindow.Opens != d("2025-01-31") || got.SubmissionWindow.LateAfter != d("2025-03-31") {
+		t.Errorf("windows: %s", r.Body)
+	}
+	earned := map[cmp.Area][2]cmp.Points{}
+	for _, rq := range got.Requirements {
+		earned[rq.Area] = [2]cmp.Points{rq.Required, rq.Earned}
+	}
+	// R-REQ-1..4: MLS needs 36, safety 1, ethics 1 (expiring 2025), 2 in each generalist area;
+	// R-ACT-11: the claimed and the out-of-window entries do not count.
+	if earned[cmp.AreaTotal] != [2]cmp.Points{36 * cmp.Pt, 5 * cmp.Pt} || earned[cmp.AreaEthics][0] != cmp.Pt ||
+		earned[cmp.AreaChemistry] != [2]cmp.Points{2 * cmp.Pt, 3 * cmp.Pt} || earned[cmp.AreaBloodBanking][1] != 0 {
+		t.Errorf("requirements: %v", earned)
+	}
+	excluded := map[string]string{}
+	for _, e := range got.Excluded {
+		excluded[e.ActivityID] = e.Rule
+	}
+	if excluded["claimed"] != "R-ACT-11" || excluded["before-cycle"] == "" {
+		t.Errorf("excluded: %v", got.Excluded)
+	}
+	if len(got.Shortfalls) == 0 || len(got.Proposed) == 0 {
+		t.Errorf("shortfalls %v, proposal %v", got.Shortfalls, got.Proposed)
+	}
+	for _, tc := range []struct {
+		key, sub string
+		status   int
+	}{{"ASCPi-SBB", "c-1", 404}, {"nonsense", "c-1", 404}, {"ASCPi-MLS", "c-2", 404}, {"ASCPi-MLS", "s-1", 200}} {
+		groups := ""
+		if tc.sub == "s-1" {
+			groups = "[staff]"
+		}
+		if r := call(rt, RouteProgress, map[string]string{"id": "c-1", "key": tc.key}, tc.sub, groups, ""); r.StatusCode != tc.status {
+			t.Errorf("progress %s by %s: %d, want %d", tc.key, tc.sub, r.StatusCode, tc.status)
+		}
+	}
+}
+
+// R-ACT-11, R-ACT-3, R-ACT-9: claims split by certification; a claimed covid entry uses up the one.
+func TestEvaluationClaims(t *testing.T) {
+	p := Partition{
+		Activities: []cmp.Activity{{ID: "covid", Type: cmp.CovidCE}, {ID: "course", Type: cmp.FormalCE}},
+		Claims:     []Claim{{"ASCPi-SBB", "covid"}, {"ASCPi-MLS", "course"}},
+	}
+	mls, _ := cmp.ParseKey("ASCPi-MLS")
+	in := p.Evaluation(mls, Cycle{RequirementsOn: d("2025-01-31")})
+	if !in.ClaimedInCertification["course"] || in.ClaimedInCertification["covid"] || !in.ClaimedElsewhere["covid"] || !in.CovidUsedElsewhere {
+		t.Errorf("evaluation input: %+v", in)
+	}
+}
+
+// R-CYC-3..5, R-REQ: requirements are read at the cycle end while current,
+// at the submission day for a reinstatement or a voluntary participant.
+func TestCycleOn(t *testing.T) {
+	mls := certificants.Certification{CycleStart: "2022-02-01", CycleEnd: "2025-01-31"}
+	tests := []struct {
+		name     string
+		c        certificants.Certification
+		today    string
+		window   calendar.Period
+		reqOn    string
+		hasCycle bool
+	}{
+		{"current", mls, "2024-12-01", calendar.Period{Start: d("2022-02-01"), End: d("2025-01-31")}, "2025-01-31", true},
+		{"expired: 3 years before", mls, "2025-03-04", calendar.Period{Start: d("2022-03-04"), End: d("2025-03-04")}, "2025-03-04", true},
+		{"voluntary: 3 years before", certificants.Certification{}, "2025-03-04", calendar.Period{Start: d("2022-03-04"), End: d("2025-03-04")}, "2025-03-04", false},
+	}
+	for _, tc := range tests {
+		cy := CycleOn(tc.c, d(tc.today))
+		if cy.CEWindow != tc.window || cy.RequirementsOn != d(tc.reqOn) || cy.Period.IsZero() == tc.hasCycle {
+			t.Errorf("%s: %+v", tc.name, cy)
+		}
+	}
+}
