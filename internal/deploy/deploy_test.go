@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/quotes"
 	"github.com/boc/cmp/internal/transcript"
@@ -22,6 +23,7 @@ func routers() map[string][]string {
 	discard := httpapi.NewLogger(io.Discard)
 	return map[string][]string{
 		"CertificantsFunction": certificants.NewRouter(nil, discard).Routes(),
+		"DeclarationsFunction": declarations.NewRouter(nil, discard).Routes(),
 		"FeesFunction":         quotes.NewRouter(nil, discard).Routes(),
 		"TranscriptFunction":   transcript.NewRouter(nil, discard).Routes(),
 	}

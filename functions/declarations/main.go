@@ -1,0 +1,32 @@
+// Command declarations serves the declaration routes of the HTTP API.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/declarations"
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/transcript"
+)
+
+func main() {
+	log := httpapi.NewLogger(os.Stdout)
+	table, err := dynamo.FromEnv(context.Background())
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(newRouter(table, log).Handler())
+}
+
+// newRouter wires the use case on the table; tests build it on a counting client.
+func newRouter(table *dynamo.Table, log *slog.Logger) *httpapi.Router {
+	svc := declarations.NewService(declarations.NewTableStore(table), transcript.NewLoader(table), fees.DefaultSchedule(), time.Now)
+	return declarations.NewRouter(svc, log)
+}
