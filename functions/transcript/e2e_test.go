@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/boc/cmp/infra/local/stacktest"
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+func TestMain(m *testing.M) { stacktest.Main(m) }
+
+// loose decodes only the fields a test looks at.
+func loose(t *testing.T, r *stacktest.Response, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %d %s: %v", r.Status, r.Body, err)
+	}
+}
+
+type problem struct {
+	Status int `json:"status"`
+	Errors []struct {
+		Field string `json:"field"`
+		Rule  string `json:"rule"`
+	} `json:"errors"`
+}
+
+type entry struct {
+	ID     string `json:"id"`
+	Points string `json:"points"`
+	Status string `json:"status"`
+}
+
+// Registration, activities, progress and delete through the whole local
+// stack: JWT claims, the functions, DynamoDB Local.
+func TestTranscriptThroughTheStack(t *testing.T) {
+	s := stacktest.Get(t)
+	staff := s.Token("staff-1", "staff")
+	self, other := s.Token("c-tr-1"), s.Token("c-tr-2")
+	today := calendar.Today(time.Now())
+	started := today.AddMonths(-12)
+
+	for _, id := range []string{"c-tr-1", "c-tr-2"} {
+		if r := s.Do(t, "POST", "/v1/certificants", staff, map[string]any{"id": id,
+			"name": map[string]string{"given": "Ana", "family": "Reyes"}, "email": id + "@example.org", "country": "PH"}); r.Status != 201 {
+			t.Fatalf("create %s: %d %s", id, r.Status, r.Body)
+		}
+	}
+	certs := "/v1/certificants/c-tr-1/certifications"
+	mls := map[string]any{"program": "ASCPi", "category": "MLS", "startedOn": started.String(), "number": "N-77"}
+	acts := "/v1/certificants/c-tr-1/activities"
+	course := map[string]any{"type": "formal_ce", "title": "Blood bank safety", "provider": "ASCLS", "completedOn": today.AddDays(-30).String(),
+		"areas": []string{"safety", "blood_banking"}, "contactHours": "2.5", "accreditation": "ASCLS_PACE"}
+
+	tests := []struct {
+		name, method, path, token string
+		body                      any
+		status                    int
+		field, rule               string // the problem must name them
+	}{
+		{"register (staff)", "POST", certs, staff, mls, 201, "", ""},
+		{"register again", "POST", certs, staff, mls, 409, "category", "R-CAT-1"},
+		{"register unsupported US category", "POST", certs, staff, map[string]any{"program": "ASCP", "category": "SBB", "startedOn": started.String()}, 422, "category", "R-CAT-3"},
+		{"register unknown field", "POST", certs, staff, map[string]any{"program": "ASCPi", "category": "C", "startedOn": started.String(), "x": 1}, 400, "x", ""},
+		{"register by a certificant", "POST", certs, self, mls, 403, "", ""},
+		{"register without token", "POST", certs, "", mls, 401, "", ""},
+		{"register for nobody", "POST", "/v1/certificants/c-none/certifications", staff, mls, 404, "", ""},
+		{"add activity", "POST", acts, self, course, 201, "", ""},
+		{"add for another certificant", "POST", acts, other, course, 404, "", ""},
+		{"staff may not add", "POST", acts, staff, course, 403, "", ""},
+		{"add without token", "POST", acts, "", course, 401, "", ""},
+		{"add unknown field", "POST", acts, self, map[string]any{"type": "poster", "points": "3"}, 400, "points", ""},
+		{"add without accreditation", "POST", acts, self, map[string]any{"type": "formal_ce", "title": "T", "provider": "P",
+			"completedOn": today.AddDays(-3).String(), "areas": []string{"safety"}, "contactHours": "1"}, 422, "accreditation", "R-ACT-1"},
+		{"add body over 64 KiB", "POST", acts, self, `{"title":"` + string(make([]byte, 70<<10)) + `"}`, 413, "", ""},
+		{"list (staff)", "GET", acts, staff, nil, 200, "", ""},
+		{"list of another certificant", "GET", acts, other, nil, 404, "", ""},
+		{"list without token", "GET", acts, "", nil, 401, "", ""},
+		{"progress of another certificant", "GET", certs + "/ASCPi-MLS/progress", other, nil, 404, "", ""},
+		{"progress of a certification not held", "GET", certs + "/ASCPi-SBB/progress", self, nil, 404, "", ""},
+		{"progress without token", "GET", certs + "/ASCPi-MLS/progress", "", nil, 401, "", ""},
+		{"delete unknown activity", "DELETE", acts + "/nope", self, nil, 404, "", ""},
+	}
+	for _, tc := range tests {
+		r := s.Do(t, tc.method, tc.path, tc.token, tc.body)
+		if r.Status != tc.status {
+			t.Errorf("%s: status %d, want %d: %s", tc.name, r.Status, tc.status, r.Body)
+			continue
+		}
+		if tc.status >= 400 {
+			var p problem
+			loose(t, r, &p)
+			if tc.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tc.field || p.Errors[0].Rule != tc.rule) {
+				t.Errorf("%s: problem %s does not name %s %s", tc.name, r.Body, tc.field, tc.rule)
+			}
+		}
+	}
+
+	// The profile shows the registration with its credential (R-CAT-1, R-CYC-6).
+	var profile struct {
+		Certifications []map[string]any `json:"certifications"`
+	}
+	r := s.Do(t, "GET", "/v1/certificants/c-tr-1", self, nil)
+	if loose(t, r, &profile); len(profile.Certifications) != 1 {
+		t.Fatalf("profile: %d %s", r.Status, r.Body)
+	}
+	c := profile.Certifications[0]
+	wantEnd := started.FirstOfMonth().AddMonths(36).EndOfMonth().String() // R-CYC-1
+	if c["key"] != "ASCPi-MLS" || c["credential"] != "MLS(ASCPi)CM" || c["status"] != "active" || c["cmpRequired"] != true ||
+		c["cycleStart"] != started.String() || c["cycleEnd"] != wantEnd || c["number"] != "N-77" {
+		t.Errorf("profile certification: %v", c)
+	}
+
+	var list struct{ Activities []entry }
+	loose(t, s.Do(t, "GET", acts, self, nil), &list)
+	if len(list.Activities) != 1 || list.Activities[0].Points != "2.50" || list.Activities[0].Status != "accepted" {
+		t.Fatalf("transcript: %+v", list.Activities)
+	}
+	claimedID := list.Activities[0].ID
+
+	var progress struct {
+		Certification    string `json:"certification"`
+		CEWindow         struct{ Start, End string }
+		SubmissionWindow struct{ Opens, LateAfter string }
+		Requirements     []struct{ Area, Required, Earned string }
+		Shortfalls       []struct{ Area, Needed string }
+	}
+	r = s.Do(t, "GET", certs+"/ASCPi-MLS/progress", staff, nil)
+	if loose(t, r, &progress); r.Status != 200 {
+		t.Fatalf("progress: %d %s", r.Status, r.Body)
+	}
+	win := calendar.SubmissionWindowFor(started.FirstOfMonth().AddMonths(36).EndOfMonth()) // R-CYC-7
+	if progress.CEWindow.Start != started.String() || progress.SubmissionWindow.Opens != win.Opens.String() ||
+		progress.SubmissionWindow.LateAfter != win.LateAfter.String() {
+		t.Errorf("progress windows: %s", r.Body)
+	}
+	total := false
+	for _, rq := range progress.Requirements {
+		total = total || (rq.Area == "total" && rq.Required == "36.00" && rq.Earned == "2.50") // R-REQ-1
+	}
+	if !total || len(progress.Shortfalls) == 0 {
+		t.Errorf("progress requirements: %s", r.Body)
+	}
+
+	// R-ACT-11: a claim by a declaration (written here as the declaration's
+	// transaction writes it) makes the delete a 409; the entry stays.
+	claim := dynamo.ClaimKey("c-tr-1", "ASCPi-MLS", claimedID)
+	if _, err := s.DynamoDB().PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(s.TableName),
+		Item: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: claim.PK}, "sk": &types.AttributeValueMemberS{Value: claim.SK},
+			"type": &types.AttributeValueMemberS{Value: "claim"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Do(t, "DELETE", acts+"/"+claimedID, self, nil); r.Status != 409 {
+		t.Errorf("delete claimed: %d %s", r.Status, r.Body)
+	} else {
+		var p problem
+		loose(t, r, &p)
+		if len(p.Errors) == 0 || p.Errors[0].Rule != "R-ACT-11" {
+			t.Errorf("delete claimed: %s", r.Body)
+		}
+	}
+	if r := s.Do(t, "DELETE", acts+"/"+claimedID, other, nil); r.Status != 404 {
+		t.Errorf("delete by another certificant: %d", r.Status)
+	}
+	// A second entry, unclaimed, goes: 204, then 404.
+	var added entry
+	loose(t, s.Do(t, "POST", acts, self, map[string]any{"type": "journal_article", "title": "Case report", "provider": "AJCP",
+		"completedOn": today.AddDays(-1).String(), "areas": []string{"hematology"}}), &added)
+	if added.Points != "5.00" { // R-ACT-7
+		t.Errorf("journal article points %q", added.Points)
+	}
+	for _, want := range []int{204, 404} {
+		if r := s.Do(t, "DELETE", acts+"/"+added.ID, self, nil); r.Status != want {
+			t.Errorf("delete unclaimed: %d, want %d: %s", r.Status, want, r.Body)
+		}
+	}
+}
