@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+// Report is what one run did.
+type Report struct {
+	Day       string `json:"day"`
+	Expired   int    `json:"expired"`
+	CMDropped int    `json:"cmDropped"`
+	Unchanged int    `json:"unchanged"`
+}
+
+// certItem is the part of a certification item the job reads from ByDate.
+type certItem struct {
+	dynamo.Key
+	CertKey     string `dynamodbav:"key"`
+	Program     string `dynamodbav:"program"`
+	Category    string `dynamodbav:"category"`
+	CMPRequired bool   `dynamodbav:"cmpRequired"`
+	CycleEnd    string `dynamodbav:"cycleEnd"`
+}
+
+// expirer is the job over the table.
+type expirer struct{ table *dynamo.Table }
+
+// run handles the cycles that ended yesterday: a required certification is
+// expired from today (R-CYC-8); a voluntary one keeps its plain credential
+// with no expiration and its CM drops (R-CYC-5). Every update is
+// conditional on the cycle end read, so a renewal in between wins and a
+// rerun changes nothing.
+func (e expirer) run(ctx context.Context, today civil.Date) (Report, error) {
+	ended := today.AddDays(-1).String()
+	rep := Report{Day: today.String()}
+	var errs []error
+	for _, pk := range dynamo.DatePKs("EXP", ended) {
+		var items []certItem
+		if err := e.table.QueryIndex(ctx, "ByDate", "datePk", pk, &items); err != nil {
+			return rep, fmt.Errorf("expiry index %s: %w", pk, err)
+		}
+		for _, it := range items {
+			if it.CycleEnd != ended {
+				rep.Unchanged++
+				continue
+			}
+			w, err := update(it, today)
+			if err == nil {
+				err = e.table.Apply(ctx, w)
+			}
+			switch {
+			case errors.Is(err, dynamo.ErrConditionFailed):
+				rep.Unchanged++
+			case err != nil:
+				errs = append(errs, fmt.Errorf("%s %s: %w", it.PK, it.CertKey, err))
+			case it.CMPRequired:
+				rep.Expired++
+			default:
+				rep.CMDropped++
+			}
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+// update is the write for one ended cycle.
+func update(it certItem, today civil.Date) (dynamo.Write, error) {
+	plain := calendar.Credential(it.Category, it.Program, civil.Date{}, today)
+	if !it.CMPRequired {
+		return dynamo.Update("cm-drop", it.Key, "SET credential = :cred REMOVE cycleStart, cycleEnd, datePk, dateSk",
+			dynamo.Condition{Expr: "cycleEnd = :end", Values: map[string]any{":end": it.CycleEnd, ":cred": plain}})
+	}
+	return dynamo.Update("expire", it.Key, "SET #status = :expired, credential = :cred",
+		dynamo.Condition{Expr: "cycleEnd = :end AND #status <> :expired", Names: map[string]string{"#status": "status"},
+			Values: map[string]any{":end": it.CycleEnd, ":expired": string(calendar.StatusExpired), ":cred": plain}})
+}
