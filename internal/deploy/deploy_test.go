@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/quotes"
@@ -25,6 +26,7 @@ func routers() map[string][]string {
 		"CertificantsFunction": certificants.NewRouter(nil, discard).Routes(),
 		"DeclarationsFunction": declarations.NewRouter(nil, discard).Routes(),
 		"FeesFunction":         quotes.NewRouter(nil, discard).Routes(),
+		"ExamsFunction":        exams.NewRouter(nil, nil, nil, discard).Routes(),
 		"TranscriptFunction":   transcript.NewRouter(nil, discard).Routes(),
 	}
 }

@@ -1,0 +1,30 @@
+// Command exams serves examination results: attempts (a pass registers the
+// certification through the certificants use case), transcript receipt,
+// score reviews and the certification report.
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/exams"
+	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+func main() {
+	log := httpapi.NewLogger(os.Stdout)
+	table, err := dynamo.FromEnv(context.Background())
+	if err != nil {
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	people := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
+	svc := exams.NewService(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now), people,
+		fees.DefaultSchedule(), time.Now)
+	lambda.Start(exams.NewRouter(svc, table, time.Now, log).Handler())
+}
