@@ -99,11 +99,7 @@ func (p *plan) propose() []Allocation {
 		}
 		g.AddEdge(from, firstGroup+i, int64(grp.cap))
 	}
-	type out struct {
-		edge, leaf int
-		area       int // index into req.Minimums, -1 for the related remainder
-	}
-	outs := make([]out, 0, outEdges)
+	outs := make([]int, 0, outEdges) // edges out of the leaves, in proposal order
 	for i, l := range p.leaves {
 		from := source
 		if l.group >= 0 {
@@ -112,9 +108,9 @@ func (p *plan) propose() []Allocation {
 		v := firstLeaf + i
 		g.AddEdge(from, v, int64(l.points))
 		for _, a := range l.areas {
-			outs = append(outs, out{g.AddEdge(v, firstArea+a, int64(l.points)), i, a})
+			outs = append(outs, g.AddEdge(v, firstArea+a, int64(l.points)))
 		}
-		outs = append(outs, out{g.AddEdge(v, related, int64(l.points)), i, -1})
+		outs = append(outs, g.AddEdge(v, related, int64(l.points)))
 	}
 	// Fill the area minimums first, then the remainder: augmenting toward the
 	// remainder never takes flow off an area edge into the sink, so the result
@@ -124,8 +120,8 @@ func (p *plan) propose() []Allocation {
 	g.MaxFlow(source, sink)
 
 	n := 0
-	for _, o := range outs {
-		if g.Flow(o.edge) > 0 {
+	for _, e := range outs {
+		if g.Flow(e) > 0 {
 			n++
 		}
 	}
@@ -133,13 +129,14 @@ func (p *plan) propose() []Allocation {
 		return nil
 	}
 	alloc := make([]Allocation, 0, n)
-	for _, o := range outs {
-		if f := g.Flow(o.edge); f > 0 {
+	for _, e := range outs {
+		if f := g.Flow(e); f > 0 {
+			leaf, to := g.Ends(e)
 			area := AreaRelated
-			if o.area >= 0 {
-				area = p.req.Minimums[o.area].Area
+			if to != related {
+				area = p.req.Minimums[to-firstArea].Area
 			}
-			alloc = append(alloc, Allocation{p.leaves[o.leaf].id, area, Points(f)})
+			alloc = append(alloc, Allocation{p.leaves[leaf-firstLeaf].id, area, Points(f)})
 		}
 	}
 	return alloc

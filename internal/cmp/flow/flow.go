@@ -6,7 +6,7 @@ package flow
 type Graph struct {
 	nodes []node
 	edges []edge // edge id^1 is the reverse of id
-	queue []int
+	queue []int32
 }
 
 // Nodes and edges use int32 indexes: networks never come near 2^31 edges,
@@ -25,7 +25,7 @@ type edge struct {
 
 // New returns an empty network of n nodes with room for about edges edges.
 func New(n, edges int) *Graph {
-	g := &Graph{nodes: make([]node, n), edges: make([]edge, 0, 2*edges), queue: make([]int, 0, n)}
+	g := &Graph{nodes: make([]node, n), edges: make([]edge, 0, 2*edges), queue: make([]int32, 0, n)}
 	for i := range g.nodes {
 		g.nodes[i].head = -1
 	}
@@ -43,6 +43,9 @@ func (g *Graph) AddEdge(from, to int, capacity int64) int {
 	g.nodes[to].head = id + 1
 	return int(id)
 }
+
+// Ends returns the nodes edge id joins.
+func (g *Graph) Ends(id int) (from, to int) { return int(g.edges[id^1].to), int(g.edges[id].to) }
 
 // Flow is the flow MaxFlow routed over edge id.
 func (g *Graph) Flow(id int) int64 { return g.edges[id^1].cap }
@@ -71,13 +74,13 @@ func (g *Graph) bfs(s, t int) bool {
 		g.nodes[i].level = -1
 	}
 	g.nodes[s].level = 0
-	q := append(g.queue[:0], s)
+	q := append(g.queue[:0], int32(s))
 	// Stop once t has its level: nodes found later lie no closer to the
 	// source than t, so no shortest augmenting path passes through them.
 	for i := 0; i < len(q) && g.nodes[t].level < 0; i++ {
 		v := q[i]
 		for e := g.nodes[v].head; e >= 0; e = g.edges[e].next {
-			if w := int(g.edges[e].to); g.edges[e].cap > 0 && g.nodes[w].level < 0 {
+			if w := g.edges[e].to; g.edges[e].cap > 0 && g.nodes[w].level < 0 {
 				g.nodes[w].level = g.nodes[v].level + 1
 				q = append(q, w)
 			}

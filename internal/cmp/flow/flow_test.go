@@ -59,3 +59,16 @@ func TestMaxFlowContinues(t *testing.T) {
 		t.Fatalf("second = %d, edge flow %d", got, g.Flow(a))
 	}
 }
+
+// Ends names the nodes an edge joins, whatever was added after it.
+func TestEnds(t *testing.T) {
+	g := New(4, 3)
+	a := g.AddEdge(0, 2, 1)
+	b := g.AddEdge(2, 3, 1)
+	g.AddEdge(0, 3, 1)
+	for _, tt := range []struct{ id, from, to int }{{a, 0, 2}, {b, 2, 3}} {
+		if from, to := g.Ends(tt.id); from != tt.from || to != tt.to {
+			t.Errorf("Ends(%d) = %d, %d; want %d, %d", tt.id, from, to, tt.from, tt.to)
+		}
+	}
+}
