@@ -294,7 +294,9 @@ func TestParallelSubmissions(t *testing.T) {
 	var list struct {
 		Declarations []receipt `json:"declarations"`
 	}
-	s.Do(t, "GET", "/v1/certificants/c-par-same/declarations", same.token, nil).JSON(t, &list)
+	if r := s.Do(t, "GET", "/v1/certificants/c-par-same/declarations", same.token, nil); json.Unmarshal(r.Body, &list) != nil {
+		t.Fatalf("list: %d %s", r.Status, r.Body)
+	}
 	if len(list.Declarations) != 1 || list.Declarations[0].Fee.TotalCents != 9500 {
 		t.Errorf("declarations %+v, want one charged 9500 once", list.Declarations)
 	}
