@@ -24,7 +24,7 @@ func routers() map[string][]string {
 	discard := httpapi.NewLogger(io.Discard)
 	return map[string][]string{
 		"CertificantsFunction": certificants.NewRouter(nil, discard).Routes(),
-		"DeclarationsFunction": declarations.NewRouter(nil, discard).Routes(),
+		"DeclarationsFunction": declarationRoutes(),
 		"FeesFunction":         quotes.NewRouter(nil, discard).Routes(),
 		"ExamsFunction":        exams.NewRouter(nil, nil, nil, discard).Routes(),
 		"TranscriptFunction":   transcript.NewRouter(nil, discard).Routes(),
@@ -165,4 +165,11 @@ func TestCheckSchedule(t *testing.T) {
 			t.Errorf("CheckSchedule(%q, %q) = %v, want ok=%v", tc.expr, tc.tz, err, tc.ok)
 		}
 	}
+}
+
+// declarationRoutes are F's routes plus the lifecycle mounted beside them.
+func declarationRoutes() []string {
+	rt := declarations.NewRouter(nil, discard)
+	declarations.Mount(rt, nil)
+	return rt.Routes()
 }
