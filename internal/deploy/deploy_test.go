@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,7 +25,7 @@ func routers() map[string][]string {
 	discard := httpapi.NewLogger(io.Discard)
 	return map[string][]string{
 		"CertificantsFunction": certificants.NewRouter(nil, discard).Routes(),
-		"DeclarationsFunction": declarationRoutes(),
+		"DeclarationsFunction": declarationRoutes(discard),
 		"FeesFunction":         quotes.NewRouter(nil, discard).Routes(),
 		"ExamsFunction":        exams.NewRouter(nil, nil, nil, discard).Routes(),
 		"TranscriptFunction":   transcript.NewRouter(nil, discard).Routes(),
@@ -168,8 +169,8 @@ func TestCheckSchedule(t *testing.T) {
 }
 
 // declarationRoutes are F's routes plus the lifecycle mounted beside them.
-func declarationRoutes() []string {
-	rt := declarations.NewRouter(nil, discard)
+func declarationRoutes(log *slog.Logger) []string {
+	rt := declarations.NewRouter(nil, log)
 	declarations.Mount(rt, nil)
 	return rt.Routes()
 }
