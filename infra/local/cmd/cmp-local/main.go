@@ -108,7 +108,7 @@ func run(args []string) error {
 		return err
 	}
 	if *seed {
-		seedDemo(ctx, s.APIURL, staffTok)
+		seedDemo(ctx, s.APIURL, staffTok, func(sub string) (string, error) { return localjwt.Mint(secret, sub, time.Hour) })
 	}
 	for id, d := range s.InitDurations() {
 		fmt.Fprintf(os.Stderr, "cmp-local: %s init %.1f ms\n", id, float64(d.Microseconds())/1000)
