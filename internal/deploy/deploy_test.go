@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"github.com/boc/cmp/internal/certificants"
-	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/declarations"
+	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/quotes"
 	"github.com/boc/cmp/internal/transcript"
+	"github.com/boc/cmp/internal/verification"
 )
 
 const root = "../.."
@@ -24,11 +25,12 @@ const root = "../.."
 func routers() map[string][]string {
 	discard := httpapi.NewLogger(io.Discard)
 	return map[string][]string{
-		"CertificantsFunction": certificants.NewRouter(nil, discard).Routes(),
-		"DeclarationsFunction": declarationRoutes(discard),
-		"FeesFunction":         quotes.NewRouter(nil, discard).Routes(),
-		"ExamsFunction":        exams.NewRouter(nil, nil, nil, discard).Routes(),
-		"TranscriptFunction":   transcript.NewRouter(nil, discard).Routes(),
+		"CertificantsFunction":  certificants.NewRouter(nil, discard).Routes(),
+		"DeclarationsFunction":  declarationRoutes(discard),
+		"FeesFunction":          quotes.NewRouter(nil, discard).Routes(),
+		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard).Routes(),
+		"TranscriptFunction":    transcript.NewRouter(nil, discard).Routes(),
+		"VerificationsFunction": verification.NewRouter(nil, nil, discard).Routes(),
 	}
 }
 
