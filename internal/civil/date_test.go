@@ -48,3 +48,14 @@ func TestJSONAndParseRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestStringMatchesLayout(t *testing.T) {
+	for _, s := range []string{"0001-01-01", "0999-12-31", "2025-01-31", "9999-09-09"} {
+		if got := MustParse(s).String(); got != s {
+			t.Errorf("String() = %q, want %q", got, s)
+		}
+	}
+	if (Date{}).String() != "" {
+		t.Error("zero date should print empty")
+	}
+}
