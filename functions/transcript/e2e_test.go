@@ -182,3 +182,35 @@ func TestTranscriptThroughTheStack(t *testing.T) {
 		}
 	}
 }
+
+// A pass recorded by the exams function registers the certification through
+// certificants.Service.Certify: the profile shows it with the attempt's number.
+func TestExamPassRegistersCertification(t *testing.T) {
+	s := stacktest.Get(t)
+	staff := s.Token("staff-1", "staff")
+	if r := s.Do(t, "POST", "/v1/certificants", staff, map[string]any{"id": "c-tr-exam",
+		"name": map[string]string{"given": "Li", "family": "Wei"}, "email": "li.wei@example.org", "country": "SG"}); r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	examDate := calendar.Today(time.Now()).AddDays(-7)
+	r := s.Do(t, "POST", "/v1/exam-attempts", staff, map[string]any{"certificantId": "c-tr-exam", "program": "ASCPi", "category": "H",
+		"route": "route-1", "examDate": examDate.String(), "scaledScore": 520, "passed": true})
+	var attempt struct {
+		CertificationNumber string `json:"certificationNumber"`
+	}
+	if loose(t, r, &attempt); r.Status != 201 || attempt.CertificationNumber == "" {
+		t.Fatalf("record pass: %d %s", r.Status, r.Body)
+	}
+	var profile struct {
+		Certifications []struct{ Key, Number, Credential, CycleStart string }
+	}
+	loose(t, s.Do(t, "GET", "/v1/certificants/c-tr-exam", staff, nil), &profile)
+	if len(profile.Certifications) != 1 {
+		t.Fatalf("profile certifications: %+v", profile.Certifications)
+	}
+	// R-CYC-1: the cycle starts on the exam date; R-CYC-6: CM while it runs.
+	if c := profile.Certifications[0]; c.Key != "ASCPi-H" || c.Number != attempt.CertificationNumber ||
+		c.Credential != "H(ASCPi)CM" || c.CycleStart != examDate.String() {
+		t.Errorf("registered by the pass: %+v", c)
+	}
+}
