@@ -99,3 +99,20 @@ func TestCertify(t *testing.T) {
 		t.Error("certify for an unknown certificant succeeded")
 	}
 }
+
+// R-REM-1 (issue 7): a certification item carries its holder's address and
+// given name, so the reminder sweep reads only the expiry index; only a
+// certification with a cycle enters that index.
+func TestCertificationItemCarriesRecipient(t *testing.T) {
+	p := ProfileItem{ID: "c-1", Given: "Ana", Family: "Reyes", Email: "ana@example.org"}
+	timed := NewCertificationItem("c-1", p, Certification{Key: "ASCPi-MLS", CycleEnd: "2027-01-31"})
+	if timed.Email != p.Email || timed.Given != p.Given || timed.CertificantID != "c-1" {
+		t.Errorf("item %+v lacks the recipient of %+v", timed, p)
+	}
+	if !strings.HasPrefix(timed.DatePK, "EXP#2027-01-31#") || timed.DateSK != "c-1#ASCPi-MLS" {
+		t.Errorf("timed item ByDate key %q %q", timed.DatePK, timed.DateSK)
+	}
+	if voluntary := NewCertificationItem("c-1", p, Certification{Key: "ASCPi-SBB"}); voluntary.DatePK != "" || voluntary.DateSK != "" {
+		t.Errorf("voluntary item indexed by date: %q %q", voluntary.DatePK, voluntary.DateSK)
+	}
+}

@@ -64,15 +64,20 @@ func (s *TableStore) Create(ctx context.Context, p Profile) error {
 	return err
 }
 
-// certificationItem is a stored certification. A time-limited one enters the
+// CertificationItem is a stored certification. A time-limited one enters the
 // sparse ByDate index under its expiration, so reminder and expiry sweeps
-// find it by date; a voluntary one has no expiration and stays out.
-type certificationItem struct {
+// find it by date; a voluntary one has no expiration and stays out. Email
+// and Given are the certificant's, copied at registration: a reminder sweep
+// then reads the index alone, no profile per reminder (issue 7). A future
+// change of a profile's email or name must update these copies too.
+type CertificationItem struct {
 	PK            string `dynamodbav:"pk"`
 	SK            string `dynamodbav:"sk"`
 	Type          string `dynamodbav:"type"`
 	CertificantID string `dynamodbav:"certificantId"`
 	Certification
+	Email  string `dynamodbav:"email"`
+	Given  string `dynamodbav:"given"`
 	DatePK string `dynamodbav:"datePk,omitempty"`
 	DateSK string `dynamodbav:"dateSk,omitempty"`
 }
@@ -80,9 +85,12 @@ type certificationItem struct {
 // CertificationItemType is the type attribute of certification items.
 const CertificationItemType = "certification"
 
-func newCertificationItem(certificantID string, c Certification) certificationItem {
+// NewCertificationItem is the item of certification c held by the
+// certificant whose profile is p.
+func NewCertificationItem(certificantID string, p ProfileItem, c Certification) CertificationItem {
 	k := dynamo.CertificationKey(certificantID, c.Key)
-	it := certificationItem{PK: k.PK, SK: k.SK, Type: CertificationItemType, CertificantID: certificantID, Certification: c}
+	it := CertificationItem{PK: k.PK, SK: k.SK, Type: CertificationItemType, CertificantID: certificantID, Certification: c,
+		Email: p.Email, Given: p.Given}
 	if c.CycleEnd != "" {
 		ref := certificantID + "#" + c.Key
 		it.DatePK, it.DateSK = dynamo.DatePK("EXP", c.CycleEnd, ref), ref
@@ -101,7 +109,7 @@ func (s *TableStore) Register(ctx context.Context, certificantID string, c Certi
 	if !found {
 		return ErrNotFound
 	}
-	w, err := dynamo.Put("certification", newCertificationItem(certificantID, c), dynamo.IfAbsent)
+	w, err := dynamo.Put("certification", NewCertificationItem(certificantID, p, c), dynamo.IfAbsent)
 	if err != nil {
 		return err
 	}

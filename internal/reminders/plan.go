@@ -53,13 +53,18 @@ func ParseOffsets(s string) ([]int, error) {
 	return offsets, nil
 }
 
-// Due is a certification cycle found on the expiry index.
+// Due is a certification cycle found on the expiry index, with whom to remind.
 type Due struct {
 	CertificantID string
 	CertKey       string // ASCPi-MLS
 	Credential    string // MLS(ASCPi)CM: what the email names
 	Expiration    civil.Date
 	Status        string
+	// CMPRequired is false for a voluntary participant's CM cycle (R-CYC-5).
+	CMPRequired bool
+	// To is copied on the certification item at registration; empty on items
+	// written before that, whose profile the sweep reads instead.
+	To Recipient
 }
 
 // Recipient is who a reminder goes to.
@@ -86,9 +91,11 @@ var remindable = map[string]bool{
 // Plan decides the reminder for a cycle at a milestone, offsetDays before
 // expiration (negative: after). ok is false when none is owed: the status is
 // not remindable, or the item's cycle no longer ends on the expiration the
-// sweep looked for (renewed: the cycle moved on, R-REM-1 "per cycle").
+// sweep looked for (renewed: the cycle moved on, R-REM-1 "per cycle"), or it
+// is the day after the end of a voluntary CM cycle: nothing expires then,
+// only the CM drops, so there is no reinstatement to explain (R-CYC-5).
 func Plan(d Due, expiration civil.Date, offsetDays int, schedule fees.Schedule) (Email, bool, error) {
-	if !remindable[d.Status] || d.Expiration != expiration {
+	if !remindable[d.Status] || d.Expiration != expiration || (offsetDays < 0 && !d.CMPRequired) {
 		return Email{}, false, nil
 	}
 	w := calendar.SubmissionWindowFor(expiration)

@@ -44,7 +44,7 @@ func equalInts(a, b []int) bool {
 // R-REM-1, R-CYC-7, R-FEE-1, R-FEE-3: the template and facts of each default milestone.
 func TestPlanMilestones(t *testing.T) {
 	exp := civil.MustParse("2025-01-31")
-	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active"}
+	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active", CMPRequired: true}
 	cases := []struct {
 		offset   int
 		template string
@@ -100,19 +100,29 @@ func TestPlanIDIsPerCertificationCycleMilestone(t *testing.T) {
 	}
 }
 
-// R-REM-1: an inactive certification or one whose cycle moved (renewed) gets
-// nothing for the cycle the sweep looked for.
+// R-REM-1, R-CYC-5: an inactive certification or one whose cycle moved
+// (renewed) gets nothing for the cycle the sweep looked for; a voluntary CM
+// cycle gets the reminders before its end but no reinstatement notice after.
 func TestPlanSkips(t *testing.T) {
 	exp := civil.MustParse("2025-01-31")
-	cases := map[string]Due{
-		"inactive": {CertificantID: "c-1", CertKey: "ASCPi-MLS", Expiration: exp, Status: "inactive"},
-		"renewed":  {CertificantID: "c-1", CertKey: "ASCPi-MLS", Expiration: civil.MustParse("2028-01-31"), Status: "active"},
-		"no date":  {CertificantID: "c-1", CertKey: "ASCPi-MLS", Status: "active"},
+	cases := []struct {
+		name   string
+		d      Due
+		offset int
+	}{
+		{"inactive", Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Expiration: exp, Status: "inactive", CMPRequired: true}, 90},
+		{"renewed", Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Expiration: civil.MustParse("2028-01-31"), Status: "active", CMPRequired: true}, 90},
+		{"no date", Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Status: "active", CMPRequired: true}, 90},
+		{"voluntary day after", Due{CertificantID: "c-1", CertKey: "ASCPi-SBB", Expiration: exp, Status: "active"}, -1},
 	}
-	for name, d := range cases {
-		if _, ok, err := Plan(d, exp, 90, fees.DefaultSchedule()); ok || err != nil {
-			t.Errorf("%s: ok %v err %v, want skipped", name, ok, err)
+	for _, c := range cases {
+		if _, ok, err := Plan(c.d, exp, c.offset, fees.DefaultSchedule()); ok || err != nil {
+			t.Errorf("%s: ok %v err %v, want skipped", c.name, ok, err)
 		}
+	}
+	voluntary := Due{CertificantID: "c-1", CertKey: "ASCPi-SBB", Expiration: exp, Status: "active"}
+	if _, ok, err := Plan(voluntary, exp, 90, fees.DefaultSchedule()); !ok || err != nil {
+		t.Errorf("voluntary 90 days before: ok %v err %v, want a reminder", ok, err)
 	}
 }
 
@@ -124,7 +134,7 @@ func TestPlannedEmailsRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp := civil.MustParse("2025-01-31")
-	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active"}
+	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active", CMPRequired: true}
 	for _, off := range []int{180, 90, -1} {
 		e, _, err := Plan(d, exp, off, fees.DefaultSchedule())
 		if err != nil {

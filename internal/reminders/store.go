@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 )
@@ -20,7 +20,8 @@ const (
 	expiryPKField = "datePk"
 )
 
-// TableStore reads due cycles and profiles from the table and writes outbox items.
+// TableStore reads due cycles (and, for old items, profiles) from the table
+// and writes outbox items.
 type TableStore struct {
 	table *dynamo.Table
 	now   func() time.Time
@@ -31,20 +32,13 @@ func NewTableStore(table *dynamo.Table, now func() time.Time) *TableStore {
 	return &TableStore{table: table, now: now}
 }
 
-// certificationItem is the part of a certification item the sweep needs.
-type certificationItem struct {
-	PK         string `dynamodbav:"pk"`
-	Key        string `dynamodbav:"key"`
-	Credential string `dynamodbav:"credential"`
-	Status     string `dynamodbav:"status"`
-	CycleEnd   string `dynamodbav:"cycleEnd"`
-}
-
 // DueOn queries every shard of the day at once: the reads are the items due
-// that day, whatever the table's size.
+// that day, whatever the table's size. The items are certificants'
+// certification items (the index projects them whole), which carry the
+// recipient: no further read per reminder.
 func (s *TableStore) DueOn(ctx context.Context, expiration civil.Date) ([]Due, int, error) {
 	pks := dynamo.DatePKs(expiryKind, expiration.String())
-	pages := make([][]certificationItem, len(pks))
+	pages := make([][]certificants.CertificationItem, len(pks))
 	errs := make([]error, len(pks))
 	var wg sync.WaitGroup
 	for i, pk := range pks {
@@ -59,14 +53,15 @@ func (s *TableStore) DueOn(ctx context.Context, expiration civil.Date) ([]Due, i
 	var due []Due
 	for _, page := range pages {
 		for _, it := range page {
-			// An unreadable cycleEnd leaves a zero date, which Plan never reminds.
-			end, _ := civil.Parse(it.CycleEnd)
 			due = append(due, Due{
-				CertificantID: strings.TrimPrefix(it.PK, dynamo.CertificantPK("")),
+				CertificantID: it.CertificantID,
 				CertKey:       it.Key,
 				Credential:    it.Credential,
-				Expiration:    end,
-				Status:        it.Status,
+				// An unreadable cycleEnd is a zero date, which Plan never reminds.
+				Expiration:  it.Expiration(),
+				Status:      it.Status,
+				CMPRequired: it.CMPRequired,
+				To:          Recipient{Email: it.Email, Given: it.Given},
 			})
 		}
 	}
@@ -79,7 +74,8 @@ type profileItem struct {
 	Given string `dynamodbav:"given"`
 }
 
-// Recipient reads the certificant's profile.
+// Recipient reads the certificant's profile, for items registered before
+// they carried the recipient.
 func (s *TableStore) Recipient(ctx context.Context, certificantID string) (Recipient, bool, error) {
 	var p profileItem
 	found, err := s.table.Get(ctx, dynamo.ProfileKey(certificantID), &p)

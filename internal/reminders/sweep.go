@@ -17,7 +17,8 @@ type Store interface {
 	// DueOn lists the certification cycles indexed as expiring on expiration
 	// (every shard of the day) and how many index items it read.
 	DueOn(ctx context.Context, expiration civil.Date) ([]Due, int, error)
-	// Recipient reads a certificant's address; ok is false when no profile exists.
+	// Recipient reads a certificant's address from the profile, for a Due
+	// without one; ok is false when no profile exists.
 	Recipient(ctx context.Context, certificantID string) (r Recipient, ok bool, err error)
 	// Owe writes the outbox item of e unless it exists; owed is false when it
 	// did (an earlier or parallel run owes it already).
@@ -28,7 +29,7 @@ type Store interface {
 type Report struct {
 	Today       civil.Date `json:"today"`
 	IndexRead   int        `json:"indexRead"`   // expiry index items read
-	ProfileRead int        `json:"profileRead"` // profiles read for addresses
+	ProfileRead int        `json:"profileRead"` // profiles read for items without an address
 	Owed        int        `json:"owed"`        // outbox items written by this run
 	AlreadyOwed int        `json:"alreadyOwed"` // found owed by an earlier or parallel run
 	Skipped     int        `json:"skipped"`     // not remindable (status, moved cycle, no profile)
@@ -137,9 +138,11 @@ func (s *Sweeper) one(ctx context.Context, recipients *recipientCache, j job) (o
 	if err != nil || !ok {
 		return skipped, err
 	}
-	r, found, err := recipients.get(ctx, j.due.CertificantID)
-	if err != nil {
-		return skipped, fmt.Errorf("reminder %s: %w", e.ID, err)
+	r, found := j.due.To, true
+	if r.Email == "" {
+		if r, found, err = recipients.get(ctx, j.due.CertificantID); err != nil {
+			return skipped, fmt.Errorf("reminder %s: %w", e.ID, err)
+		}
 	}
 	if !found || r.Email == "" {
 		s.log.Warn("reminder without recipient", "certificantId", j.due.CertificantID)
@@ -158,7 +161,7 @@ func (s *Sweeper) one(ctx context.Context, recipients *recipientCache, j job) (o
 }
 
 // recipientCache reads each certificant's profile once per run, however many
-// of their certifications are due.
+// of their certifications lacking the recipient are due.
 type recipientCache struct {
 	store Store
 	mu    sync.Mutex

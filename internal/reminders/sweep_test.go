@@ -47,15 +47,16 @@ func (f *fakeStore) Owe(_ context.Context, e Email, to string) (bool, error) {
 	return true, nil
 }
 
-// seed: n active cycles expiring 2025-01-31 (90-day milestone on 2024-11-02),
-// one inactive, one renewed (indexed under the old date but ending later).
+// seed: n active cycles expiring 2025-01-31 (90-day milestone on 2024-11-02)
+// carrying their recipient, one inactive, one renewed (indexed under the old
+// date but ending later).
 func seed(n int) *fakeStore {
 	exp := civil.MustParse("2025-01-31")
 	f := &fakeStore{due: map[civil.Date][]Due{}, profiles: map[string]Recipient{}, outbox: map[string]string{}}
 	for i := range n {
 		id := fmt.Sprintf("c-%d", i)
-		f.profiles[id] = Recipient{Email: id + "@example.org", Given: "G"}
-		f.due[exp] = append(f.due[exp], Due{CertificantID: id, CertKey: "ASCPi-MLS", Expiration: exp, Status: "active"})
+		f.due[exp] = append(f.due[exp], Due{CertificantID: id, CertKey: "ASCPi-MLS", Expiration: exp, Status: "active",
+			To: Recipient{Email: id + "@example.org", Given: "G"}})
 	}
 	f.profiles["c-inactive"] = Recipient{Email: "i@example.org"}
 	f.profiles["c-renewed"] = Recipient{Email: "r@example.org"}
@@ -90,12 +91,15 @@ func TestSweepExactlyOnce(t *testing.T) {
 		owed := 0
 		for _, r := range reps {
 			owed += r.Owed
-			if r.Owed+r.AlreadyOwed != 50 || r.Skipped != 2 || r.IndexRead != 52 {
-				t.Errorf("report %+v: want 50 owed or already owed, 2 skipped, 52 read", r)
+			if r.Owed+r.AlreadyOwed != 50 || r.Skipped != 2 || r.IndexRead != 52 || r.ProfileRead != 0 {
+				t.Errorf("report %+v: want 50 owed or already owed, 2 skipped, 52 index items and no profile read", r)
 			}
 		}
 		if owed != 50 || len(f.outbox) != 50 {
 			t.Errorf("owed %d in total, outbox %d; want 50", owed, len(f.outbox))
+		}
+		if to := f.outbox["cmp-reminder:c-7:ASCPi-MLS:2025-01-31:90"]; to != "c-7@example.org" {
+			t.Errorf("reminder of c-7 goes to %q, want the address its item carries", to)
 		}
 		rerun, err := s.Run(ctx, today)
 		if err != nil || rerun.Owed != 0 {
@@ -124,7 +128,8 @@ func TestSweepExactlyOnce(t *testing.T) {
 	})
 }
 
-// R-REM-1: a certificant with two certifications due reads the profile once.
+// R-REM-1: items registered before they carried the recipient fall back to
+// the profile, read once for a certificant with two certifications due.
 func TestSweepReadsEachProfileOnce(t *testing.T) {
 	exp := civil.MustParse("2025-01-31")
 	f := &fakeStore{due: map[civil.Date][]Due{exp: {
