@@ -1,0 +1,463 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/boc/cmp/infra/local/stacktest"
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/declarations"
+)
+
+// End-to-end tests of the R-DEC lifecycle through the local stack: staff
+// decisions, resolutions, audit documents, the declaration-deadlines and
+// certification-expiry jobs, and the status emails that reached SES local.
+// They share the package's stack with the submission tests (e2e_test.go).
+
+const staffID = "staff-1"
+
+// lifecycle drives one certificant's declaration through the routes.
+type lifecycle struct {
+	t     *testing.T
+	s     *stacktest.Stack
+	sc    scene
+	staff string
+	id    string // the declaration
+}
+
+// mlsMonths: the MLS certification expires at the end of the month 2 months
+// from now, so its submission window is open (R-CYC-7) without a warning.
+const mlsMonths = 2
+
+// openDeclaration creates a certificant holding ASCPi-MLS and submits its
+// declaration (the proposed allocation).
+func openDeclaration(t *testing.T, s *stacktest.Stack, certificantID string) *lifecycle {
+	t.Helper()
+	l := &lifecycle{t: t, s: s, sc: newScene(t, s, certificantID, map[string]int{"ASCPi-MLS": mlsMonths}), staff: s.Token(staffID, "staff")}
+	r := submit(t, s, l.sc, "ASCPi-MLS")
+	var rec receipt
+	if r.Status != 201 || json.Unmarshal(r.Body, &rec) != nil {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	l.id = rec.ID
+	return l
+}
+
+// decide takes a staff decision and wants 200.
+func (l *lifecycle) decide(decision string, reasons ...string) declarations.Declaration {
+	l.t.Helper()
+	body := map[string]any{"decision": decision}
+	if len(reasons) > 0 {
+		body["reasons"] = reasons
+	}
+	return l.ok("decision "+decision, l.s.Do(l.t, "POST", "/v1/declarations/"+l.id+"/decisions", l.staff, body))
+}
+
+// resolve posts the certificant's resolution and wants 200.
+func (l *lifecycle) resolve(body map[string]any) declarations.Declaration {
+	l.t.Helper()
+	return l.ok("resolution", l.s.Do(l.t, "POST", "/v1/declarations/"+l.id+"/resolution", l.sc.token, body))
+}
+
+// get reads the declaration as its certificant.
+func (l *lifecycle) get() declarations.Declaration {
+	l.t.Helper()
+	return l.ok("read", l.s.Do(l.t, "GET", "/v1/declarations/"+l.id, l.sc.token, nil))
+}
+
+func (l *lifecycle) ok(what string, r *stacktest.Response) declarations.Declaration {
+	l.t.Helper()
+	if r.Status != 200 {
+		l.t.Fatalf("%s: %d %s", what, r.Status, r.Body)
+	}
+	var d declarations.Declaration
+	r.JSON(l.t, &d)
+	return d
+}
+
+// step is one expected history entry; reason is a substring.
+type step struct {
+	state  declarations.State
+	by     string
+	reason string
+}
+
+// wantHistory checks every entry of the history (R-DEC-5): state, who, why,
+// and a time that never goes back.
+func wantHistory(t *testing.T, d declarations.Declaration, steps ...step) {
+	t.Helper()
+	if len(d.History) != len(steps) {
+		t.Fatalf("history %+v, want %d entries %+v", d.History, len(steps), steps)
+	}
+	for i, h := range d.History {
+		w := steps[i]
+		if h.State != w.state || h.By != w.by || !strings.Contains(h.Reason, w.reason) || h.At.IsZero() ||
+			time.Since(h.At) > time.Hour || (i > 0 && h.At.Before(d.History[i-1].At)) {
+			t.Errorf("history[%d] = %+v, want %s by %s with reason containing %q", i, h, w.state, w.by, w.reason)
+		}
+	}
+	if d.Status != steps[len(steps)-1].state {
+		t.Errorf("status %s, want %s", d.Status, steps[len(steps)-1].state)
+	}
+}
+
+// statusSubject is the subject of the status email of a headline (R-DEC-5).
+func statusSubject(headline string) string { return "CMP declaration ASCPi-MLS: " + headline }
+
+// wantMail waits for exactly one email to the certificant with the subject
+// whose text and HTML both carry every fact.
+func (l *lifecycle) wantMail(subject string, facts ...string) {
+	l.t.Helper()
+	waitMail(l.t, l.s, mailTo(l.sc.email, subject, facts...))
+}
+
+func mailTo(to, subject string, facts ...string) func(stacktest.Mail) bool {
+	return func(m stacktest.Mail) bool {
+		if !slices.Contains(m.Destination.To, to) || m.Subject != subject {
+			return false
+		}
+		for _, f := range facts {
+			if !strings.Contains(m.Body.Text, f) || !strings.Contains(m.Body.HTML, f) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// mailCount counts every email sent to an address.
+func mailCount(t *testing.T, s *stacktest.Stack, to string) int {
+	n := 0
+	for _, m := range s.Mail(t) {
+		if slices.Contains(m.Destination.To, to) {
+			n++
+		}
+	}
+	return n
+}
+
+// renewalOf is the renewal of the MLS cycle expiring mlsMonths from now
+// approved today: the next 36 months, effective the first of the expiring
+// month at the earliest (R-CYC-2).
+func renewalOf() (cycle calendar.Period, effective civil.Date) {
+	exp := startedForExpiry(mlsMonths)
+	start := exp.AddDays(1)
+	cycle = calendar.Period{Start: start, End: start.AddMonths(35).EndOfMonth()}
+	effective = exp.FirstOfMonth()
+	if today().After(effective) {
+		effective = today()
+	}
+	return cycle, effective
+}
+
+// wantRenewed checks the approval's renewal on the declaration, in the
+// profile (new cycle, active, CM) and in the approval email (R-CYC-2, R-CYC-6).
+func (l *lifecycle) wantRenewed(d declarations.Declaration) {
+	l.t.Helper()
+	cycle, effective := renewalOf()
+	if d.Renewal == nil || *d.Renewal != cycle {
+		l.t.Errorf("renewal %+v, want %+v", d.Renewal, cycle)
+	}
+	var p struct {
+		Certifications []struct {
+			Key, Status, CycleStart, CycleEnd, Credential string
+		} `json:"certifications"`
+	}
+	r := l.s.Do(l.t, "GET", "/v1/certificants/"+l.sc.id, l.staff, nil)
+	if r.Status != 200 || json.Unmarshal(r.Body, &p) != nil {
+		l.t.Fatalf("profile: %d %s", r.Status, r.Body)
+	}
+	i := slices.IndexFunc(p.Certifications, func(c struct{ Key, Status, CycleStart, CycleEnd, Credential string }) bool {
+		return c.Key == "ASCPi-MLS"
+	})
+	if i < 0 {
+		l.t.Fatalf("profile without ASCPi-MLS: %s", r.Body)
+	}
+	if c := p.Certifications[i]; c.CycleStart != cycle.Start.String() || c.CycleEnd != cycle.End.String() || c.Status != "active" || c.Credential != "MLS(ASCPi)CM" {
+		l.t.Errorf("renewed certification %+v, want %s to %s, active, MLS(ASCPi)CM", c, cycle.Start, cycle.End)
+	}
+	l.wantMail(statusSubject("approved"), cycle.Start.String(), cycle.End.String(), "effective "+effective.String(), "MLS(ASCPi)CM")
+}
+
+// R-DEC-1, R-DEC-5, R-CYC-2: submitted -> approved renews the certification.
+func TestLifecycleApprove(t *testing.T) {
+	s := stacktest.Get(t)
+	l := openDeclaration(t, s, "c-life-approve")
+	d := l.decide("approve", "all requirements met")
+	wantHistory(t, d, step{declarations.Submitted, l.sc.id, ""}, step{declarations.Approved, staffID, "all requirements met"})
+	wantHistory(t, l.get(), step{declarations.Submitted, l.sc.id, ""}, step{declarations.Approved, staffID, "all requirements met"})
+	l.wantRenewed(d)
+	// R-DEC-1: the approval released the pending marker, so the staff
+	// queue no longer lists it and the certification takes a new declaration
+	// once its next window opens (not now: R-CYC-7).
+	if r := s.Do(t, "GET", "/v1/declarations?status=submitted", l.staff, nil); r.Status != 200 || strings.Contains(string(r.Body), l.id) {
+		t.Errorf("queue after approval: %d %s, want without %s", r.Status, r.Body, l.id)
+	}
+}
+
+// R-DEC-2: deficient -> resolved (new activities, the proposal) -> approved.
+func TestLifecycleDeficientResolved(t *testing.T) {
+	s := stacktest.Get(t)
+	l := openDeclaration(t, s, "c-life-resolve")
+	d := l.decide("deficient", "the ethics course lacks a certificate")
+	deadline := today().AddDays(30)
+	if d.DeadlineOn == nil || *d.DeadlineOn != deadline {
+		t.Errorf("deadline %v, want %s (30 calendar days)", d.DeadlineOn, deadline)
+	}
+	l.wantMail(statusSubject("deficient"), "the ethics course lacks a certificate", deadline.String(), "95.00 USD", "new allocation")
+	// The staff queue lists it by state (ByQueue).
+	if r := s.Do(t, "GET", "/v1/declarations?status=deficient", l.staff, nil); r.Status != 200 || !strings.Contains(string(r.Body), l.id) {
+		t.Errorf("deficient queue: %d %s, want %s", r.Status, r.Body, l.id)
+	}
+	// R-DEC-4: an appeal answers a failed audit, not a deficiency.
+	if r := s.Do(t, "POST", "/v1/declarations/"+l.id+"/resolution", l.sc.token, map[string]any{"appeal": "I was ill"}); r.Status != 422 || !decodeProblem(t, r).names("appeal", "R-DEC-4") {
+		t.Errorf("appeal on a deficiency: %d %s, want 422 R-DEC-4", r.Status, r.Body)
+	}
+	if r := s.Do(t, "POST", "/v1/certificants/"+l.sc.id+"/activities", l.sc.token, map[string]any{
+		"type": "formal_ce", "title": "Ethics again", "provider": "ASCLS", "completedOn": today().AddDays(-1).String(),
+		"areas": []string{"ethics"}, "contactHours": "1", "accreditation": "ASCLS_PACE"}); r.Status != 201 {
+		t.Fatalf("new activity: %d %s", r.Status, r.Body)
+	}
+	d = l.resolve(map[string]any{})
+	if d.DeadlineOn != nil {
+		t.Errorf("deadline %v after the resolution, want none", d.DeadlineOn)
+	}
+	l.wantMail(statusSubject("in review"), "new allocation", d.ProcessingDueOn.String())
+	d = l.decide("approve")
+	wantHistory(t, d,
+		step{declarations.Submitted, l.sc.id, ""},
+		step{declarations.Deficient, staffID, "the ethics course lacks a certificate"},
+		step{declarations.Processing, l.sc.id, "new allocation"},
+		step{declarations.Approved, staffID, ""})
+	l.wantRenewed(d)
+}
+
+// deadlineRun is the declaration-deadlines job for day through the Invoke API.
+func deadlineRun(t *testing.T, s *stacktest.Stack, day civil.Date) declarations.DeadlineReport {
+	t.Helper()
+	var rep declarations.DeadlineReport
+	if err := json.Unmarshal(s.Invoke(t, "DeclarationDeadlinesFunction", s.ScheduledEvent(t, "DeclarationDeadlinesFunction", day.Time())), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Day != day.String() {
+		t.Errorf("job ran for %s, want %s (the scheduled event's day)", rep.Day, day)
+	}
+	return rep
+}
+
+// R-DEC-2, R-REM-2: deficient -> reminder 10 days before the deadline ->
+// deleted the day after it by the job; claims and pending released, fee
+// kept. Each job day run twice changes and sends nothing more.
+func TestLifecycleDeficientDeleted(t *testing.T) {
+	s := stacktest.Get(t)
+	l := openDeclaration(t, s, "c-life-delete")
+	d := l.decide("deficient", "points outside the cycle")
+	deadline := *d.DeadlineOn
+	l.wantMail(statusSubject("deficient"), deadline.String())
+
+	remind := deadline.AddDays(-10)
+	if rep := deadlineRun(t, s, remind); rep.Reminded < 1 {
+		t.Errorf("reminder run %+v, want at least this reminder", rep)
+	}
+	if rep := deadlineRun(t, s, remind); rep.Reminded != 0 || rep.Lapsed != 0 {
+		t.Errorf("reminder rerun %+v, want nothing more", rep)
+	}
+	l.wantMail("Reminder: CMP declaration ASCPi-MLS deficient, deadline "+deadline.String(), "points outside the cycle", "new allocation")
+
+	// The day of the deadline still belongs to the certificant.
+	if rep := deadlineRun(t, s, deadline); rep.Lapsed != 0 {
+		t.Errorf("run on the deadline %+v, want no lapse", rep)
+	}
+	if rep := deadlineRun(t, s, deadline.AddDays(1)); rep.Lapsed < 1 {
+		t.Errorf("lapse run %+v, want at least this lapse", rep)
+	}
+	if rep := deadlineRun(t, s, deadline.AddDays(1)); rep.Lapsed != 0 || rep.Reminded != 0 {
+		t.Errorf("lapse rerun %+v, want nothing more", rep)
+	}
+	d = l.get()
+	wantHistory(t, d,
+		step{declarations.Submitted, l.sc.id, ""},
+		step{declarations.Deficient, staffID, "points outside the cycle"},
+		step{declarations.Deleted, declarations.ActorJobName, "deadline " + deadline.String() + " passed"})
+	if d.Fee.TotalCents != 9500 {
+		t.Errorf("fee %d after deletion, want the 9500 kept", d.Fee.TotalCents)
+	}
+	l.wantMail(statusSubject("deleted after the deadline"), "95.00 USD", "125.00 USD", "submit a new declaration")
+
+	// R-DEC-1, R-ACT-11: the pending marker and the claims are released, so
+	// a new declaration claiming the same activities is accepted.
+	if r := submit(t, s, l.sc, "ASCPi-MLS"); r.Status != 201 {
+		t.Errorf("resubmission after deletion: %d %s, want 201", r.Status, r.Body)
+	}
+	// Illegal transition: a deleted declaration takes no decision (R-DEC).
+	r := s.Do(t, "POST", "/v1/declarations/"+l.id+"/decisions", l.staff, map[string]any{"decision": "approve"})
+	if r.Status != 409 || !decodeProblem(t, r).names("decision", "R-DEC") {
+		t.Errorf("approve a deleted declaration: %d %s, want 409 naming R-DEC", r.Status, r.Body)
+	}
+	if n := mailCount(t, s, l.sc.email); n != 5 {
+		t.Errorf("%d emails to the certificant, want 5 (welcome, received, deficient, reminder, deleted)", n)
+	}
+}
+
+// auditDocuments uploads one document per claimed activity (R-DEC-3).
+func (l *lifecycle) auditDocuments(d declarations.Declaration) {
+	l.t.Helper()
+	var ids []string
+	for _, a := range d.Allocations {
+		if !slices.Contains(ids, a.ActivityID) {
+			ids = append(ids, a.ActivityID)
+		}
+	}
+	path := "/v1/declarations/" + l.id + "/documents"
+	doc := func(id string, lang string, translated bool) map[string]any {
+		return map[string]any{"activityId": id, "kind": "certificate_of_participation", "fileName": "cert " + id + ".pdf",
+			"language": lang, "translated": translated}
+	}
+	if r := l.s.Do(l.t, "POST", path, l.sc.token, doc(ids[0], "es", false)); r.Status != 422 || !decodeProblem(l.t, r).names("translated", "R-DEC-3") {
+		l.t.Errorf("untranslated Spanish document: %d %s, want 422 R-DEC-3", r.Status, r.Body)
+	}
+	if r := l.s.Do(l.t, "POST", path, l.staff, doc(ids[0], "en", false)); r.Status != 403 {
+		l.t.Errorf("staff uploads: %d %s, want 403", r.Status, r.Body)
+	}
+	for i, id := range ids {
+		var out struct {
+			Documents []declarations.Document `json:"documents"`
+			Missing   []string                `json:"missing"`
+		}
+		r := l.s.Do(l.t, "POST", path, l.sc.token, doc(id, "es", true))
+		if r.Status != 201 {
+			l.t.Fatalf("document %s: %d %s", id, r.Status, r.Body)
+		}
+		r.JSON(l.t, &out)
+		if len(out.Documents) != i+1 || len(out.Missing) != len(ids)-i-1 {
+			l.t.Errorf("after document %d: %s", i+1, r.Body)
+		}
+	}
+	l.wantMail(statusSubject("selected for audit"), "documentation received ("+strconv.Itoa(len(ids))+" document(s))", "Every activity has documentation")
+}
+
+// openAudit reviews the declaration and, unless the review selected it
+// (R-DEC-3, decided from its id), puts it under audit by decision.
+func (l *lifecycle) openAudit() (declarations.Declaration, []step) {
+	l.t.Helper()
+	d := l.decide("review")
+	steps := []step{{declarations.Submitted, l.sc.id, ""}}
+	if declarations.AuditSelected(l.id, declarations.DefaultAuditShareBP) {
+		steps = append(steps, step{declarations.UnderAudit, staffID, "selected for audit (R-DEC-3)"})
+	} else {
+		steps = append(steps, step{declarations.Processing, staffID, ""})
+		l.wantMail(statusSubject("in review"), d.ProcessingDueOn.String())
+		d = l.decide("audit", "random audit")
+		steps = append(steps, step{declarations.UnderAudit, staffID, "random audit"})
+	}
+	wantHistory(l.t, d, steps...)
+	deadline := calendar.AddBusinessDays(today(), 30)
+	if d.DeadlineOn == nil || *d.DeadlineOn != deadline {
+		l.t.Errorf("audit deadline %v, want %s (30 business days)", d.DeadlineOn, deadline)
+	}
+	l.wantMail(statusSubject("selected for audit"), deadline.String(), "translated English copy")
+	return d, steps
+}
+
+// R-DEC-3: under audit -> documentation -> audit_pass approves and renews.
+func TestLifecycleAuditPass(t *testing.T) {
+	s := stacktest.Get(t)
+	l := openDeclaration(t, s, "c-life-audit-pass")
+	d, steps := l.openAudit()
+	l.auditDocuments(d)
+	d = l.decide("audit_pass", "documentation complete")
+	wantHistory(t, d, append(steps, step{declarations.Approved, staffID, "documentation complete"})...)
+	l.wantRenewed(d)
+}
+
+// R-DEC-4: audit_fail -> appeal -> appeal_grant (approved) or appeal_deny
+// (rejected, certification unchanged).
+func TestLifecycleAuditAppeal(t *testing.T) {
+	s := stacktest.Get(t)
+	for _, tc := range []struct {
+		name, certificant, decision string
+		final                       declarations.State
+	}{
+		{"granted", "c-life-appeal-grant", "appeal_grant", declarations.Approved},
+		{"denied", "c-life-appeal-deny", "appeal_deny", declarations.Rejected},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := openDeclaration(t, s, tc.certificant)
+			_, steps := l.openAudit()
+			d := l.decide("audit_fail", "no certificates uploaded")
+			l.wantMail(statusSubject("audit unsuccessful"), "no certificates uploaded", "appeal letter", "financial or family reasons are not grounds")
+			d = l.resolve(map[string]any{"appeal": "Overseas military assignment from 2023 to 2025"})
+			l.wantMail(statusSubject("appeal received"), "Overseas military assignment")
+			d = l.decide(tc.decision, "decided by the appeal board")
+			wantHistory(t, d, append(steps,
+				step{declarations.AuditFailed, staffID, "no certificates uploaded"},
+				step{declarations.Appealed, l.sc.id, "appeal: Overseas military assignment from 2023 to 2025"},
+				step{tc.final, staffID, "decided by the appeal board"})...)
+			if tc.final == declarations.Approved {
+				l.wantRenewed(d)
+				return
+			}
+			if d.Renewal != nil {
+				t.Errorf("renewal %+v on a rejected declaration", d.Renewal)
+			}
+			l.wantMail(statusSubject("appeal denied"), "95.00 USD", "not refundable", "keeps its expiration date")
+		})
+	}
+}
+
+// R-DEC: decisions are staff-only and follow the table; the certificant's
+// routes are theirs only.
+func TestLifecycleRefusals(t *testing.T) {
+	s := stacktest.Get(t)
+	l := openDeclaration(t, s, "c-life-refuse")
+	other := newScene(t, s, "c-life-other", map[string]int{"ASCPi-MLS": mlsMonths})
+	decisions := "/v1/declarations/" + l.id + "/decisions"
+	for _, tc := range []struct {
+		name, token, path string
+		body              map[string]any
+		status            int
+		field, rule       string
+	}{
+		{"certificant decides: 403", l.sc.token, decisions, map[string]any{"decision": "approve"}, 403, "", ""},
+		{"unknown decision", l.staff, decisions, map[string]any{"decision": "bless"}, 422, "decision", "R-DEC"},
+		{"resolve a submitted declaration", l.sc.token, "/v1/declarations/" + l.id + "/resolution", map[string]any{}, 409, "decision", "R-DEC"},
+		{"audit_pass before an audit", l.staff, decisions, map[string]any{"decision": "audit_pass"}, 409, "decision", "R-DEC"},
+		{"unknown field", l.staff, decisions, map[string]any{"decision": "approve", "by": "me"}, 400, "by", ""},
+		{"B resolves A's: 404", other.token, "/v1/declarations/" + l.id + "/resolution", map[string]any{}, 404, "", ""},
+		{"staff resolves: 403", l.staff, "/v1/declarations/" + l.id + "/resolution", map[string]any{}, 403, "", ""},
+		{"unknown declaration", l.staff, "/v1/declarations/NOPE/decisions", map[string]any{"decision": "approve"}, 404, "", ""},
+		{"certificant reads the queue: 403", l.sc.token, "/v1/declarations?status=submitted", nil, 403, "", ""},
+		{"queue of a final state", l.staff, "/v1/declarations?status=approved", nil, 400, "status", "R-DEC-1"},
+	} {
+		method := "POST"
+		if tc.body == nil {
+			method = "GET"
+		}
+		var body any
+		if tc.body != nil {
+			body = tc.body
+		}
+		r := s.Do(t, method, tc.path, tc.token, body)
+		if r.Status != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, r.Status, r.Body, tc.status)
+			continue
+		}
+		if p := decodeProblem(t, r); (tc.field != "" || tc.rule != "") && !p.names(tc.field, tc.rule) {
+			t.Errorf("%s: problem %s does not name %s %s", tc.name, r.Body, tc.field, tc.rule)
+		}
+	}
+	// A repeated decision finds the state moved on: 409, one history entry.
+	l.decide("approve")
+	r := s.Do(t, "POST", decisions, l.staff, map[string]any{"decision": "approve"})
+	if r.Status != 409 || !decodeProblem(t, r).names("decision", "R-DEC") {
+		t.Errorf("second approve: %d %s, want 409 R-DEC", r.Status, r.Body)
+	}
+	if d := l.get(); len(d.History) != 2 {
+		t.Errorf("history %+v, want submitted and one approval", d.History)
+	}
+}
