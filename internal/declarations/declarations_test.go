@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
@@ -425,5 +429,33 @@ func TestFormatCents(t *testing.T) {
 		if got := FormatCents(c); got != want {
 			t.Errorf("FormatCents(%d) = %s, want %s", c, got, want)
 		}
+	}
+}
+
+func TestConflicted(t *testing.T) {
+	// Real DynamoDB cancels racing transactions with TransactionConflict:
+	// that is a retryable 409 (ErrBusy), not a 500.
+	reasons := func(codes ...string) error {
+		e := &types.TransactionCanceledException{}
+		for _, c := range codes {
+			e.CancellationReasons = append(e.CancellationReasons, types.CancellationReason{Code: aws.String(c)})
+		}
+		return fmt.Errorf("dynamo: transaction canceled: %w", e)
+	}
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{reasons("None", "TransactionConflict"), true},
+		{reasons("None", "ValidationError"), false},
+		{errors.New("timeout"), false},
+	}
+	for _, tc := range tests {
+		if got := conflicted(tc.err); got != tc.want {
+			t.Errorf("conflicted(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+	if p, ok := problem(ErrBusy).(*httpapi.Problem); !ok || p.Status != 409 {
+		t.Errorf("ErrBusy maps to %v, want 409", problem(ErrBusy))
 	}
 }

@@ -112,6 +112,8 @@ func problem(err error) error {
 		return p
 	case errors.Is(err, ErrKeyTaken):
 		return httpapi.Conflict("a request with this Idempotency-Key is in progress")
+	case errors.Is(err, ErrBusy):
+		return httpapi.Conflict("a concurrent change to this certification: retry")
 	case errors.Is(err, ErrKeyReused):
 		return httpapi.Unprocessable("Idempotency-Key reused with a different request",
 			httpapi.FieldError{Field: "Idempotency-Key", Message: "this key was used with a different body"})

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/internal/dynamo"
 )
 
@@ -149,8 +151,26 @@ func (s *TableStore) Submit(ctx context.Context, sub Submission) error {
 		return ErrPending
 	case strings.HasPrefix(label, claimLabel):
 		return &ClaimedError{ActivityID: strings.TrimPrefix(label, claimLabel)}
+	case conflicted(err):
+		return ErrBusy
 	}
 	return err
+}
+
+// conflicted reports a transaction canceled because another one was changing
+// the same items: real DynamoDB's answer to racing submissions (DynamoDB
+// Local decides races by conditions alone).
+func conflicted(err error) bool {
+	var canceled *types.TransactionCanceledException
+	if !errors.As(err, &canceled) {
+		return false
+	}
+	for _, r := range canceled.CancellationReasons {
+		if aws.ToString(r.Code) == "TransactionConflict" {
+			return true
+		}
+	}
+	return false
 }
 
 // claimedActivities lists each allocated activity once, in allocation order.

@@ -75,8 +75,8 @@ type Submission struct {
 
 // Store keeps declarations. Submit writes the declaration, its pointer, its
 // claims, the pending marker, the idempotency record and the outbox item all
-// or nothing; a lost race comes back as ErrPending, *ClaimedError or
-// ErrKeyTaken.
+// or nothing; a lost race comes back as ErrPending, *ClaimedError,
+// ErrKeyTaken or ErrBusy.
 type Store interface {
 	Answer(ctx context.Context, principal, key string, now time.Time) (Answer, bool, error)
 	Submit(ctx context.Context, s Submission) error
@@ -92,6 +92,9 @@ var (
 	ErrPending = errors.New("declarations: a declaration of this certification is pending")
 	// ErrKeyTaken: a concurrent request with the same Idempotency-Key won.
 	ErrKeyTaken = errors.New("declarations: idempotency key taken by a concurrent request")
+	// ErrBusy: DynamoDB refused the transaction for a concurrent one on the
+	// same items (TransactionConflict); nothing was written, a retry may pass (409).
+	ErrBusy = errors.New("declarations: concurrent change, retry")
 	// ErrKeyReused: the Idempotency-Key was used with a different body (422).
 	ErrKeyReused = errors.New("declarations: idempotency key reused with a different request")
 )
