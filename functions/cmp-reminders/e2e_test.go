@@ -4,14 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/boc/cmp/infra/local/stacktest"
+	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
@@ -22,8 +26,9 @@ func TestMain(m *testing.M) { stacktest.Main(m) }
 
 const fn = "CmpRemindersFunction"
 
-// cert is a certification seeded straight into the table, shaped as
-// patterns.go describes (sparse ByDate key on the expiration).
+// cert is a certification seeded straight into the table as certificants
+// registers it (NewCertificationItem: the recipient on the item, the sparse
+// ByDate key on the expiration), for states the API cannot make.
 type cert struct {
 	certificant, key, status string
 	end                      string // cycleEnd
@@ -32,21 +37,18 @@ type cert struct {
 func seed(t testing.TB, table *dynamo.Table, given string, certs ...cert) {
 	t.Helper()
 	ctx := context.Background()
-	profiles := map[string]bool{}
 	for _, c := range certs {
-		if !profiles[c.certificant] {
-			profiles[c.certificant] = true
-			put(t, ctx, table, map[string]any{"pk": dynamo.CertificantPK(c.certificant), "sk": "PROFILE", "type": "certificant",
-				"id": c.certificant, "given": given, "family": "Tester", "email": c.certificant + "@example.org"})
-		}
-		k := dynamo.CertificationKey(c.certificant, c.key)
-		put(t, ctx, table, map[string]any{"pk": k.PK, "sk": k.SK, "type": "certification", "key": c.key,
-			"status": c.status, "cmpRequired": true, "cycleEnd": c.end, "credential": strings.TrimPrefix(c.key, "ASCPi-") + "(ASCPi)CM",
-			"datePk": dynamo.DatePK("EXP", c.end, c.certificant+"#"+c.key), "dateSk": c.certificant + "#" + c.key})
+		p := certificants.ProfileItem{Key: dynamo.ProfileKey(c.certificant), Type: "certificant", ID: c.certificant,
+			Given: given, Family: "Tester", Email: c.certificant + "@example.org"}
+		put(t, ctx, table, p)
+		category := strings.TrimPrefix(c.key, "ASCPi-")
+		put(t, ctx, table, certificants.NewCertificationItem(c.certificant, p, certificants.Certification{
+			Key: c.key, Program: "ASCPi", Category: category, Status: c.status, CMPRequired: true,
+			CycleEnd: c.end, Credential: category + "(ASCPi)CM"}))
 	}
 }
 
-func put(t testing.TB, ctx context.Context, table *dynamo.Table, item map[string]any) {
+func put(t testing.TB, ctx context.Context, table *dynamo.Table, item any) {
 	t.Helper()
 	w, err := dynamo.Put("seed", item, dynamo.Condition{})
 	if err == nil {
@@ -100,10 +102,22 @@ func mailsTo(t *testing.T, s *stacktest.Stack, prefix string, want int) []stackt
 
 // R-REM-1, R-CYC-7: the 90-day run reminds the due, active cycles once, with
 // the window dates; inactive, renewed and otherwise-dated ones get nothing;
-// a second run and two parallel runs owe nothing more.
+// a second run and two parallel runs owe nothing more. One certification is
+// registered through the API, so the sweep reads the item certificants
+// really writes.
 func TestNinetyDayReminderOnce(t *testing.T) {
 	s := stacktest.Get(t)
 	table := dynamo.New(s.DynamoDB(), s.TableName)
+	staff := s.Token("staff-1", "staff")
+	if r := s.Do(t, "POST", "/v1/certificants", staff, map[string]any{"id": "reg90-a",
+		"name": map[string]string{"given": "Reg", "family": "Tester"}, "email": "reg90-a@example.org", "country": "PH"}); r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	// Started in January 2022: the cycle ends 2025-01-31 (R-CYC-1).
+	if r := s.Do(t, "POST", "/v1/certificants/reg90-a/certifications", staff,
+		map[string]any{"program": "ASCPi", "category": "MLS", "startedOn": "2022-01-15"}); r.Status != 201 {
+		t.Fatalf("register: %d %s", r.Status, r.Body)
+	}
 	seed(t, table, "Ada",
 		cert{"n90-a", "ASCPi-MLS", "active", "2025-01-31"},
 		cert{"n90-b", "ASCPi-MLS", "active", "2025-01-31"},
@@ -113,8 +127,8 @@ func TestNinetyDayReminderOnce(t *testing.T) {
 		cert{"n90-later", "ASCPi-H", "active", "2025-02-28"},
 	)
 	rep := run(t, s, "2024-11-02")
-	if rep.Owed != 3 || rep.Skipped != 1 {
-		t.Errorf("first run %+v: want 3 owed, 1 skipped (inactive)", rep)
+	if rep.Owed != 4 || rep.Skipped != 1 || rep.ProfileRead != 0 {
+		t.Errorf("first run %+v: want 4 owed, 1 skipped (inactive), no profile read", rep)
 	}
 	var wg sync.WaitGroup
 	for range 3 { // a rerun and two overlapping runs
@@ -129,13 +143,25 @@ func TestNinetyDayReminderOnce(t *testing.T) {
 	perRecipient := map[string]int{}
 	for _, m := range mails {
 		perRecipient[m.Destination.To[0]]++
-		if !strings.Contains(m.Subject, "submission window is open") ||
+		if !strings.Contains(m.Subject, "submission window is open") || !strings.Contains(m.Body.Text, "Dear Ada") ||
 			!strings.Contains(m.Body.Text, "2024-10-31") || !strings.Contains(m.Body.Text, "2025-01-31") {
 			t.Errorf("to %s: %q lacks the open window and its dates:\n%s", m.Destination.To[0], m.Subject, m.Body.Text)
 		}
 	}
 	if perRecipient["n90-a@example.org"] != 1 || perRecipient["n90-b@example.org"] != 2 {
 		t.Errorf("mails per recipient %v: want a once, b twice (MLS and SBB)", perRecipient)
+	}
+	reminded := 0
+	for _, m := range mailsTo(t, s, "reg90-", 2) { // the welcome and the reminder
+		if strings.Contains(m.Subject, "submission window is open") {
+			reminded++
+			if !strings.Contains(m.Body.Text, "Dear Reg") || !strings.Contains(m.Body.Text, "MLS(ASCPi)") {
+				t.Errorf("registered certificant's reminder lacks the given name or credential:\n%s", m.Body.Text)
+			}
+		}
+	}
+	if reminded != 1 {
+		t.Errorf("registered certificant got %d reminders, want 1", reminded)
 	}
 }
 
@@ -198,4 +224,50 @@ func TestCrashHalfwayThenRerun(t *testing.T) {
 	if len(seen) != 10 {
 		t.Errorf("%d distinct recipients, want 10", len(seen))
 	}
+}
+
+// Issue 7 fault test, R-REM-1: with 30% of SES calls failing (a 429 and two
+// 500s in every ten, consecutive, so a sender's retries run out now and then
+// and the stream retries the record), every due reminder arrives exactly once.
+// The proxy fails calls before they reach SES, so a duplicate could only come
+// from the sweep or the outbox owing or sending a reminder twice.
+func TestSESFaultsEveryReminderOnce(t *testing.T) {
+	s := stacktest.Get(t)
+	var calls, failed atomic.Int64
+	s.MailFaults(t, func(n int) int {
+		calls.Add(1)
+		switch n % 10 {
+		case 0:
+			failed.Add(1)
+			return http.StatusTooManyRequests
+		case 1, 2:
+			failed.Add(1)
+			return http.StatusInternalServerError
+		}
+		return 0
+	})
+	const due = 20
+	var certs []cert
+	for i := range due {
+		certs = append(certs, cert{fmt.Sprintf("flaky-%02d", i), "ASCPi-MLS", "active", "2025-09-30"})
+	}
+	seed(t, dynamo.New(s.DynamoDB(), s.TableName), "Fay", certs...)
+	start := time.Now()
+	if rep := run(t, s, "2025-08-31"); rep.Owed != due { // 30 days before
+		t.Fatalf("run %+v: want %d owed", rep, due)
+	}
+	perRecipient := map[string]int{}
+	for _, m := range mailsTo(t, s, "flaky-", due) {
+		perRecipient[m.Destination.To[0]]++
+	}
+	for _, c := range certs {
+		if n := perRecipient[c.certificant+"@example.org"]; n != 1 {
+			t.Errorf("%s got %d reminders, want 1", c.certificant, n)
+		}
+	}
+	if failed.Load() < due*3/10 {
+		t.Errorf("only %d of %d SES calls failed: the fault injection did not bite", failed.Load(), calls.Load())
+	}
+	t.Logf("%d reminders delivered once each in %v through %d SES calls, %d failed", due,
+		time.Since(start).Round(time.Millisecond), calls.Load(), failed.Load())
 }

@@ -39,6 +39,11 @@
 //	func (s *Stack) DeadLetters(logicalID string) [][]byte       // stream records that exhausted retries
 //	func (s *Stack) StopMail(t testing.TB)                       // fault tests: SES down ...
 //	func (s *Stack) StartMail(t testing.TB)                      // ... and back (same port)
+//	func (s *Stack) MailFaults(t testing.TB, fail func(n int) (status int))
+//	    // for the rest of t, a proxy on the mail port answers the n-th SendEmail
+//	    // (from 0) with status (429 or 5xx) when fail(n) != 0, without
+//	    // forwarding, else forwards to a fresh aws-ses-v2-local; Mail reads it;
+//	    // at cleanup the stack's own SES is back (empty store)
 //	    // (the Mail values: MessageID, From, Destination.To/Cc/Bcc, Subject, Body.Text/HTML, At)
 //	func (s *Stack) KillRunning(logicalID string)                // kill busy processes mid-invocation
 //	func (s *Stack) InitDurations() map[string]time.Duration     // per function, first cold start
