@@ -389,8 +389,20 @@ func TestQuote(t *testing.T) {
 // The sample events replay through the Lambda Invoke API, as `sam local invoke -e` would.
 func TestSampleEvents(t *testing.T) {
 	s := stacktest.Get(t)
-	for fn, file := range map[string]string{"FeesFunction": "../../events/fees-quote.json"} {
-		ev, err := os.ReadFile(file)
+	// The samples speak for c-sample-1, who holds an MLS cycle in its window.
+	newScene(t, s, "c-sample-1", map[string]int{"ASCPi-MLS": 2})
+	tests := []struct {
+		fn, file string
+		status   int
+		want     string
+	}{
+		{"FeesFunction", "fees-quote.json", 200, `"totalCents":5500`},
+		{"DeclarationsFunction", "declarations-submit.json", 201, `"status":"submitted"`},
+		{"DeclarationsFunction", "declarations-submit.json", 201, `"status":"submitted"`}, // replayed: same key, same answer
+		{"DeclarationsFunction", "declarations-list.json", 200, `"certificantId":"c-sample-1"`},
+	}
+	for _, tc := range tests {
+		ev, err := os.ReadFile("../../events/" + tc.file)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,8 +410,8 @@ func TestSampleEvents(t *testing.T) {
 			StatusCode int    `json:"statusCode"`
 			Body       string `json:"body"`
 		}
-		if err := json.Unmarshal(s.Invoke(t, fn, ev), &resp); err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Body, `"totalCents":5500`) {
-			t.Errorf("%s %s: %d %s %v", fn, file, resp.StatusCode, resp.Body, err)
+		if err := json.Unmarshal(s.Invoke(t, tc.fn, ev), &resp); err != nil || resp.StatusCode != tc.status || !strings.Contains(resp.Body, tc.want) {
+			t.Errorf("%s %s: %d %s %v", tc.fn, tc.file, resp.StatusCode, resp.Body, err)
 		}
 	}
 }
