@@ -2,16 +2,21 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/declarations"
+	"github.com/boc/cmp/internal/dynamo"
 )
 
 // End-to-end tests of the R-DEC lifecycle through the local stack: staff
@@ -459,5 +464,163 @@ func TestLifecycleRefusals(t *testing.T) {
 	}
 	if d := l.get(); len(d.History) != 2 {
 		t.Errorf("history %+v, want submitted and one approval", d.History)
+	}
+}
+
+// item reads one table item's attributes as strings and numbers.
+func item(t *testing.T, s *stacktest.Stack, pk, sk string) map[string]any {
+	t.Helper()
+	out, err := s.DynamoDB().GetItem(t.Context(), &dynamodb.GetItemInput{TableName: &s.TableName,
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: sk}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := attributevalue.UnmarshalMap(out.Item, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// R-DEC-5 with SES down: every transition commits, and once SES is back the
+// stream retries deliver every status email exactly once.
+func TestLifecycleMailOutage(t *testing.T) {
+	s := stacktest.Get(t)
+	l := openDeclaration(t, s, "c-life-outage")
+	l.wantMail("CMP declaration received: ASCPi-MLS, fee 95.00 USD")
+
+	s.StopMail(t)
+	d := l.decide("deficient", "missing safety point")
+	deficientMail := dynamo.OutboxKey(dynamo.OutboxID(declarations.StatusTemplate, l.id, strconv.Itoa(d.Version)))
+	l.resolve(map[string]any{})
+	l.decide("approve")
+	// The outage was real: the first email failed at least once.
+	deadline := time.Now().Add(15 * time.Second)
+	for it := item(t, s, deficientMail.PK, deficientMail.SK); it["attempts"] == nil || it["sentAt"] != nil; it = item(t, s, deficientMail.PK, deficientMail.SK) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed attempt recorded while SES was down: %v", it)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.StartMail(t)
+
+	l.wantMail(statusSubject("deficient"), "missing safety point")
+	l.wantMail(statusSubject("in review"), "new allocation")
+	cycle, _ := renewalOf()
+	l.wantMail(statusSubject("approved"), cycle.End.String())
+	// SES local keeps its store in memory: what it holds now is what was
+	// sent since it came back.
+	if n := mailCount(t, s, l.sc.email); n != 3 {
+		t.Errorf("%d emails to the certificant since SES came back, want 3 (deficient, in review, approved), none twice", n)
+	}
+	for _, rec := range s.DeadLetters("MailSenderFunction") {
+		if strings.Contains(string(rec), l.id) {
+			t.Errorf("dead letter of this declaration: %s", rec)
+		}
+	}
+}
+
+// expiryRun is the certification-expiry job for day through the Invoke API.
+func expiryRun(t *testing.T, s *stacktest.Stack, day civil.Date) (rep struct {
+	Day                           string
+	Expired, CMDropped, Unchanged int
+}) {
+	t.Helper()
+	if err := json.Unmarshal(s.Invoke(t, "CertificationExpiryFunction", s.ScheduledEvent(t, "CertificationExpiryFunction", day.Time())), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Day != day.String() {
+		t.Errorf("job ran for %s, want %s (the scheduled event's day)", rep.Day, day)
+	}
+	return rep
+}
+
+// profileCert reads one certification of a profile as staff see it.
+func profileCert(t *testing.T, s *stacktest.Stack, certificantID, key string) map[string]any {
+	t.Helper()
+	var p struct {
+		Certifications []map[string]any `json:"certifications"`
+	}
+	r := s.Do(t, "GET", "/v1/certificants/"+certificantID, s.Token(staffID, "staff"), nil)
+	if r.Status != 200 || json.Unmarshal(r.Body, &p) != nil {
+		t.Fatalf("profile: %d %s", r.Status, r.Body)
+	}
+	for _, c := range p.Certifications {
+		if c["key"] == key {
+			return c
+		}
+	}
+	t.Fatalf("profile without %s: %s", key, r.Body)
+	return nil
+}
+
+// R-CYC-8: the day after its cycle, a required certification is expired
+// (status and the plain credential stored); a second run of the same day
+// changes nothing. The cycle ends this month: registered today, it is stored
+// active. The profile derives status
+// from the real date (certificants.On), so it shows expired once that day
+// has really come, as for the cycle that ended two months ago below.
+func TestCertificationExpiryJob(t *testing.T) {
+	s := stacktest.Get(t)
+	sc := newScene(t, s, "c-life-expire", map[string]int{"ASCPi-MLS": 0})
+	key := dynamo.CertificationKey(sc.id, "ASCPi-MLS")
+	if before := item(t, s, key.PK, key.SK); before["status"] != "active" {
+		t.Fatalf("registered %v, want stored active", before)
+	}
+	day := startedForExpiry(0).AddDays(1)
+	if rep := expiryRun(t, s, day); rep.Expired < 1 {
+		t.Errorf("first run %+v, want this certification expired", rep)
+	}
+	stored := item(t, s, key.PK, key.SK)
+	if stored["status"] != "expired" || stored["credential"] != "MLS(ASCPi)" || stored["cycleEnd"] != startedForExpiry(0).String() {
+		t.Errorf("stored certification %v, want expired MLS(ASCPi), cycle end kept", stored)
+	}
+	if rep := expiryRun(t, s, day); rep.Expired != 0 || rep.CMDropped != 0 {
+		t.Errorf("rerun %+v, want nothing more", rep)
+	}
+	if again := item(t, s, key.PK, key.SK); !maps.Equal(again, stored) {
+		t.Errorf("rerun changed the certification: %v, was %v", again, stored)
+	}
+	// A cycle that really ended: the profile shows it expired without CM.
+	past := newScene(t, s, "c-life-expired", map[string]int{"ASCPi-MLS": -2})
+	if c := profileCert(t, s, past.id, "ASCPi-MLS"); c["status"] != "expired" || c["credential"] != "MLS(ASCPi)" {
+		t.Errorf("profile %v, want expired MLS(ASCPi)", c)
+	}
+}
+
+// R-CYC-5: a voluntary participant's approval grants CM for a cycle from
+// the approval; the day after it the CM drops and the plain credential
+// remains, with no expiration.
+func TestVoluntaryCMDrops(t *testing.T) {
+	s := stacktest.Get(t)
+	sc := newScene(t, s, "c-life-voluntary", nil)
+	staff := s.Token(staffID, "staff")
+	if r := s.Do(t, "POST", "/v1/certificants/"+sc.id+"/certifications", staff, map[string]any{
+		"program": "ASCPi", "category": "MLS", "startedOn": "2005-03-01"}); r.Status != 201 {
+		t.Fatalf("register: %d %s", r.Status, r.Body)
+	}
+	l := &lifecycle{t: t, s: s, sc: sc, staff: staff}
+	var rec receipt
+	if r := submit(t, s, sc, "ASCPi-MLS"); r.Status != 201 || json.Unmarshal(r.Body, &rec) != nil {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	l.id = rec.ID
+	d := l.decide("approve")
+	cycle := calendar.Period{Start: today(), End: today().FirstOfMonth().AddMonths(36).EndOfMonth()}
+	if d.Renewal == nil || *d.Renewal != cycle {
+		t.Errorf("renewal %+v, want %+v from the approval", d.Renewal, cycle)
+	}
+	if c := profileCert(t, s, sc.id, "ASCPi-MLS"); c["credential"] != "MLS(ASCPi)CM" || c["cycleEnd"] != cycle.End.String() {
+		t.Errorf("profile after approval %v, want MLS(ASCPi)CM through %s", c, cycle.End)
+	}
+	day := cycle.End.AddDays(1)
+	if rep := expiryRun(t, s, day); rep.CMDropped < 1 {
+		t.Errorf("first run %+v, want this CM dropped", rep)
+	}
+	if rep := expiryRun(t, s, day); rep.Expired != 0 || rep.CMDropped != 0 {
+		t.Errorf("rerun %+v, want nothing more", rep)
+	}
+	if c := profileCert(t, s, sc.id, "ASCPi-MLS"); c["credential"] != "MLS(ASCPi)" || c["cycleEnd"] != nil || c["status"] != "active" {
+		t.Errorf("profile after the cycle %v, want active MLS(ASCPi) without expiration", c)
 	}
 }
