@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/boc/cmp/infra/local/stacktest"
+	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
@@ -77,8 +78,9 @@ func (r *runStore) Owe(ctx context.Context, e reminders.Email, to string) (bool,
 }
 
 // seedBench creates table name (keys and ByDate as the template's table) and
-// writes total certifications, benchDue of them (with profiles) expiring on
-// the swept day, with parallel BatchWriteItem.
+// writes total certification items as certificants registers them, benchDue
+// of them expiring on the swept day, with parallel BatchWriteItem. No
+// profiles: the items carry their recipient, and the sweep reads no profile.
 func seedBench(ctx context.Context, db *dynamodb.Client, name string, total int) error {
 	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:   &name,
@@ -105,7 +107,7 @@ func seedBench(ctx context.Context, db *dynamodb.Client, name string, total int)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
-	items := make(chan map[string]any, 1024)
+	items := make(chan certificants.CertificationItem, 1024)
 	go func() {
 		defer close(items)
 		for i := range total {
@@ -113,13 +115,10 @@ func seedBench(ctx context.Context, db *dynamodb.Client, name string, total int)
 			end := sweptExpiration
 			if i >= benchDue {
 				end = sweptExpiration.AddMonths(1 + i%35).EndOfMonth()
-			} else {
-				items <- map[string]any{"pk": dynamo.CertificantPK(id), "sk": "PROFILE", "given": "B", "email": id + "@example.org"}
 			}
-			k := dynamo.CertificationKey(id, "ASCPi-MLS")
-			items <- map[string]any{"pk": k.PK, "sk": k.SK, "type": "certification", "key": "ASCPi-MLS", "status": "active",
-				"cycleEnd": end.String(), "credential": "MLS(ASCPi)CM",
-				"datePk": dynamo.DatePK("EXP", end.String(), id+"#ASCPi-MLS"), "dateSk": id + "#ASCPi-MLS"}
+			p := certificants.ProfileItem{ID: id, Given: "B", Email: id + "@example.org"}
+			items <- certificants.NewCertificationItem(id, p, certificants.Certification{Key: "ASCPi-MLS", Program: "ASCPi",
+				Category: "MLS", Status: "active", CMPRequired: true, CycleEnd: end.String(), Credential: "MLS(ASCPi)CM"})
 		}
 	}()
 	var (
