@@ -1,0 +1,460 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/boc/cmp/infra/local/stacktest"
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/verification"
+)
+
+// End-to-end acceptance of issue 6 through the local stack: ExamsFunction,
+// ScoreEmailsFunction, VerificationsFunction, the outbox sender and
+// aws-ses-v2-local. Every certificant id starts with "ex-" and is unique per
+// test, so mail to <id>@example.org belongs to one test.
+
+func TestMain(m *testing.M) { stacktest.Main(m) }
+
+const scoreJob = "ScoreEmailsFunction"
+
+var today = calendar.Today(time.Now())
+
+type problem struct {
+	Status int `json:"status"`
+	Errors []struct {
+		Field string `json:"field"`
+		Rule  string `json:"rule"`
+	} `json:"errors"`
+}
+
+// names reports whether p names the field and rule in its first error.
+func (p problem) names(field, rule string) bool {
+	return len(p.Errors) > 0 && p.Errors[0].Field == field && p.Errors[0].Rule == rule
+}
+
+type attempt struct {
+	ID                  string `json:"id"`
+	Attempt             int    `json:"attempt"`
+	Passed              bool   `json:"passed"`
+	ScoreStatus         string `json:"scoreStatus"`
+	CertificationNumber string `json:"certificationNumber"`
+	Retesting           *struct {
+		AttemptsLeft int    `json:"attemptsLeft"`
+		Message      string `json:"message"`
+	} `json:"retesting"`
+}
+
+// loose decodes only the fields a test looks at.
+func loose(t testing.TB, r *stacktest.Response, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %d %s: %v", r.Status, r.Body, err)
+	}
+}
+
+func createCertificant(t testing.TB, s *stacktest.Stack, id, given, family string) {
+	t.Helper()
+	r := s.Do(t, "POST", "/v1/certificants", s.Token("staff-1", "staff"), map[string]any{"id": id,
+		"name": map[string]string{"given": given, "family": family}, "email": id + "@example.org", "country": "PH"})
+	if r.Status != 201 {
+		t.Fatalf("create %s: %d %s", id, r.Status, r.Body)
+	}
+}
+
+func attemptBody(id string, examDate civil.Date, passed bool) map[string]any {
+	score := 320
+	if passed {
+		score = 520
+	}
+	return map[string]any{"certificantId": id, "program": "ASCPi", "category": "MLS", "route": "1",
+		"examDate": examDate.String(), "scaledScore": score, "passed": passed}
+}
+
+// record posts an attempt as staff and expects it recorded.
+func record(t testing.TB, s *stacktest.Stack, id string, examDate civil.Date, passed bool) attempt {
+	t.Helper()
+	r := s.Do(t, "POST", "/v1/exam-attempts", s.Token("staff-1", "staff"), attemptBody(id, examDate, passed))
+	if r.Status != 201 {
+		t.Fatalf("record attempt of %s: %d %s", id, r.Status, r.Body)
+	}
+	var a attempt
+	loose(t, r, &a)
+	return a
+}
+
+func receiveTranscripts(t testing.TB, s *stacktest.Stack, id string, on civil.Date) []string {
+	t.Helper()
+	r := s.Do(t, "POST", "/v1/certificants/"+id+"/transcripts-received", s.Token("staff-1", "staff"), map[string]string{"receivedOn": on.String()})
+	var v struct {
+		Released []string `json:"released"`
+	}
+	if loose(t, r, &v); r.Status != 200 {
+		t.Fatalf("transcripts of %s: %d %s", id, r.Status, r.Body)
+	}
+	return v.Released
+}
+
+type sweep struct{ Sent, Held, Failed int }
+
+// runJob invokes the score-emails job as its schedule would on day.
+func runJob(t testing.TB, s *stacktest.Stack, day civil.Date) sweep {
+	t.Helper()
+	var res sweep
+	if err := json.Unmarshal(s.Invoke(t, scoreJob, s.ScheduledEvent(t, scoreJob, day.Time())), &res); err != nil {
+		t.Fatalf("score emails job: %v", err)
+	}
+	return res
+}
+
+// scoreStatus reads the stored state of an attempt straight from the table.
+func scoreStatus(t testing.TB, s *stacktest.Stack, id string, n int) (status, sentOn string) {
+	t.Helper()
+	var it struct {
+		ScoreStatus string `dynamodbav:"scoreStatus"`
+		ScoreSentOn string `dynamodbav:"scoreSentOn"`
+	}
+	table := dynamo.New(s.DynamoDB(), s.TableName)
+	found, err := table.Get(context.Background(), dynamo.ExamAttemptKey(id, "ASCPi-MLS", "1", n), &it)
+	if err != nil || !found {
+		t.Fatalf("attempt %d of %s: found %v, %v", n, id, found, err)
+	}
+	return it.ScoreStatus, it.ScoreSentOn
+}
+
+// Subjects of the emails under test (certificants also get a welcome email).
+const (
+	scoreSubject        = "examination score"
+	verificationSubject = "Verification of certification"
+)
+
+// mailsTo waits until want messages with the subject part reached addresses
+// starting with prefix, then a little longer so a duplicate has time to show,
+// and returns them.
+func mailsTo(t testing.TB, s *stacktest.Stack, prefix, subject string, want int) []stacktest.Mail {
+	t.Helper()
+	matching := func() []stacktest.Mail {
+		var got []stacktest.Mail
+		for _, m := range s.Mail(t) {
+			if len(m.Destination.To) == 1 && strings.HasPrefix(m.Destination.To[0], prefix) && strings.Contains(m.Subject, subject) {
+				got = append(got, m)
+			}
+		}
+		return got
+	}
+	for deadline := time.Now().Add(30 * time.Second); len(matching()) < want && time.Now().Before(deadline); {
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // the sender is asynchronous
+	got := matching()
+	if len(got) != want {
+		t.Fatalf("%d mails to %s*, want %d: %+v", len(got), prefix, want, got)
+	}
+	return got
+}
+
+// R-EXAM-1: five attempts per category and route; the 6th is refused, also
+// when ten requests race for a fresh certificant.
+func TestSixthAttemptRefused(t *testing.T) {
+	s := stacktest.Get(t)
+	createCertificant(t, s, "ex-seq", "Lia", "Torres")
+	for n := 1; n <= 5; n++ {
+		if a := record(t, s, "ex-seq", today.AddDays(-n), false); a.Attempt != n || a.Retesting == nil || a.Retesting.AttemptsLeft != 5-n {
+			t.Fatalf("attempt %d: %+v", n, a)
+		}
+	}
+	r := s.Do(t, "POST", "/v1/exam-attempts", s.Token("staff-1", "staff"), attemptBody("ex-seq", today, false))
+	var p problem
+	if loose(t, r, &p); r.Status != 409 || !p.names("route", "R-EXAM-1") {
+		t.Fatalf("6th attempt: %d %s, want 409 naming route R-EXAM-1", r.Status, r.Body)
+	}
+	// Another route is a separate count (R-EXAM-1 is per category per route).
+	other := attemptBody("ex-seq", today, false)
+	other["route"] = "2"
+	if r := s.Do(t, "POST", "/v1/exam-attempts", s.Token("staff-1", "staff"), other); r.Status != 201 {
+		t.Errorf("first attempt under route 2: %d %s", r.Status, r.Body)
+	}
+
+	createCertificant(t, s, "ex-par", "Noel", "Garcia")
+	const racers = 10
+	statuses := make([]int, racers)
+	numbers := make([]int, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			r := s.Do(t, "POST", "/v1/exam-attempts", s.Token("staff-1", "staff"), attemptBody("ex-par", today, false))
+			statuses[i] = r.Status
+			if r.Status == 201 {
+				var a attempt
+				if err := json.Unmarshal(r.Body, &a); err == nil {
+					numbers[i] = a.Attempt
+				}
+			}
+		})
+	}
+	wg.Wait()
+	count := map[int]int{}
+	var accepted []int
+	for i, st := range statuses {
+		count[st]++
+		if st == 201 {
+			accepted = append(accepted, numbers[i])
+		}
+	}
+	slices.Sort(accepted)
+	if count[201] != 5 || count[409] != 5 || !slices.Equal(accepted, []int{1, 2, 3, 4, 5}) {
+		t.Errorf("parallel attempts: statuses %v, accepted numbers %v; want 5 x 201 (attempts 1..5) and 5 x 409", count, accepted)
+	}
+}
+
+// R-EXAM-2: a score is held until all transcripts are in, then sent once by
+// the job, however often it runs; the pass email carries the certification
+// number, the fail email the re-testing information.
+func TestScoreHeldThenSentOnce(t *testing.T) {
+	s := stacktest.Get(t)
+	createCertificant(t, s, "ex-held-pass", "Rosa", "Dizon")
+	createCertificant(t, s, "ex-held-fail", "Paolo", "Lim")
+	exam := today.AddDays(-7)
+	pass := record(t, s, "ex-held-pass", exam, true)
+	fail := record(t, s, "ex-held-fail", exam, false)
+	if pass.ScoreStatus != "held" || pass.CertificationNumber == "" || fail.ScoreStatus != "held" || fail.Retesting == nil {
+		t.Fatalf("recorded: pass %+v, fail %+v", pass, fail)
+	}
+
+	if res := runJob(t, s, today); res.Held < 2 {
+		t.Errorf("job without transcripts: %+v, want both scores held", res)
+	}
+	for _, id := range []string{"ex-held-pass", "ex-held-fail"} {
+		if st, _ := scoreStatus(t, s, id, 1); st != "held" {
+			t.Errorf("%s after a run without transcripts: %s, want held", id, st)
+		}
+	}
+	mailsTo(t, s, "ex-held-", scoreSubject, 0)
+
+	if got := receiveTranscripts(t, s, "ex-held-pass", today); !slices.Equal(got, []string{pass.ID}) {
+		t.Errorf("released %v, want [%s]", got, pass.ID)
+	}
+	receiveTranscripts(t, s, "ex-held-fail", today)
+	// Two overlapping runs owe each score once between them (earlier tests
+	// of this package leave no released scores), and a rerun nothing.
+	var runs [2]sweep
+	var wg sync.WaitGroup
+	for i := range runs {
+		wg.Go(func() { runs[i] = runJob(t, s, today) })
+	}
+	wg.Wait()
+	if runs[0].Sent+runs[1].Sent != 2 || runs[0].Failed+runs[1].Failed != 0 {
+		t.Errorf("parallel runs with transcripts: %+v, want 2 sent between them, none failed", runs)
+	}
+	if res := runJob(t, s, today); res.Sent != 0 || res.Failed != 0 {
+		t.Errorf("rerun: %+v, want nothing sent", res)
+	}
+
+	mails := mailsTo(t, s, "ex-held-", scoreSubject, 2)
+	byTo := map[string]stacktest.Mail{}
+	for _, m := range mails {
+		byTo[m.Destination.To[0]] = m
+	}
+	pm, fm := byTo["ex-held-pass@example.org"], byTo["ex-held-fail@example.org"]
+	if !strings.Contains(pm.Subject, pass.CertificationNumber) || !strings.Contains(pm.Body.Text, "Your certification number is "+pass.CertificationNumber) ||
+		!strings.Contains(pm.Body.Text, "ASCPi-MLS") || !strings.Contains(pm.Body.Text, exam.String()) || !strings.Contains(pm.Body.HTML, pass.CertificationNumber) {
+		t.Errorf("pass email lacks the certification number %s: %q\n%s", pass.CertificationNumber, pm.Subject, pm.Body.Text)
+	}
+	if strings.Contains(fm.Subject+fm.Body.Text, "certification number") || !strings.Contains(fm.Body.Text, "Re-testing") ||
+		!strings.Contains(fm.Body.Text, "4 remain") || !strings.Contains(fm.Body.Text, "320") {
+		t.Errorf("fail email lacks the re-testing information: %q\n%s", fm.Subject, fm.Body.Text)
+	}
+}
+
+// R-EXAM-4, R-FEE-5: a review inside 30 days of score receipt costs 2500 and
+// is idempotent; outside it is refused.
+func TestScoreReview(t *testing.T) {
+	s := stacktest.Get(t)
+	// Received 40 days ago: the job ran for that day.
+	createCertificant(t, s, "ex-rev-late", "Ivy", "Cruz")
+	late := record(t, s, "ex-rev-late", today.AddDays(-60), false)
+	receiveTranscripts(t, s, "ex-rev-late", today.AddDays(-50))
+	runJob(t, s, today.AddDays(-40))
+	if st, on := scoreStatus(t, s, "ex-rev-late", 1); st != "sent" || on != today.AddDays(-40).String() {
+		t.Fatalf("late score: %s on %s, want sent on %s", st, on, today.AddDays(-40))
+	}
+	// Received today.
+	createCertificant(t, s, "ex-rev", "Ben", "Ong")
+	recent := record(t, s, "ex-rev", today.AddDays(-3), false)
+	self := s.Token("ex-rev")
+	if r := s.Do(t, "POST", "/v1/score-reviews", self, map[string]string{"attemptId": recent.ID}); r.Status != 409 {
+		t.Errorf("review before the score was sent: %d %s, want 409", r.Status, r.Body)
+	}
+	receiveTranscripts(t, s, "ex-rev", today)
+	runJob(t, s, today)
+
+	type review struct {
+		ID              string `json:"id"`
+		AttemptID       string `json:"attemptId"`
+		ScoreReceivedOn string `json:"scoreReceivedOn"`
+		Fee             struct {
+			TotalCents int64 `json:"totalCents"`
+			Lines      []struct {
+				Rule string `json:"rule"`
+			} `json:"lines"`
+		} `json:"fee"`
+	}
+	body := map[string]string{"attemptId": recent.ID}
+	first := s.Do(t, "POST", "/v1/score-reviews", self, body, "Idempotency-Key", "rev-1")
+	var rev review
+	if loose(t, first, &rev); first.Status != 201 || rev.Fee.TotalCents != 2500 || len(rev.Fee.Lines) != 1 ||
+		rev.Fee.Lines[0].Rule != "R-FEE-5" || rev.AttemptID != recent.ID || rev.ScoreReceivedOn != today.String() || rev.ID == "" {
+		t.Fatalf("review inside 30 days: %d %s", first.Status, first.Body)
+	}
+	if again := s.Do(t, "POST", "/v1/score-reviews", self, body, "Idempotency-Key", "rev-1"); again.Status != 201 || string(again.Body) != string(first.Body) {
+		t.Errorf("same key, same body: %d %s, want the first answer %s", again.Status, again.Body, first.Body)
+	}
+	if other := s.Do(t, "POST", "/v1/score-reviews", self, map[string]string{"attemptId": recent.ID + "x"}, "Idempotency-Key", "rev-1"); other.Status != 422 {
+		t.Errorf("same key, different body: %d %s, want 422", other.Status, other.Body)
+	}
+	if dup := s.Do(t, "POST", "/v1/score-reviews", self, body, "Idempotency-Key", "rev-2"); dup.Status != 409 {
+		t.Errorf("second review of one attempt under a new key: %d %s, want 409", dup.Status, dup.Body)
+	}
+
+	r := s.Do(t, "POST", "/v1/score-reviews", s.Token("ex-rev-late"), map[string]string{"attemptId": late.ID})
+	var p problem
+	if loose(t, r, &p); r.Status != 409 || !p.names("attemptId", "R-EXAM-4") {
+		t.Errorf("review 40 days after receipt: %d %s, want 409 naming R-EXAM-4", r.Status, r.Body)
+	}
+	// Attempt ids are per certificant: the caller has no 2nd attempt.
+	if r := s.Do(t, "POST", "/v1/score-reviews", s.Token("ex-rev-late"), map[string]string{"attemptId": "ASCPi-MLS.1.2"}); r.Status != 404 {
+		t.Errorf("review of an attempt the caller does not have: %d %s, want 404", r.Status, r.Body)
+	}
+}
+
+var linkPattern = regexp.MustCompile(`https?://\S+/v1/verifications/[A-Za-z0-9_-]+`)
+
+// R-VER-1..3, R-FEE-6: orders only for a certification earned by passing, 1500
+// per recipient, one working link per recipient to a record stating the
+// R-VER-3 fields and nothing else.
+func TestVerificationOrder(t *testing.T) {
+	s := stacktest.Get(t)
+	staff := s.Token("staff-1", "staff")
+
+	// Failed only, though staff registered the certification: not earned by passing.
+	createCertificant(t, s, "ex-ver-fail", "Tess", "Ramos")
+	record(t, s, "ex-ver-fail", today.AddDays(-5), false)
+	if r := s.Do(t, "POST", "/v1/certificants/ex-ver-fail/certifications", staff,
+		map[string]any{"program": "ASCPi", "category": "MLS", "startedOn": today.AddDays(-5).String()}); r.Status != 201 {
+		t.Fatalf("register: %d %s", r.Status, r.Body)
+	}
+	recipient := func(kind, name, email string) map[string]string {
+		return map[string]string{"kind": kind, "name": name, "email": email}
+	}
+	failed := map[string]any{"certificantId": "ex-ver-fail", "certification": "ASCPi-MLS",
+		"recipients": []map[string]string{recipient("employer", "City Lab", "ex-ver-fail-hr@example.org")}}
+	r := s.Do(t, "POST", "/v1/verification-orders", s.Token("ex-ver-fail"), failed)
+	var p problem
+	if loose(t, r, &p); r.Status != 422 || !p.names("certification", "R-VER-1") {
+		t.Errorf("order for a failed-only candidate: %d %s, want 422 naming R-VER-1", r.Status, r.Body)
+	}
+
+	createCertificant(t, s, "ex-ver", "Maria", "Santos")
+	exam := today.AddDays(-10)
+	pass := record(t, s, "ex-ver", exam, true)
+	order := map[string]any{"certificantId": "ex-ver", "certification": "ASCPi-MLS", "recipients": []map[string]string{
+		recipient("state_board", "State Board of Health", "ex-ver-r1@example.org"),
+		recipient("employer", "General Hospital", "ex-ver-r2@example.org"),
+		recipient("employer", "Coast Clinic", "ex-ver-r3@example.org"),
+	}}
+	if r := s.Do(t, "POST", "/v1/verification-orders", s.Token("ex-ver-b"), order); r.Status != 404 {
+		t.Errorf("B ordering for A's certification: %d %s, want 404", r.Status, r.Body)
+	}
+	first := s.Do(t, "POST", "/v1/verification-orders", s.Token("ex-ver"), order, "Idempotency-Key", "ver-1")
+	var placed struct {
+		ID  string `json:"id"`
+		Fee struct {
+			TotalCents int64 `json:"totalCents"`
+		} `json:"fee"`
+		Recipients []map[string]any `json:"recipients"`
+	}
+	if loose(t, first, &placed); first.Status != 201 || placed.ID == "" || placed.Fee.TotalCents != 4500 || len(placed.Recipients) != 3 {
+		t.Fatalf("3-recipient order: %d %s, want 201 charging 4500", first.Status, first.Body)
+	}
+	if again := s.Do(t, "POST", "/v1/verification-orders", s.Token("ex-ver"), order, "Idempotency-Key", "ver-1"); again.Status != 201 || string(again.Body) != string(first.Body) {
+		t.Errorf("same key, same body: %d %s, want the first answer", again.Status, again.Body)
+	}
+
+	// Each recipient gets one email; its link, fetched without a token, shows the record.
+	started := exam
+	want := map[string]string{"name": "Maria Santos", "certification": "ASCPi-MLS", "number": pass.CertificationNumber,
+		"status": "active", "cycleStart": started.String(), "cycleEnd": started.FirstOfMonth().AddMonths(36).EndOfMonth().String()} // R-CYC-1
+	links := map[string]bool{}
+	for _, m := range mailsTo(t, s, "ex-ver-r", verificationSubject, 3) {
+		link := linkPattern.FindString(m.Body.Text)
+		if link == "" || !strings.Contains(m.Body.Text, "Maria Santos") {
+			t.Errorf("email to %s lacks the link or the name:\n%s", m.Destination.To[0], m.Body.Text)
+			continue
+		}
+		links[link] = true
+		u, err := url.Parse(link)
+		if err != nil {
+			t.Fatalf("link %q: %v", link, err)
+		}
+		r := s.Do(t, "GET", u.Path, "", nil)
+		var rec map[string]any
+		if loose(t, r, &rec); r.Status != 200 {
+			t.Errorf("GET %s: %d %s", u.Path, r.Status, r.Body)
+			continue
+		}
+		keys := make([]string, 0, len(rec))
+		for k := range rec {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		if got := strings.Join(keys, ","); got != "certification,cycleEnd,cycleStart,name,number,status" {
+			t.Errorf("record keys %s, want exactly the R-VER-3 fields", got)
+		}
+		for k, v := range want {
+			if rec[k] != v {
+				t.Errorf("record %s = %v, want %q", k, rec[k], v)
+			}
+		}
+	}
+	if len(links) != 3 {
+		t.Errorf("%d distinct links, want 3", len(links))
+	}
+
+	for _, token := range []string{verification.NewToken(), "nope"} {
+		if r := s.Do(t, "GET", "/v1/verifications/"+token, "", nil); r.Status != 404 {
+			t.Errorf("unknown token %q: %d %s, want 404", token, r.Status, r.Body)
+		}
+	}
+}
+
+// Staff-only and self-only routes (api.md): a certificant recording an attempt
+// is forbidden; receiving transcripts for nobody is not found.
+func TestExamAuthorization(t *testing.T) {
+	s := stacktest.Get(t)
+	createCertificant(t, s, "ex-auth", "Joy", "Reyes")
+	tests := []struct {
+		name, method, path, token string
+		body                      any
+		status                    int
+	}{
+		{"certificant records an attempt", "POST", "/v1/exam-attempts", s.Token("ex-auth"), attemptBody("ex-auth", today, true), 403},
+		{"no token", "POST", "/v1/exam-attempts", "", attemptBody("ex-auth", today, true), 401},
+		{"certificant releases transcripts", "POST", "/v1/certificants/ex-auth/transcripts-received", s.Token("ex-auth"), map[string]string{"receivedOn": today.String()}, 403},
+		{"unknown field", "POST", "/v1/exam-attempts", s.Token("staff-1", "staff"), map[string]any{"certificantId": "ex-auth", "grade": "A"}, 400},
+		{"attempt for nobody", "POST", "/v1/exam-attempts", s.Token("staff-1", "staff"), attemptBody("ex-nobody", today, true), 404},
+	}
+	for _, tc := range tests {
+		if r := s.Do(t, tc.method, tc.path, tc.token, tc.body); r.Status != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, r.Status, r.Body, tc.status)
+		}
+	}
+}
