@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -394,11 +395,11 @@ func TestLifecycleAuditAppeal(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l := openDeclaration(t, s, tc.certificant)
 			_, steps := l.openAudit()
-			d := l.decide("audit_fail", "no certificates uploaded")
+			l.decide("audit_fail", "no certificates uploaded")
 			l.wantMail(statusSubject("audit unsuccessful"), "no certificates uploaded", "appeal letter", "financial or family reasons are not grounds")
-			d = l.resolve(map[string]any{"appeal": "Overseas military assignment from 2023 to 2025"})
+			l.resolve(map[string]any{"appeal": "Overseas military assignment from 2023 to 2025"})
 			l.wantMail(statusSubject("appeal received"), "Overseas military assignment")
-			d = l.decide(tc.decision, "decided by the appeal board")
+			d := l.decide(tc.decision, "decided by the appeal board")
 			wantHistory(t, d, append(steps,
 				step{declarations.AuditFailed, staffID, "no certificates uploaded"},
 				step{declarations.Appealed, l.sc.id, "appeal: Overseas military assignment from 2023 to 2025"},
@@ -622,5 +623,26 @@ func TestVoluntaryCMDrops(t *testing.T) {
 	}
 	if c := profileCert(t, s, sc.id, "ASCPi-MLS"); c["credential"] != "MLS(ASCPi)" || c["cycleEnd"] != nil || c["status"] != "active" {
 		t.Errorf("profile after the cycle %v, want active MLS(ASCPi) without expiration", c)
+	}
+}
+
+// The jobs' sample events replay through the Lambda Invoke API, as `sam
+// local invoke -e` would: the day is the event's time in New York.
+func TestJobSampleEvents(t *testing.T) {
+	s := stacktest.Get(t)
+	for fn, file := range map[string]string{
+		"DeclarationDeadlinesFunction": "declaration-deadlines-scheduled.json",
+		"CertificationExpiryFunction":  "certification-expiry-scheduled.json",
+	} {
+		ev, err := os.ReadFile("../../events/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep struct {
+			Day string `json:"day"`
+		}
+		if err := json.Unmarshal(s.Invoke(t, fn, ev), &rep); err != nil || rep.Day != "2025-04-03" {
+			t.Errorf("%s %s: report %+v %v, want the day 2025-04-03", fn, file, rep, err)
+		}
 	}
 }
