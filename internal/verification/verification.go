@@ -18,6 +18,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fees"
 )
@@ -195,7 +196,8 @@ func (s *Service) Lookup(ctx context.Context, token string) (Record, error) {
 	if !found || i < 0 {
 		return Record{}, ErrNotFound
 	}
-	c := p.Certifications[i]
+	// The stored status is as of the last write; a third party needs today's.
+	c := p.Certifications[i].On(calendar.Today(s.now()))
 	return Record{Name: p.Name.Given + " " + p.Name.Family, Certification: c.Key, Number: c.Number,
 		Status: c.Status, CycleStart: c.CycleStart, CycleEnd: c.CycleEnd}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fees"
 )
@@ -93,6 +94,16 @@ func TestLookup(t *testing.T) {
 	slices.Sort(keys)
 	if strings.Join(keys, ",") != "certification,cycleEnd,cycleStart,name,number,status" || rec.Name != "Ana Cruz" || rec.Number != "N-7" {
 		t.Errorf("record %s", body)
+	}
+	// A cycle that ended yesterday reads expired though the stored status
+	// still says active (R-VER-3 states today's status).
+	yesterday := calendar.Today(time.Now()).AddDays(-1).String()
+	lapsed := NewToken()
+	stale := service(tokens{HashToken(lapsed): {CertificantID: "lapsed", Certification: "ASCPi-MLS"}})
+	stale.profiles = profiles{"lapsed": {Name: certificants.Name{Given: "Eve", Family: "Sy"}, Certifications: []certificants.Certification{
+		{Key: "ASCPi-MLS", Number: "N-8", Status: "active", CycleStart: "2020-01-01", CycleEnd: yesterday}}}}
+	if rec, err := stale.Lookup(context.Background(), lapsed); err != nil || rec.Status != "expired" || rec.CycleEnd != yesterday {
+		t.Errorf("lapsed record %+v, %v: want status expired", rec, err)
 	}
 	for _, tok := range []string{revoked, NewToken(), "short", ""} {
 		if _, err := svc.Lookup(context.Background(), tok); !errors.Is(err, ErrNotFound) {
