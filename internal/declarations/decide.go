@@ -184,13 +184,15 @@ func Plan(d Declaration, dec Decision, by, reason string, p Party, now time.Time
 
 // Renew is the cycle an approval on today grants: the next cycle after the
 // old expiration, effective no earlier than the first of the expiring month
-// (R-CYC-2); a reinstatement or a voluntary participant gets a cycle from
-// the approval date (R-CYC-4, R-CYC-5). CM shows through its end (R-CYC-6).
+// (R-CYC-2), even when a timely declaration is approved after the expiration
+// (R-CYC-7 accepts late submissions); a reinstatement (decided at
+// submission) or a voluntary participant gets a cycle from the approval date
+// (R-CYC-4, R-CYC-5). CM shows through its end (R-CYC-6).
 func Renew(c certificants.Certification, d Declaration, today civil.Date) Renewal {
 	exp := c.Expiration()
 	r := Renewal{CertKey: d.Certification, Effective: today}
 	switch {
-	case !c.CMPRequired || exp.IsZero() || d.Reinstatement || today.After(exp):
+	case !c.CMPRequired || exp.IsZero() || d.Reinstatement:
 		r.Cycle = calendar.CycleFromStart(today)
 	default:
 		r.Cycle = calendar.NextCycle(exp)

@@ -115,13 +115,23 @@ func TestPlanApprove(t *testing.T) {
 func TestRenewFromApproval(t *testing.T) {
 	today := day("2025-06-10")
 	for _, tc := range []struct {
-		name string
-		cert certificants.Certification
-	}{{"expired", mls("2023-01-31", true)}, {"voluntary", mls("", false)}} {
-		r := Renew(tc.cert, Declaration{Certification: "ASCPi-MLS"}, today)
+		name          string
+		cert          certificants.Certification
+		reinstatement bool
+	}{{"reinstatement", mls("2023-01-31", true), true}, {"voluntary", mls("", false), false}} {
+		r := Renew(tc.cert, Declaration{Certification: "ASCPi-MLS", Reinstatement: tc.reinstatement}, today)
 		if r.Cycle.Start != today || r.Cycle.End != day("2028-06-30") || r.Credential != "MLS(ASCPi)CM" {
 			t.Errorf("%s: %+v", tc.name, r)
 		}
+	}
+}
+
+// R-CYC-2, R-CYC-7: a timely declaration approved after the expiration
+// (processing ran past it) renews without a gap, not from the approval.
+func TestRenewLateApprovalKeepsTheCycle(t *testing.T) {
+	r := Renew(mls("2025-05-31", true), Declaration{Certification: "ASCPi-MLS"}, day("2025-06-10"))
+	if r.Cycle.Start != day("2025-06-01") || r.Cycle.End != day("2028-05-31") || r.Effective != day("2025-06-10") || r.Credential != "MLS(ASCPi)CM" {
+		t.Errorf("late approval renewal %+v, want 2025-06-01 to 2028-05-31 effective on approval", r)
 	}
 }
 
