@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -457,15 +458,48 @@ func TestLifecycleRefusals(t *testing.T) {
 			t.Errorf("%s: problem %s does not name %s %s", tc.name, r.Body, tc.field, tc.rule)
 		}
 	}
-	// A repeated decision finds the state moved on: 409, one history entry.
-	l.decide("approve")
-	r := s.Do(t, "POST", decisions, l.staff, map[string]any{"decision": "approve"})
-	if r.Status != 409 || !decodeProblem(t, r).names("decision", "R-DEC") {
-		t.Errorf("second approve: %d %s, want 409 R-DEC", r.Status, r.Body)
+	// Parallel decisions: the version condition lets exactly one through,
+	// the rest are 409; one history entry, one email.
+	const n = 8
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			statuses[i] = s.Do(t, "POST", decisions, l.staff, map[string]any{"decision": "approve"}).Status
+		})
+	}
+	wg.Wait()
+	slices.Sort(statuses)
+	if statuses[0] != 200 || statuses[1] != 409 || statuses[n-1] != 409 {
+		t.Errorf("parallel approvals %v, want one 200 and the rest 409", statuses)
 	}
 	if d := l.get(); len(d.History) != 2 {
 		t.Errorf("history %+v, want submitted and one approval", d.History)
 	}
+	l.wantMail(statusSubject("approved"))
+}
+
+// R-CYC-4, R-FEE-3: an expired certification is reinstated by a declaration
+// with the reinstatement fee; the approval grants a cycle from that day.
+func TestLifecycleReinstatement(t *testing.T) {
+	s := stacktest.Get(t)
+	sc := newScene(t, s, "c-life-reinstate", map[string]int{"ASCPi-CLM": -1})
+	l := &lifecycle{t: t, s: s, sc: sc, staff: s.Token(staffID, "staff")}
+	r := s.Do(t, "POST", "/v1/declarations", sc.token, map[string]any{"certificantId": sc.id, "certification": "ASCPi-CLM"})
+	var rec receipt
+	if r.Status != 201 || json.Unmarshal(r.Body, &rec) != nil || rec.Fee.TotalCents != 22000 {
+		t.Fatalf("reinstatement: %d %s, want 201 charged 220.00 (R-FEE-1 + R-FEE-3)", r.Status, r.Body)
+	}
+	l.id = rec.ID
+	d := l.decide("approve", "reinstated")
+	cycle := calendar.Period{Start: today(), End: today().FirstOfMonth().AddMonths(36).EndOfMonth()}
+	if d.Renewal == nil || *d.Renewal != cycle || !d.Reinstatement {
+		t.Errorf("renewal %+v (reinstatement %v), want %+v from the approval", d.Renewal, d.Reinstatement, cycle)
+	}
+	if c := profileCert(t, s, sc.id, "ASCPi-CLM"); c["status"] != "active" || c["credential"] != "CLM(ASCPi)CM" || c["cycleStart"] != cycle.Start.String() {
+		t.Errorf("profile after reinstatement %v, want active CLM(ASCPi)CM from %s", c, cycle.Start)
+	}
+	waitMail(t, s, mailTo(sc.email, "CMP declaration ASCPi-CLM: approved", cycle.Start.String(), cycle.End.String(), "CLM(ASCPi)CM"))
 }
 
 // item reads one table item's attributes as strings and numbers.
