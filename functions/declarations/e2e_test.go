@@ -212,6 +212,8 @@ func TestSubmitAndRead(t *testing.T) {
 		{"self lists", a.token, "/v1/certificants/c-decl-a/declarations", 200, mls.ID},
 		{"staff lists", staff, "/v1/certificants/c-decl-a/declarations", 200, sbb.ID},
 		{"B lists A's: 404", b.token, "/v1/certificants/c-decl-a/declarations", 404, ""},
+		{"staff, unknown certificant: 404", staff, "/v1/certificants/c-nobody/declarations", 404, ""},
+		{"B lists own, none yet", b.token, "/v1/certificants/c-decl-b/declarations", 200, `{"declarations":[]}`},
 		{"no token: 401", "", "/v1/declarations/" + mls.ID, 401, ""},
 	}
 	for _, tc := range reads {

@@ -80,16 +80,16 @@ func (m *memStore) Get(_ context.Context, id string) (Declaration, bool, error) 
 	return d, ok, nil
 }
 
-func (m *memStore) List(_ context.Context, certificantID string) ([]Declaration, error) {
+func (m *memStore) List(_ context.Context, certificantID string) ([]Declaration, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []Declaration
+	out := []Declaration{}
 	for _, d := range m.decls {
 		if d.CertificantID == certificantID {
 			out = append(out, d)
 		}
 	}
-	return out, nil
+	return out, certificantID == "c-1" || certificantID == "c-2", nil
 }
 
 // memLoader builds snapshots from the store, as the partition loader does.
@@ -390,6 +390,8 @@ func TestGetAndList(t *testing.T) {
 		{"self lists", RouteList, "c-1", "", "c-1", 200, `"id":"` + r.ID + `"`},
 		{"staff lists", RouteList, "s-1", "[staff]", "c-1", 200, `"certification":"ASCPi-MLS"`},
 		{"another certificant's list: 404", RouteList, "c-2", "", "c-1", 404, ""},
+		{"staff, unknown certificant: 404", RouteList, "s-1", "[staff]", "c-9", 404, ""},
+		{"no declarations yet: empty list", RouteList, "c-2", "", "c-2", 200, `{"declarations":[]}`},
 	}
 	for _, tc := range tests {
 		resp := f.call(tc.route, tc.sub, tc.group, "", map[string]string{"id": tc.id})

@@ -63,9 +63,12 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		if err := httpapi.RequireSelfOrStaff(r.Principal, id); err != nil {
 			return httpapi.Response{}, err
 		}
-		ds, err := svc.List(ctx, id)
+		ds, found, err := svc.List(ctx, id)
 		if err != nil {
 			return httpapi.Response{}, err
+		}
+		if !found {
+			return httpapi.Response{}, httpapi.NotFound()
 		}
 		return httpapi.JSON(http.StatusOK, map[string]any{"declarations": ds})
 	})

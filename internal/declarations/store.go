@@ -237,19 +237,33 @@ func (s *TableStore) Get(ctx context.Context, id string) (Declaration, bool, err
 // maxIDLen bounds ids taken from paths before they become keys.
 const maxIDLen = 128
 
-// List reads every declaration of a certificant (one query of its partition).
-func (s *TableStore) List(ctx context.Context, certificantID string) ([]Declaration, error) {
-	var items []Item
-	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.DeclarationPrefix, &items); err != nil {
-		return nil, err
+// List reads every declaration of a certificant with one query of its
+// partition, which also tells whether the certificant (its profile) exists.
+func (s *TableStore) List(ctx context.Context, certificantID string) ([]Declaration, bool, error) {
+	if certificantID == "" || len(certificantID) > maxIDLen {
+		return nil, false, nil
 	}
-	out := make([]Declaration, 0, len(items))
-	for _, it := range items {
+	items, err := s.table.QueryPartition(ctx, dynamo.CertificantPK(certificantID))
+	if err != nil {
+		return nil, false, err
+	}
+	found := false
+	out := []Declaration{}
+	for _, raw := range items {
+		sk := raw.SK()
+		found = found || sk == dynamo.ProfileKey(certificantID).SK
+		if !strings.HasPrefix(sk, dynamo.DeclarationPrefix) {
+			continue
+		}
+		var it Item
+		if err := raw.Decode(&it); err != nil {
+			return nil, false, err
+		}
 		d, err := it.Declaration()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		out = append(out, d)
 	}
-	return out, nil
+	return out, found, nil
 }

@@ -81,7 +81,8 @@ type Store interface {
 	Answer(ctx context.Context, principal, key string, now time.Time) (Answer, bool, error)
 	Submit(ctx context.Context, s Submission) error
 	Get(ctx context.Context, id string) (Declaration, bool, error)
-	List(ctx context.Context, certificantID string) ([]Declaration, error)
+	// List answers false when the certificant does not exist.
+	List(ctx context.Context, certificantID string) ([]Declaration, bool, error)
 }
 
 // Errors of a submission; the HTTP layer maps them to statuses.
@@ -338,12 +339,13 @@ func (s *Service) Get(ctx context.Context, id string) (Declaration, bool, error)
 	return d, found, nil
 }
 
-// List reads a certificant's declarations, newest first.
-func (s *Service) List(ctx context.Context, certificantID string) ([]Declaration, error) {
-	ds, err := s.store.List(ctx, certificantID)
+// List reads a certificant's declarations, newest first; false when the
+// certificant does not exist.
+func (s *Service) List(ctx context.Context, certificantID string) ([]Declaration, bool, error) {
+	ds, found, err := s.store.List(ctx, certificantID)
 	if err != nil {
-		return nil, fmt.Errorf("list declarations: %w", err)
+		return nil, false, fmt.Errorf("list declarations: %w", err)
 	}
 	slices.SortFunc(ds, func(a, b Declaration) int { return b.SubmittedAt.Compare(a.SubmittedAt) })
-	return ds, nil
+	return ds, found, nil
 }
