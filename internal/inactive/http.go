@@ -1,0 +1,68 @@
+package inactive
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode"
+
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/httpapi"
+)
+
+// RouteCreate is the route key of an inactive status request.
+const RouteCreate = "POST /v1/certificants/{id}/inactive-requests"
+
+// maxIdempotencyKey bounds the Idempotency-Key header, which becomes part of a key.
+const maxIdempotencyKey = 255
+
+// Mount adds the inactive status route to a router (the certificants function's).
+func Mount(rt *httpapi.Router, svc *Service) {
+	rt.Handle(RouteCreate, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		id := r.Param("id")
+		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
+			return httpapi.Response{}, err
+		}
+		var req Request
+		if err := r.Decode(&req); err != nil {
+			return httpapi.Response{}, err
+		}
+		var idem *Idempotency
+		if key := r.IdempotencyKey(); key != "" {
+			if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) }) >= 0 {
+				return httpapi.Response{}, httpapi.BadRequest("invalid Idempotency-Key", httpapi.FieldError{Field: "Idempotency-Key",
+					Message: "at most 255 printable ASCII characters"})
+			}
+			idem = &Idempotency{Principal: r.Principal.Subject, Key: key, RequestHash: dynamo.RequestHash(r.RouteKey, r.Body())}
+		}
+		ans, err := svc.Create(ctx, id, req, idem)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("inactive status requested", "certification", req.Certification, "status", ans.Status)
+		return httpapi.Response{StatusCode: ans.Status, Body: string(ans.Body), Headers: map[string]string{"Content-Type": "application/json"}}, nil
+	})
+}
+
+func problem(err error) error {
+	var v *ValidationError
+	switch {
+	case errors.As(err, &v):
+		fes := make([]httpapi.FieldError, len(v.Errors))
+		for i, f := range v.Errors {
+			fes[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
+		}
+		return httpapi.Unprocessable("the inactive status request cannot be accepted", fes...)
+	case errors.Is(err, ErrNotHeld):
+		return httpapi.Unprocessable("certification not held",
+			httpapi.FieldError{Field: "certification", Rule: "R-INA-1", Message: "the certificant holds no such certification"})
+	case errors.Is(err, ErrOpen):
+		p := httpapi.Conflict("an inactive status request of this certification is open")
+		p.Errors = []httpapi.FieldError{{Field: "certification", Rule: "R-INA-1", Message: "one open request per certification"}}
+		return p
+	case errors.Is(err, ErrKeyReused):
+		return httpapi.Unprocessable("Idempotency-Key reused with a different request",
+			httpapi.FieldError{Field: "Idempotency-Key", Message: "this key was used with a different body"})
+	}
+	return err
+}
