@@ -226,9 +226,10 @@ func TestCrashHalfwayThenRerun(t *testing.T) {
 	}
 }
 
-// Issue 7 fault test, R-REM-1: with 30% of SES calls failing (a 429 and two
-// 500s in every ten, consecutive, so a sender's retries run out now and then
-// and the stream retries the record), every due reminder arrives exactly once.
+// Issue 7 fault test, R-REM-1: with 30% of SES calls failing (a 429 and five
+// 500s in every twenty, consecutive, so the sender's attempts at one message
+// run out and the stream retries the record), every due reminder arrives
+// exactly once.
 // The proxy fails calls before they reach SES, so a duplicate could only come
 // from the sweep or the outbox owing or sending a reminder twice.
 func TestSESFaultsEveryReminderOnce(t *testing.T) {
@@ -236,11 +237,11 @@ func TestSESFaultsEveryReminderOnce(t *testing.T) {
 	var calls, failed atomic.Int64
 	s.MailFaults(t, func(n int) int {
 		calls.Add(1)
-		switch n % 10 {
-		case 0:
+		switch k := n % 20; {
+		case k == 0:
 			failed.Add(1)
 			return http.StatusTooManyRequests
-		case 1, 2:
+		case k < 6:
 			failed.Add(1)
 			return http.StatusInternalServerError
 		}
@@ -251,7 +252,8 @@ func TestSESFaultsEveryReminderOnce(t *testing.T) {
 	for i := range due {
 		certs = append(certs, cert{fmt.Sprintf("flaky-%02d", i), "ASCPi-MLS", "active", "2025-09-30"})
 	}
-	seed(t, dynamo.New(s.DynamoDB(), s.TableName), "Fay", certs...)
+	table := dynamo.New(s.DynamoDB(), s.TableName)
+	seed(t, table, "Fay", certs...)
 	start := time.Now()
 	if rep := run(t, s, "2025-08-31"); rep.Owed != due { // 30 days before
 		t.Fatalf("run %+v: want %d owed", rep, due)
@@ -268,6 +270,25 @@ func TestSESFaultsEveryReminderOnce(t *testing.T) {
 	if failed.Load() < due*3/10 {
 		t.Errorf("only %d of %d SES calls failed: the fault injection did not bite", failed.Load(), calls.Load())
 	}
-	t.Logf("%d reminders delivered once each in %v through %d SES calls, %d failed", due,
-		time.Since(start).Round(time.Millisecond), calls.Load(), failed.Load())
+	// The sender counts one attempt per delivery of a record: more than one
+	// shows the stream redelivered it after the sender's own retries ran out.
+	redelivered := 0
+	for _, c := range certs {
+		var item dynamo.OutboxItem
+		key := dynamo.OutboxKey(dynamo.OutboxID("cmp-reminder", c.certificant, c.key, c.end, "30"))
+		if found, err := table.Get(context.Background(), key, &item); err != nil || !found || item.SentAt == "" {
+			t.Fatalf("outbox item of %s: found %v, sent %q, err %v", c.certificant, found, item.SentAt, err)
+		}
+		if item.Attempts > 1 {
+			redelivered++
+		}
+	}
+	if redelivered == 0 {
+		t.Error("no record was redelivered by the stream: the test did not reach the stream's retries")
+	}
+	if dl := s.DeadLetters("MailSenderFunction"); len(dl) != 0 {
+		t.Errorf("%d records dead-lettered", len(dl))
+	}
+	t.Logf("%d reminders delivered once each in %v through %d SES calls, %d failed; %d records redelivered by the stream", due,
+		time.Since(start).Round(time.Millisecond), calls.Load(), failed.Load(), redelivered)
 }

@@ -29,7 +29,8 @@ type Sender struct {
 func NewSender(api SESAPI, from string) *Sender { return &Sender{api: api, from: from} }
 
 // SenderFromEnv builds the sender from MAIL_FROM and the SDK's standard
-// configuration (AWS_ENDPOINT_URL_SESV2 points it at SES local).
+// configuration (AWS_ENDPOINT_URL_SESV2 points it at SES local), without SDK
+// retries: wrap it in Throttled.
 func SenderFromEnv(ctx context.Context) (*Sender, error) {
 	from := os.Getenv("MAIL_FROM")
 	if from == "" {
@@ -39,7 +40,10 @@ func SenderFromEnv(ctx context.Context) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: load AWS config: %w", err)
 	}
-	return NewSender(sesv2.NewFromConfig(cfg), from), nil
+	// Throttled is the one retry layer (rate, jittered backoff, attempts): SDK
+	// retries under it would multiply the attempts (3 x 4) and wait up to 20 s
+	// each, while the stream batch waits behind them.
+	return NewSender(sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.RetryMaxAttempts = 1 }), from), nil
 }
 
 // ErrBadRecipient marks an address that can never be sent to; retrying is useless.
