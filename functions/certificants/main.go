@@ -9,7 +9,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/inactive"
 )
 
 func main() {
@@ -20,5 +22,7 @@ func main() {
 		os.Exit(1)
 	}
 	svc := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
-	lambda.Start(certificants.NewRouter(svc, log).Handler())
+	rt := certificants.NewRouter(svc, log)
+	inactive.Mount(rt, inactive.NewService(table, fees.DefaultSchedule(), time.Now))
+	lambda.Start(rt.Handler())
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/inactive"
 	"github.com/boc/cmp/internal/quotes"
 	"github.com/boc/cmp/internal/transcript"
 	"github.com/boc/cmp/internal/verification"
@@ -25,7 +26,7 @@ const root = "../.."
 func routers() map[string][]string {
 	discard := httpapi.NewLogger(io.Discard)
 	return map[string][]string{
-		"CertificantsFunction":  certificants.NewRouter(nil, discard).Routes(),
+		"CertificantsFunction":  certificantRoutes(discard),
 		"DeclarationsFunction":  declarationRoutes(discard),
 		"FeesFunction":          quotes.NewRouter(nil, discard).Routes(),
 		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard).Routes(),
@@ -171,6 +172,14 @@ func TestCheckSchedule(t *testing.T) {
 }
 
 // declarationRoutes are F's routes plus the lifecycle mounted beside them.
+// certificantRoutes is the certificants router with the inactive status
+// route mounted, as functions/certificants wires it.
+func certificantRoutes(log *slog.Logger) []string {
+	rt := certificants.NewRouter(nil, log)
+	inactive.Mount(rt, nil)
+	return rt.Routes()
+}
+
 func declarationRoutes(log *slog.Logger) []string {
 	rt := declarations.NewRouter(nil, log)
 	declarations.Mount(rt, nil)
