@@ -373,6 +373,7 @@ func TestQuote(t *testing.T) {
 		{"certification not held", a.token, decl("ASCPi-CG"), 422, "items[0].certification", "R-FEE-1"},
 		{"unknown field", a.token, map[string]any{"certificantId": a.id, "items": []any{}, "coupon": "x"}, 400, "coupon", ""},
 		{"B quotes for A: 404", b.token, decl("ASCPi-MLS"), 404, "", ""},
+		{"staff, unknown certificant: 404", staff, map[string]any{"certificantId": "c-nobody", "items": []map[string]any{{"kind": "score_review"}}}, 404, "", ""},
 		{"no token: 401", "", decl("ASCPi-MLS"), 401, "", ""},
 		{"body over 64 KiB: 413", a.token, `{"certificantId":"` + strings.Repeat("x", 70<<10) + `"}`, 413, "", ""},
 	}

@@ -34,7 +34,7 @@ func counted(s *stacktest.Stack) (*roundtrips.Counter, map[string]*httpapi.Route
 	log := httpapi.NewLogger(io.Discard)
 	return c, map[string]*httpapi.Router{
 		"submit":   newRouter(table, log),
-		"quote":    quotes.NewRouter(quotes.NewService(quotes.NewTableLoader(table), fees.DefaultSchedule(), time.Now), log),
+		"quote":    quotes.NewRouter(quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now), log),
 		"progress": progressRouter(table, log),
 	}
 }

@@ -20,6 +20,6 @@ func main() {
 		log.Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
-	svc := quotes.NewService(quotes.NewTableLoader(table), fees.DefaultSchedule(), time.Now)
+	svc := quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now)
 	lambda.Start(quotes.NewRouter(svc, log).Handler())
 }

@@ -1,7 +1,7 @@
 // Package quotes answers POST /v1/fees/quote: the client's items priced by
 // internal/fees with what the certificant's partition says about them (the
 // certifications declared, and declarations already submitted, for the
-// R-FEE-2 same-business-day reduction).
+// R-FEE-2 same-business-day reduction), read in one DynamoDB round trip.
 package quotes
 
 import (
@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/transcript"
 )
 
 // RouteQuote is the route key served by the fees function.
@@ -36,9 +36,10 @@ type Facts struct {
 	Earlier        []fees.EarlierDeclaration
 }
 
-// Loader reads the Facts of a certificant as of instant at.
+// Loader reads the Facts of a certificant as of instant at; false when the
+// certificant does not exist.
 type Loader interface {
-	Facts(ctx context.Context, certificantID string, at time.Time) (Facts, error)
+	Facts(ctx context.Context, certificantID string, at time.Time) (Facts, bool, error)
 }
 
 // Service prices quotes.
@@ -53,22 +54,20 @@ func NewService(loader Loader, schedule fees.Schedule, now func() time.Time) *Se
 	return &Service{loader: loader, schedule: schedule, now: now}
 }
 
-// Quote prices req now. Only declaration items need the partition, so a
-// quote without one reads nothing. Invalid items are a *fees.ValidationError.
+// ErrNotFound: no such certificant (404).
+var ErrNotFound = errors.New("quotes: no such certificant")
+
+// Quote prices req now. Invalid items are a *fees.ValidationError.
 func (s *Service) Quote(ctx context.Context, req Request) (fees.Quote, error) {
 	at := s.now()
-	items := canonical(req.Items)
-	var facts Facts
-	for _, it := range items {
-		if it.Kind == fees.KindCMPDeclaration {
-			var err error
-			if facts, err = s.loader.Facts(ctx, req.CertificantID, at); err != nil {
-				return fees.Quote{}, fmt.Errorf("load certificant facts: %w", err)
-			}
-			break
-		}
+	facts, found, err := s.loader.Facts(ctx, req.CertificantID, at)
+	if err != nil {
+		return fees.Quote{}, fmt.Errorf("load certificant facts: %w", err)
 	}
-	return s.schedule.Quote(fees.Request{At: at, Items: items, Certifications: facts.Certifications, Earlier: facts.Earlier})
+	if !found {
+		return fees.Quote{}, ErrNotFound
+	}
+	return s.schedule.Quote(fees.Request{At: at, Items: canonical(req.Items), Certifications: facts.Certifications, Earlier: facts.Earlier})
 }
 
 // canonical spells certification keys as stored (ascpi-mls -> ASCPi-MLS);
@@ -84,42 +83,37 @@ func canonical(items []fees.Item) []fees.Item {
 	return out
 }
 
-// TableLoader reads Facts from the table: two queries of the certificant's
-// partition (certifications, declarations).
-type TableLoader struct{ table *dynamo.Table }
+// PartitionLoader reads Facts with the transcript's one-Query partition
+// loader: a quote costs one DynamoDB round trip.
+type PartitionLoader struct{ partitions *transcript.Loader }
 
-// NewTableLoader wraps the table.
-func NewTableLoader(table *dynamo.Table) *TableLoader { return &TableLoader{table: table} }
+// NewPartitionLoader reads partitions of the table.
+func NewPartitionLoader(table *dynamo.Table) *PartitionLoader {
+	return &PartitionLoader{partitions: transcript.NewLoader(table)}
+}
 
-// Facts reads the certifications (expired on the board's date of at, R-FEE-3)
+// Facts are the certifications (expired on the board's date of at, R-FEE-3)
 // and every declaration submitted (R-FEE-2 keeps today's).
-func (l *TableLoader) Facts(ctx context.Context, certificantID string, at time.Time) (Facts, error) {
-	pk := dynamo.CertificantPK(certificantID)
-	var certs []certificants.Certification
-	if err := l.table.QueryPrefix(ctx, pk, dynamo.CertificationPrefix, &certs); err != nil {
-		return Facts{}, err
+func (l *PartitionLoader) Facts(ctx context.Context, certificantID string, at time.Time) (Facts, bool, error) {
+	if certificantID == "" || len(certificantID) > maxIDLen {
+		return Facts{}, false, nil
+	}
+	p, found, err := l.partitions.Partition(ctx, certificantID)
+	if err != nil || !found {
+		return Facts{}, false, err
 	}
 	today := calendar.Today(at)
-	f := Facts{Certifications: make(map[string]fees.Certification, len(certs))}
-	for _, c := range certs {
+	f := Facts{Certifications: make(map[string]fees.Certification, len(p.Profile.Certifications)),
+		Earlier: declarations.Earlier(p.Declarations)}
+	for _, c := range p.Profile.Certifications {
 		exp := c.Expiration()
 		f.Certifications[c.Key] = fees.Certification{Expiration: exp, Expired: calendar.StatusOn(exp, today) == calendar.StatusExpired}
 	}
-	var items []declarations.Item
-	if err := l.table.QueryPrefix(ctx, pk, dynamo.DeclarationPrefix, &items); err != nil {
-		return Facts{}, err
-	}
-	decls := make([]declarations.Declaration, 0, len(items))
-	for _, it := range items {
-		d, err := it.Declaration()
-		if err != nil {
-			return Facts{}, err
-		}
-		decls = append(decls, d)
-	}
-	f.Earlier = declarations.Earlier(decls)
-	return f, nil
+	return f, true, nil
 }
+
+// maxIDLen bounds ids from request bodies before they become keys.
+const maxIDLen = 128
 
 // NewRouter serves the quote route: the certificant for themself, staff for anyone.
 func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
@@ -137,6 +131,9 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 			return httpapi.Response{}, err
 		}
 		q, err := svc.Quote(ctx, req)
+		if errors.Is(err, ErrNotFound) {
+			return httpapi.Response{}, httpapi.NotFound()
+		}
 		var invalid *fees.ValidationError
 		if errors.As(err, &invalid) {
 			fields := make([]httpapi.FieldError, len(invalid.Errors))

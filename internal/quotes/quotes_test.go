@@ -20,9 +20,9 @@ type fakeLoader struct {
 	reads int
 }
 
-func (l *fakeLoader) Facts(context.Context, string, time.Time) (Facts, error) {
+func (l *fakeLoader) Facts(_ context.Context, id string, _ time.Time) (Facts, bool, error) {
 	l.reads++
-	return l.facts, nil
+	return l.facts, id == "c-1", nil
 }
 
 var at = time.Date(2025, 1, 6, 15, 0, 0, 0, time.UTC) // 10:00 in New York, a Monday
@@ -63,12 +63,13 @@ func TestQuoteRoute(t *testing.T) {
 			200, []string{`"rule":"R-FEE-2"`, `"totalCents":1500`, `"currency":"USD"`}, 1},
 		{"R-FEE-3 reinstatement line", "s-1", "[staff]", `{"certificantId":"c-1","items":[{"kind":"cmp_declaration","certification":"ASCPi-H"}]}`,
 			200, []string{`"rule":"R-FEE-3"`, `"amountCents":12500`}, 1},
-		{"R-FEE-4,5,6 need no reads", "c-1", "", `{"certificantId":"c-1","items":[{"kind":"verification","count":3},{"kind":"score_review"},{"kind":"inactive_status","basis":"mandatory_military_service"}]}`,
-			200, []string{`"amountCents":4500`, `"rule":"R-FEE-5"`, `"rule":"R-FEE-4","description":"Inactive status request, fee waived`, `"totalCents":7000`}, 0},
+		{"R-FEE-4,5,6", "c-1", "", `{"certificantId":"c-1","items":[{"kind":"verification","count":3},{"kind":"score_review"},{"kind":"inactive_status","basis":"mandatory_military_service"}]}`,
+			200, []string{`"amountCents":4500`, `"rule":"R-FEE-5"`, `"rule":"R-FEE-4","description":"Inactive status request, fee waived`, `"totalCents":7000`}, 1},
 		{"R-FEE-1 certification not held", "c-1", "", `{"certificantId":"c-1","items":[{"kind":"cmp_declaration","certification":"ASCPi-C"}]}`,
 			422, []string{`"field":"items[0].certification"`, `"rule":"R-FEE-1"`}, 1},
-		{"unknown kind", "c-1", "", `{"certificantId":"c-1","items":[{"kind":"lunch"}]}`, 422, []string{`"field":"items[0].kind"`, `"rule":"R-FEE-7"`}, 0},
-		{"no items", "c-1", "", `{"certificantId":"c-1","items":[]}`, 422, []string{`"field":"items"`}, 0},
+		{"unknown kind", "c-1", "", `{"certificantId":"c-1","items":[{"kind":"lunch"}]}`, 422, []string{`"field":"items[0].kind"`, `"rule":"R-FEE-7"`}, 1},
+		{"no items", "c-1", "", `{"certificantId":"c-1","items":[]}`, 422, []string{`"field":"items"`}, 1},
+		{"staff, unknown certificant: 404", "s-1", "[staff]", `{"certificantId":"c-9","items":[{"kind":"score_review"}]}`, 404, nil, 1},
 		{"no certificant", "s-1", "[staff]", `{"items":[{"kind":"score_review"}]}`, 422, []string{`"field":"certificantId"`}, 0},
 		{"unknown field", "c-1", "", `{"certificantId":"c-1","items":[],"discount":5}`, 400, []string{`"field":"discount"`}, 0},
 		{"count of the wrong type", "c-1", "", `{"certificantId":"c-1","items":[{"kind":"verification","count":"2"}]}`, 400, []string{`"field":"items.count"`}, 0},
