@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -410,6 +411,7 @@ func TestVerificationOrder(t *testing.T) {
 	want := map[string]string{"name": "Maria Santos", "certification": "ASCPi-MLS", "number": pass.CertificationNumber,
 		"status": "active", "cycleStart": started.String(), "cycleEnd": started.FirstOfMonth().AddMonths(36).EndOfMonth().String()} // R-CYC-1
 	links := map[string]bool{}
+	table := dynamo.New(s.DynamoDB(), s.TableName)
 	for _, m := range mailsTo(t, s, "ex-ver-r", verificationSubject, 3) {
 		link := linkPattern.FindString(m.Body.Text)
 		if link == "" || !strings.Contains(m.Body.Text, "Maria Santos") {
@@ -420,6 +422,14 @@ func TestVerificationOrder(t *testing.T) {
 		u, err := url.Parse(link)
 		if err != nil {
 			t.Fatalf("link %q: %v", link, err)
+		}
+		// The token is stored only as its hash.
+		token := path.Base(u.Path)
+		var stored map[string]any
+		hashed, errHashed := table.Get(context.Background(), dynamo.VerificationTokenKey(verification.HashToken(token)), &stored)
+		raw, errRaw := table.Get(context.Background(), dynamo.VerificationTokenKey(token), &stored)
+		if errHashed != nil || errRaw != nil || !hashed || raw || len(token) < 22 { // 22 base64 characters: 128 bits
+			t.Errorf("token of %s: stored hashed %v, raw %v, length %d (%v %v)", m.Destination.To[0], hashed, raw, len(token), errHashed, errRaw)
 		}
 		r := s.Do(t, "GET", u.Path, "", nil)
 		var rec map[string]any
