@@ -177,6 +177,8 @@ func TestDatePKShards(t *testing.T) {
 	}
 }
 
+var errConflict = errors.New("open request exists")
+
 func TestIdempotent(t *testing.T) {
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	hash := RequestHash("POST /v1/declarations", []byte(`{"a":1}`))
@@ -190,17 +192,25 @@ func TestIdempotent(t *testing.T) {
 		wantErr   error
 		wantCalls int  // times the change ran
 		wantTx    bool // a transaction was attempted
+		changeErr error
 	}{
-		{"first request", &fakeAPI{}, hash, `{"id":"d-2"}`, nil, 1, true},
-		{"repeat gets the first answer", &fakeAPI{item: stored.item.Put.Item}, hash, `{"id":"d-1"}`, nil, 0, false},
-		{"same key, other body", &fakeAPI{item: stored.item.Put.Item}, RequestHash("POST /v1/declarations", []byte(`{"a":2}`)), "", ErrIdempotencyMismatch, 0, false},
-		{"lost a race to a twin", &fakeAPI{item: stored.item.Put.Item, appearAt: 2, txErr: reasons("None", "ConditionalCheckFailed")}, hash, `{"id":"d-1"}`, nil, 1, true},
+		{"first request", &fakeAPI{}, hash, `{"id":"d-2"}`, nil, 1, true, nil},
+		{"repeat gets the first answer", &fakeAPI{item: stored.item.Put.Item}, hash, `{"id":"d-1"}`, nil, 0, false, nil},
+		{"same key, other body", &fakeAPI{item: stored.item.Put.Item}, RequestHash("POST /v1/declarations", []byte(`{"a":2}`)), "", ErrIdempotencyMismatch, 0, false, nil},
+		{"lost a race to a twin", &fakeAPI{item: stored.item.Put.Item, appearAt: 2, txErr: reasons("None", "ConditionalCheckFailed")}, hash, `{"id":"d-1"}`, nil, 1, true, nil},
+		{"twin's writes failed ours first", &fakeAPI{item: stored.item.Put.Item, appearAt: 2, txErr: reasons("ConditionalCheckFailed", "ConditionalCheckFailed")}, hash, `{"id":"d-1"}`, nil, 1, true, nil},
+		{"twin won before the change looked", &fakeAPI{item: stored.item.Put.Item, appearAt: 2}, hash, `{"id":"d-1"}`, nil, 1, false, errConflict},
+		{"a real conflict stays one", &fakeAPI{txErr: reasons("ConditionalCheckFailed", "None")}, hash, "", ErrConditionFailed, 1, true, nil},
+		{"a refusal stays one", &fakeAPI{}, hash, "", errConflict, 1, false, errConflict},
 	}
 	for _, tc := range tests {
 		calls := 0
 		ans, err := New(tc.api, "tbl").Idempotent(context.Background(), "c1", "k1", tc.hash, now,
 			func(context.Context) (Answer, []Write, error) {
 				calls++
+				if tc.changeErr != nil {
+					return Answer{}, nil, tc.changeErr
+				}
 				return Answer{Status: 201, Body: []byte(`{"id":"d-2"}`)}, []Write{profile}, nil
 			})
 		if !errors.Is(err, tc.wantErr) || string(ans.Body) != tc.wantBody || calls != tc.wantCalls || (tc.api.lastTx != nil) != tc.wantTx {

@@ -81,30 +81,28 @@ type Change func(ctx context.Context) (Answer, []Write, error)
 // Idempotent applies change at most once per principal and key: a repeat with
 // the same request hash gets the first answer back and writes nothing; with a
 // different hash, ErrIdempotencyMismatch. The record is written in the same
-// transaction as the change, so a concurrent twin loses on its condition and
-// is answered from the winner's record.
+// transaction as the change, so a concurrent twin loses on a condition (the
+// record's, or any other the winner's writes made false) or refuses in its own
+// checks; either way it is answered from the winner's record when there is one.
 func (t *Table) Idempotent(ctx context.Context, principal, key, requestHash string, now time.Time, change Change) (Answer, error) {
 	if ans, done, err := t.replay(ctx, principal, key, requestHash, now); done || err != nil {
 		return ans, err
 	}
 	ans, writes, err := change(ctx)
-	if err != nil {
-		return Answer{}, err
-	}
-	rec, err := PutIdempotency(principal, key, requestHash, ans.Status, ans.Body, now)
-	if err != nil {
-		return Answer{}, err
-	}
-	err = t.Transact(ctx, append(writes, rec)...)
-	if FailedLabel(err) == IdempotencyLabel {
-		if ans, done, err := t.replay(ctx, principal, key, requestHash, now); done || err != nil {
-			return ans, err
+	if err == nil {
+		var rec Write
+		if rec, err = PutIdempotency(principal, key, requestHash, ans.Status, ans.Body, now); err == nil {
+			err = t.Transact(ctx, append(writes, rec)...)
 		}
 	}
-	if err != nil {
-		return Answer{}, err
+	if err == nil {
+		return ans, nil
 	}
-	return ans, nil
+	// Only failures pay for this read: a twin may have won since the first look.
+	if replayed, done, rerr := t.replay(ctx, principal, key, requestHash, now); done || rerr != nil {
+		return replayed, rerr
+	}
+	return Answer{}, err
 }
 
 // replay answers from a live record; done is false when there is none.
