@@ -61,6 +61,9 @@ type Status string
 const (
 	StatusActive  Status = "active"
 	StatusExpired Status = "expired"
+	// StatusInactive: staff granted inactive status with an extended period
+	// that has not ended (R-INA-1).
+	StatusInactive Status = "inactive"
 )
 
 // StatusOn is the status on today of a certification whose latest approved cycle

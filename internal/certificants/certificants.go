@@ -39,6 +39,9 @@ type Certification struct {
 	CycleStart  string `json:"cycleStart,omitempty" dynamodbav:"cycleStart,omitempty"`
 	CycleEnd    string `json:"cycleEnd,omitempty" dynamodbav:"cycleEnd,omitempty"`
 	Credential  string `json:"credential" dynamodbav:"credential"`
+	// InactiveUntil is the end of an extended period of inactive status
+	// (R-INA-1); the cycle end moves to it too. Empty when not inactive.
+	InactiveUntil string `json:"inactiveUntil,omitempty" dynamodbav:"inactiveUntil,omitempty"`
 	// FirstIssued decides CMP required or voluntary (R-CAT-4).
 	FirstIssued  string `json:"-" dynamodbav:"firstIssued"`
 	Route        string `json:"-" dynamodbav:"route,omitempty"`

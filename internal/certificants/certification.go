@@ -112,7 +112,7 @@ func (s *Service) newCertification(in Registration) (Certification, error) {
 }
 
 // On is the certification as it stands on today: status by its cycle end
-// (R-CYC-8) and CM while a maintained cycle is valid (R-CYC-6). Stored status
+// (R-CYC-8), inactive through an extended period (R-INA-1), and CM while a maintained cycle is valid (R-CYC-6). Stored status
 // and credential are as of the last write; readers refresh them with On.
 func (c Certification) On(today civil.Date) Certification {
 	end, err := civil.Parse(c.CycleEnd)
@@ -120,6 +120,9 @@ func (c Certification) On(today civil.Date) Certification {
 		end = civil.Date{} // no cycle: voluntary, never expires (R-CYC-5)
 	}
 	c.Status = string(calendar.StatusOn(end, today))
+	if c.InactiveUntil != "" && c.Status == string(calendar.StatusActive) {
+		c.Status = string(calendar.StatusInactive)
+	}
 	c.Credential = calendar.Credential(c.Category, c.Program, end, today)
 	return c
 }

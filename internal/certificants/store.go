@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/dynamo"
 )
 
@@ -92,10 +93,54 @@ func NewCertificationItem(certificantID string, p ProfileItem, c Certification) 
 	it := CertificationItem{PK: k.PK, SK: k.SK, Type: CertificationItemType, CertificantID: certificantID, Certification: c,
 		Email: p.Email, Given: p.Given}
 	if c.CycleEnd != "" {
-		ref := certificantID + "#" + c.Key
-		it.DatePK, it.DateSK = dynamo.DatePK("EXP", c.CycleEnd, ref), ref
+		it.DatePK, it.DateSK = ExpiryIndex(certificantID, c.Key, c.CycleEnd)
 	}
 	return it
+}
+
+// ExpiryIndex is the ByDate entry (datePk, dateSk) of a certification
+// expiring on day: a sharded EXP partition of the day.
+func ExpiryIndex(certificantID, certKey, day string) (datePK, dateSK string) {
+	ref := certificantID + "#" + certKey
+	return dynamo.DatePK("EXP", day, ref), ref
+}
+
+// CycleMove is a certification's new cycle, as an approved renewal or an
+// inactive status grant writes it.
+type CycleMove struct {
+	CertificantID, CertKey string
+	Cycle                  calendar.Period
+	Credential             string
+	// Inactive: the cycle end is that of an extended period of inactive
+	// status (R-INA-1); otherwise the certification is active.
+	Inactive bool
+	// IfCycleEnd, when set, is the cycle end the change was decided on: a
+	// renewal or an expiry in between makes the write fail.
+	IfCycleEnd string
+}
+
+// MoveCycle is the update that moves a certification to m's cycle, status
+// and credential, and its ByDate EXP entry to the new expiration, so the old
+// date's reminders stop and the expiry job follows the new one (R-CYC-2,
+// R-INA-1, R-INA-2).
+func MoveCycle(label string, m CycleMove) (dynamo.Write, error) {
+	end := m.Cycle.End.String()
+	dpk, dsk := ExpiryIndex(m.CertificantID, m.CertKey, end)
+	update := "SET cycleStart = :start, cycleEnd = :end, #status = :status, credential = :cred, datePk = :dpk, dateSk = :dsk"
+	status := calendar.StatusActive
+	if m.Inactive {
+		status, update = calendar.StatusInactive, update+", inactiveUntil = :end"
+	} else {
+		update += " REMOVE inactiveUntil"
+	}
+	cond := dynamo.Condition{Expr: "attribute_exists(pk)", Names: map[string]string{"#status": "status"},
+		Values: map[string]any{":start": m.Cycle.Start.String(), ":end": end, ":status": string(status), ":cred": m.Credential,
+			":dpk": dpk, ":dsk": dsk}}
+	if m.IfCycleEnd != "" {
+		cond.Expr += " AND cycleEnd = :was"
+		cond.Values[":was"] = m.IfCycleEnd
+	}
+	return dynamo.Update(label, dynamo.CertificationKey(m.CertificantID, m.CertKey), update, cond)
 }
 
 // Register puts the certification if the certificant does not hold it; the

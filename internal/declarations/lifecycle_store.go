@@ -17,7 +17,6 @@ const (
 	queueIndex = "ByQueue"
 	dateIndex  = "ByDate"
 	dueKind    = "DUE"
-	expKind    = "EXP"
 	// dueTTL keeps a due entry a while after its day, then DynamoDB drops it.
 	dueTTL = 90 * 24 * time.Hour
 )
@@ -132,19 +131,11 @@ func changeWrites(c Change) ([]dynamo.Write, error) {
 }
 
 // renewalWrite moves the certification to its new cycle and its ByDate EXP
-// entry to the new expiration, so the old cycle's reminders stop (R-CYC-2).
+// entry to the new expiration, so the old cycle's reminders stop (R-CYC-2);
+// it ends an inactive status too.
 func renewalWrite(d Declaration, r Renewal) (dynamo.Write, error) {
-	end := r.Cycle.End.String()
-	return dynamo.Update(labelRenewal, dynamo.CertificationKey(d.CertificantID, r.CertKey),
-		"SET cycleStart = :start, cycleEnd = :end, #status = :active, credential = :cred, datePk = :dpk, dateSk = :dsk",
-		dynamo.Condition{Expr: "attribute_exists(pk)", Names: map[string]string{"#status": "status"},
-			Values: map[string]any{":start": r.Cycle.Start.String(), ":end": end, ":active": "active", ":cred": r.Credential,
-				":dpk": ExpiryPK(end, d.CertificantID, r.CertKey), ":dsk": d.CertificantID + "#" + r.CertKey}})
-}
-
-// ExpiryPK is the sharded ByDate partition of a certification expiring on day.
-func ExpiryPK(day, certificantID, certKey string) string {
-	return dynamo.DatePK(expKind, day, certificantID+"#"+certKey)
+	return certificants.MoveCycle(labelRenewal, certificants.CycleMove{CertificantID: d.CertificantID, CertKey: r.CertKey,
+		Cycle: r.Cycle, Credential: r.Credential})
 }
 
 // Queue lists the declarations in state, by processing due date (ByQueue).
