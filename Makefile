@@ -34,7 +34,7 @@ help:
 	@echo "make build   deploy artifacts (linux/arm64) under .build/deploy"
 	@echo "make token SUB=<id> [GROUPS=staff]   a local JWT"
 	@echo "make invoke FN=<LogicalId> EVENT=events/<file>.json   invoke through the running stack"
-	@echo "make deploy  sam deploy (needs AWS credentials and the SAM CLI)"
+	@echo "make deploy  sam build + sam deploy with samconfig.toml (needs AWS credentials and the SAM CLI)"
 
 # --- builds -----------------------------------------------------------------
 
@@ -111,3 +111,11 @@ invoke:
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json (with make run running)" >&2; exit 2; }
 	@curl -sS -D /dev/stderr -X POST --data-binary @'$(EVENT)' -H 'Content-Type: application/json' \
 		http://127.0.0.1:$(LAMBDA_PORT)/2015-03-31/functions/$(FN)/invocations; echo
+
+# --- deployment (needs the SAM CLI and AWS credentials; not available here) ------
+
+.PHONY: deploy
+deploy:
+	@command -v sam >/dev/null || { echo "the SAM CLI is needed: https://docs.aws.amazon.com/serverless-application-model/" >&2; exit 1; }
+	sam build --template template.yaml
+	sam deploy --config-file samconfig.toml
