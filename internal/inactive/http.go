@@ -3,6 +3,7 @@ package inactive
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"unicode"
 
@@ -10,13 +11,16 @@ import (
 	"github.com/boc/cmp/internal/httpapi"
 )
 
-// RouteCreate is the route key of an inactive status request.
-const RouteCreate = "POST /v1/certificants/{id}/inactive-requests"
+// Route keys: the certificant's request and the staff decision on it.
+const (
+	RouteCreate = "POST /v1/certificants/{id}/inactive-requests"
+	RouteDecide = "POST /v1/certificants/{id}/inactive-requests/{requestId}/decision"
+)
 
 // maxIdempotencyKey bounds the Idempotency-Key header, which becomes part of a key.
 const maxIdempotencyKey = 255
 
-// Mount adds the inactive status route to a router (the certificants function's).
+// Mount adds the inactive status routes to a router (the certificants function's).
 func Mount(rt *httpapi.Router, svc *Service) {
 	rt.Handle(RouteCreate, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
@@ -42,6 +46,21 @@ func Mount(rt *httpapi.Router, svc *Service) {
 		r.Log.Info("inactive status requested", "certification", req.Certification, "status", ans.Status)
 		return httpapi.Response{StatusCode: ans.Status, Body: string(ans.Body), Headers: map[string]string{"Content-Type": "application/json"}}, nil
 	})
+	rt.Handle(RouteDecide, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RequireStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
+		var d Decision
+		if err := r.Decode(&d); err != nil {
+			return httpapi.Response{}, err
+		}
+		out, err := svc.Decide(ctx, r.Param("id"), r.Param("requestId"), d, r.Principal.Subject)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("inactive status decided", "request", out.ID, "certification", out.Certification, "status", string(out.Status))
+		return httpapi.JSON(http.StatusOK, out)
+	})
 }
 
 func problem(err error) error {
@@ -59,6 +78,16 @@ func problem(err error) error {
 	case errors.Is(err, ErrOpen):
 		p := httpapi.Conflict("an inactive status request of this certification is open")
 		p.Errors = []httpapi.FieldError{{Field: "certification", Rule: "R-INA-1", Message: "one open request per certification"}}
+		return p
+	case errors.Is(err, ErrNotFound):
+		return httpapi.NotFound()
+	case errors.Is(err, ErrDecided):
+		p := httpapi.Conflict("the inactive status request is decided already")
+		p.Errors = []httpapi.FieldError{{Field: "decision", Rule: "R-INA-1", Message: "only an open request takes a decision"}}
+		return p
+	case errors.Is(err, ErrCertificationChanged):
+		p := httpapi.Conflict("the certification changed meanwhile")
+		p.Errors = []httpapi.FieldError{{Field: "certification", Rule: "R-INA-1", Message: "decide again on its current expiration"}}
 		return p
 	case errors.Is(err, ErrKeyReused):
 		return httpapi.Unprocessable("Idempotency-Key reused with a different request",

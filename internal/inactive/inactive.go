@@ -1,8 +1,9 @@
 // Package inactive is the R-INA inactive status request: a certificant asks
 // for inactive status of one certification with a reason, a basis and the
 // documentation, and is charged the R-FEE-4 fee (waived for mandatory
-// military service). One open request per certification; staff grant of the
-// extended period (R-INA-1, R-INA-2) is not built yet.
+// military service). One open request per certification; staff grant it
+// with an extended period, which makes the certification inactive and moves
+// its expiration (R-INA-1), or deny it (decide.go).
 package inactive
 
 import (
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
 )
 
@@ -44,6 +46,11 @@ type InactiveRequest struct {
 	Documents     []Document `json:"documents"`
 	Fee           fees.Quote `json:"fee"`
 	RequestedAt   time.Time  `json:"requestedAt"`
+	// The staff decision, once taken (R-INA-1).
+	ExtendedUntil  *civil.Date `json:"extendedUntil,omitempty"`
+	DecidedAt      *time.Time  `json:"decidedAt,omitempty"`
+	DecidedBy      string      `json:"decidedBy,omitempty"`
+	DecisionReason string      `json:"decisionReason,omitempty"`
 }
 
 // FieldError is one invalid input, named by field and rule.

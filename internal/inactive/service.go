@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 )
@@ -22,6 +24,11 @@ var (
 	ErrOpen = errors.New("inactive: a request of this certification is open")
 	// ErrKeyReused: an Idempotency-Key reused with another body (422).
 	ErrKeyReused = errors.New("inactive: idempotency key reused with a different request")
+	// ErrNotFound: no request with this id of this certificant (404).
+	ErrNotFound = errors.New("inactive: no such request")
+	// ErrCertificationChanged: the certification was renewed between reading
+	// it and the grant (409); deciding again reads the new state.
+	ErrCertificationChanged = errors.New("inactive: the certification changed meanwhile")
 )
 
 // Idempotency is the caller's Idempotency-Key, if any.
@@ -54,7 +61,36 @@ const (
 	itemType  = "inactive-request"
 	skPrefix  = "INACTIVE#"
 	labelOpen = "inactive"
+	labelCert = "certification"
 )
+
+// Mail templates of a request: received, then granted or denied.
+const (
+	ReceivedTemplate = "inactive-received"
+	DecisionTemplate = "inactive-decision"
+)
+
+// openKey is the one open request of a certification; decidedKey keeps a
+// decided one (sk=INACTIVE#<key>#<requestId>), freeing the open slot for a
+// later request. Certification keys have no '#'.
+func openKey(certificantID, certKey string) dynamo.Key {
+	return dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: skPrefix + certKey}
+}
+
+func decidedKey(certificantID, certKey, requestID string) dynamo.Key {
+	return dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: skPrefix + certKey + "#" + requestID}
+}
+
+// receivedMail is the data of the request-received email: the fee charged
+// and, for a waiver, why (R-FEE-4).
+func receivedMail(r InactiveRequest, held certificants.CertificationItem) map[string]string {
+	waiver := ""
+	if r.Fee.TotalCents == 0 {
+		waiver = "waived: " + strings.ReplaceAll(r.Basis, "_", " ")
+	}
+	return map[string]string{"given": held.Given, "certification": r.Certification, "requestId": r.ID,
+		"basis": strings.ReplaceAll(r.Basis, "_", " "), "fee": money(r.Fee), "waiver": waiver, "cycleEnd": held.CycleEnd}
+}
 
 // Create validates, prices and stores a request of certificantID: the 201
 // answer, or the first answer again for a repeated Idempotency-Key.
@@ -65,9 +101,7 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 	}
 	now := s.now()
 	change := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
-		var held struct {
-			Key string `dynamodbav:"key"`
-		}
+		var held certificants.CertificationItem
 		found, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, r.Certification), &held)
 		if err != nil {
 			return dynamo.Answer{}, nil, fmt.Errorf("read certification: %w", err)
@@ -85,9 +119,10 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 		if err != nil {
 			return dynamo.Answer{}, nil, fmt.Errorf("encode request: %w", err)
 		}
-		w, err := dynamo.Put(labelOpen, requestItem{Key: dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: skPrefix + r.Certification},
+		w, err := dynamo.Put(labelOpen, requestItem{Key: openKey(certificantID, r.Certification),
 			Type: itemType, ID: req.ID, Doc: string(body)}, dynamo.IfAbsent)
-		return dynamo.Answer{Status: http.StatusCreated, Body: body}, []dynamo.Write{w}, err
+		mail, merr := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), now, req.ID))
+		return dynamo.Answer{Status: http.StatusCreated, Body: body}, []dynamo.Write{w, mail}, errors.Join(err, merr)
 	}
 	var ans dynamo.Answer
 	var err error
@@ -108,4 +143,63 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 		return dynamo.Answer{}, fmt.Errorf("inactive status request: %w", err)
 	}
 	return ans, nil
+}
+
+// Decide applies staff member by's decision to request requestID of
+// certificantID in one transaction (R-INA-1): the open request moves to its
+// decided key (conditional on its id, so a second or parallel decision is
+// ErrDecided), a grant moves the certification's cycle end and ByDate EXP
+// entry to the extended end (conditional on the expiration decided on), and
+// the decision email is owed.
+func (s *Service) Decide(ctx context.Context, certificantID, requestID string, d Decision, by string) (InactiveRequest, error) {
+	var items []requestItem
+	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), skPrefix, &items); err != nil {
+		return InactiveRequest{}, fmt.Errorf("read inactive requests: %w", err)
+	}
+	i := slices.IndexFunc(items, func(it requestItem) bool { return it.ID == requestID })
+	if i < 0 {
+		return InactiveRequest{}, ErrNotFound
+	}
+	var r InactiveRequest
+	if err := json.Unmarshal([]byte(items[i].Doc), &r); err != nil {
+		return InactiveRequest{}, fmt.Errorf("decode inactive request %s: %w", requestID, err)
+	}
+	var held certificants.CertificationItem
+	if _, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, r.Certification), &held); err != nil {
+		return InactiveRequest{}, fmt.Errorf("read certification: %w", err)
+	}
+	out, err := Judge(r, held, d, by, s.now())
+	if err != nil {
+		return InactiveRequest{}, err
+	}
+	body, err := json.Marshal(out.Request)
+	if err != nil {
+		return InactiveRequest{}, fmt.Errorf("encode request: %w", err)
+	}
+	var errs []error
+	writes := make([]dynamo.Write, 0, 4)
+	add := func(w dynamo.Write, err error) {
+		writes = append(writes, w)
+		errs = append(errs, err)
+	}
+	add(dynamo.Delete(labelOpen, openKey(certificantID, r.Certification), dynamo.Condition{Expr: "id = :id", Values: map[string]any{":id": r.ID}}))
+	add(dynamo.Put(labelOpen, requestItem{Key: decidedKey(certificantID, r.Certification, r.ID), Type: itemType, ID: r.ID, Doc: string(body)}, dynamo.IfAbsent))
+	if out.Cycle != nil {
+		add(certificants.MoveCycle(labelCert, *out.Cycle))
+	}
+	add(dynamo.PutOutbox(dynamo.NewOutbox(DecisionTemplate, held.Email, out.Mail, s.now(), r.ID)))
+	if err := errors.Join(errs...); err != nil {
+		return InactiveRequest{}, err
+	}
+	err = s.table.Transact(ctx, writes...)
+	switch dynamo.FailedLabel(err) {
+	case labelOpen, "outbox":
+		return InactiveRequest{}, ErrDecided
+	case labelCert:
+		return InactiveRequest{}, ErrCertificationChanged
+	}
+	if err != nil {
+		return InactiveRequest{}, fmt.Errorf("decide inactive request %s: %w", requestID, err)
+	}
+	return out.Request, nil
 }
