@@ -382,6 +382,62 @@ func TestLifecycleAuditPass(t *testing.T) {
 	l.wantRenewed(d)
 }
 
+// R-DEC-3, R-DEC-4, R-REM-2: an audit whose 30-business-day deadline
+// passes without documentation: the reminder 10 days before it, then the
+// declaration-deadlines job of the day after moves it to audit_failed and
+// emails what the certificant may still do; an appeal is then open. Each
+// job day run twice changes and sends nothing more.
+func TestLifecycleAuditDeadline(t *testing.T) {
+	s := stacktest.Get(t)
+	l := openDeclaration(t, s, "c-life-audit-lapse")
+	d, steps := l.openAudit()
+	deadline := *d.DeadlineOn
+
+	remind := deadline.AddDays(-10)
+	if rep := deadlineRun(t, s, remind); rep.Reminded < 1 {
+		t.Errorf("reminder run %+v, want at least this reminder", rep)
+	}
+	if rep := deadlineRun(t, s, remind); rep.Reminded != 0 || rep.Lapsed != 0 {
+		t.Errorf("reminder rerun %+v, want nothing more", rep)
+	}
+	l.wantMail("Reminder: CMP declaration ASCPi-MLS selected for audit, deadline "+deadline.String(),
+		"Still missing documentation for activities", "upload it by "+deadline.String())
+
+	// The deadline day still belongs to the certificant.
+	if rep := deadlineRun(t, s, deadline); rep.Lapsed != 0 {
+		t.Errorf("run on the deadline %+v, want no lapse", rep)
+	}
+	if got := l.get(); got.Status != declarations.UnderAudit {
+		t.Errorf("on the deadline: %s, want under_audit", got.Status)
+	}
+	if rep := deadlineRun(t, s, deadline.AddDays(1)); rep.Lapsed < 1 {
+		t.Errorf("lapse run %+v, want at least this lapse", rep)
+	}
+	if rep := deadlineRun(t, s, deadline.AddDays(1)); rep.Lapsed != 0 || rep.Reminded != 0 {
+		t.Errorf("lapse rerun %+v, want nothing more", rep)
+	}
+	d = l.get()
+	steps = append(steps, step{declarations.AuditFailed, declarations.ActorJobName, "deadline " + deadline.String() + " passed"})
+	wantHistory(t, d, steps...)
+	if d.DeadlineOn != nil || d.Renewal != nil {
+		t.Errorf("failed audit: deadline %v, renewal %v, want neither", d.DeadlineOn, d.Renewal)
+	}
+	l.wantMail(statusSubject("audit unsuccessful"), "deadline "+deadline.String()+" passed",
+		"new points within the last month of your cycle", "appeal letter", "financial or family reasons are not grounds")
+	// welcome, received, (in review,) selected for audit, reminder, audit unsuccessful
+	want := 5
+	if !declarations.AuditSelected(l.id, declarations.DefaultAuditShareBP) {
+		want++
+	}
+	if n := mailCount(t, s, l.sc.email); n != want {
+		t.Errorf("%d emails to the certificant, want %d", n, want)
+	}
+
+	// R-DEC-4: the failed audit is open to an appeal.
+	d = l.resolve(map[string]any{"appeal": "Serious illness over one year, hospital letter attached"})
+	wantHistory(t, d, append(steps, step{declarations.Appealed, l.sc.id, "appeal: Serious illness"})...)
+}
+
 // R-DEC-4: audit_fail -> appeal -> appeal_grant (approved) or appeal_deny
 // (rejected, certification unchanged).
 func TestLifecycleAuditAppeal(t *testing.T) {
