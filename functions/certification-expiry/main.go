@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/expiry"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -23,12 +24,11 @@ func main() {
 		log.Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
-	e := expirer{table: table}
-	lambda.Start(func(ctx context.Context, ev events.CloudWatchEvent) (Report, error) {
+	lambda.Start(func(ctx context.Context, ev events.CloudWatchEvent) (expiry.Report, error) {
 		if ev.Time.IsZero() {
-			return Report{}, errors.New("scheduled event without a time")
+			return expiry.Report{}, errors.New("scheduled event without a time")
 		}
-		rep, err := e.run(ctx, calendar.Today(ev.Time))
+		rep, err := expiry.Run(ctx, table, calendar.Today(ev.Time))
 		log.Info("expiries swept", "day", rep.Day, "expired", rep.Expired, "cmDropped", rep.CMDropped, "unchanged", rep.Unchanged)
 		return rep, err
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/mail"
+	"github.com/boc/cmp/internal/outbox"
 )
 
 func main() {
@@ -35,6 +36,6 @@ func main() {
 		log.Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
-	h := &outboxHandler{store: table, render: renderer, send: mail.NewThrottled(sender, rate, 4), log: log, now: time.Now}
+	h := outbox.NewHandler(table, renderer, mail.NewThrottled(sender, rate, 4), log, time.Now)
 	lambda.Start(h.Handle)
 }

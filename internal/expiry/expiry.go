@@ -1,4 +1,6 @@
-package main
+// Package expiry is the daily expiration of certifications whose cycle ended
+// (R-CYC-8) and the CM drop of voluntary participants (R-CYC-5).
+package expiry
 
 import (
 	"context"
@@ -28,21 +30,18 @@ type certItem struct {
 	CycleEnd    string `dynamodbav:"cycleEnd"`
 }
 
-// expirer is the job over the table.
-type expirer struct{ table *dynamo.Table }
-
-// run handles the cycles that ended yesterday: a required certification is
+// Run handles the cycles that ended yesterday: a required certification is
 // expired from today (R-CYC-8); a voluntary one keeps its plain credential
 // with no expiration and its CM drops (R-CYC-5). Every update is
 // conditional on the cycle end read, so a renewal in between wins and a
 // rerun changes nothing.
-func (e expirer) run(ctx context.Context, today civil.Date) (Report, error) {
+func Run(ctx context.Context, table *dynamo.Table, today civil.Date) (Report, error) {
 	ended := today.AddDays(-1).String()
 	rep := Report{Day: today.String()}
 	var errs []error
 	for _, pk := range dynamo.DatePKs("EXP", ended) {
 		var items []certItem
-		if err := e.table.QueryIndex(ctx, "ByDate", "datePk", pk, &items); err != nil {
+		if err := table.QueryIndex(ctx, "ByDate", "datePk", pk, &items); err != nil {
 			return rep, fmt.Errorf("expiry index %s: %w", pk, err)
 		}
 		for _, it := range items {
@@ -52,7 +51,7 @@ func (e expirer) run(ctx context.Context, today civil.Date) (Report, error) {
 			}
 			w, err := update(it, today)
 			if err == nil {
-				err = e.table.Apply(ctx, w)
+				err = table.Apply(ctx, w)
 			}
 			switch {
 			case errors.Is(err, dynamo.ErrConditionFailed):

@@ -1,4 +1,4 @@
-package main
+package outbox
 
 import (
 	"bytes"
@@ -66,13 +66,13 @@ func welcomeImage() map[string]events.DynamoDBAttributeValue {
 	}
 }
 
-func newHandler(t *testing.T, st store, snd sender) *outboxHandler {
+func newHandler(t *testing.T, st Store, snd Sender) *Handler {
 	t.Helper()
 	r, err := mail.NewRenderer(map[string]string{"baseUrl": "https://cmp.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &outboxHandler{store: st, render: r, send: snd, log: httpapi.NewLogger(&bytes.Buffer{}), now: time.Now}
+	return NewHandler(st, r, snd, httpapi.NewLogger(&bytes.Buffer{}), time.Now)
 }
 
 func TestRedeliverySendsNothingTwice(t *testing.T) {

@@ -1,4 +1,6 @@
-package main
+// Package outbox sends the outbox items of the table stream through SES, each
+// once as far as SES allows.
+package outbox
 
 import (
 	"context"
@@ -12,15 +14,17 @@ import (
 	"github.com/boc/cmp/internal/mail"
 )
 
-type store interface {
+// Store applies the conditional updates of an outbox item.
+type Store interface {
 	Apply(ctx context.Context, w dynamo.Write) error
 }
 
-type sender interface {
+// Sender sends one email and answers the provider's message id.
+type Sender interface {
 	Send(ctx context.Context, to string, m mail.Message) (string, error)
 }
 
-// outboxHandler sends each outbox INSERT once. Delivery is at least once:
+// Handler sends each outbox INSERT once. Delivery is at least once:
 //  1. an update counts the attempt, on condition that sentAt is absent; if it
 //     is present the email went out before and the record is skipped;
 //  2. the email is rendered and sent;
@@ -30,17 +34,22 @@ type sender interface {
 // record sends the email a second time: SES has no idempotency key, and a
 // duplicate courtesy email is better than a lost deadline notice. A claim
 // before sending would close that window only by opening one for loss.
-type outboxHandler struct {
-	store  store
+type Handler struct {
+	store  Store
 	render *mail.Renderer
-	send   sender
+	send   Sender
 	log    *slog.Logger
 	now    func() time.Time
 }
 
+// NewHandler wires the table, the templates, the sender and the clock.
+func NewHandler(store Store, render *mail.Renderer, send Sender, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{store: store, render: render, send: send, log: log, now: now}
+}
+
 // Handle processes a batch and reports the records that failed, so only they
 // (and the ones after them in the shard) are retried, then dead-lettered.
-func (h *outboxHandler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	var resp events.DynamoDBEventResponse
 	for _, rec := range ev.Records {
 		if rec.EventName != "INSERT" {
@@ -59,7 +68,7 @@ func (h *outboxHandler) Handle(ctx context.Context, ev events.DynamoDBEvent) (ev
 	return resp, nil
 }
 
-func (h *outboxHandler) deliver(ctx context.Context, item dynamo.OutboxItem) error {
+func (h *Handler) deliver(ctx context.Context, item dynamo.OutboxItem) error {
 	notSent := dynamo.Condition{Expr: "attribute_exists(pk) AND attribute_not_exists(sentAt)",
 		Values: map[string]any{":one": 1, ":zero": 0}}
 	attempt, err := dynamo.Update("attempt", item.Key, "SET attempts = if_not_exists(attempts, :zero) + :one", notSent)
