@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/certificants"
-	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/inactive"
@@ -16,11 +16,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table, err := dynamo.FromEnv(context.Background())
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
+	table := boot.Table(context.Background(), log)
 	svc := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
 	rt := certificants.NewRouter(svc, log)
 	inactive.Mount(rt, inactive.NewService(table, fees.DefaultSchedule(), time.Now))

@@ -6,30 +6,20 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/boot"
+	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/expiry"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/schedule"
 )
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table, err := dynamo.FromEnv(context.Background())
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(func(ctx context.Context, ev events.CloudWatchEvent) (expiry.Report, error) {
-		if ev.Time.IsZero() {
-			return expiry.Report{}, errors.New("scheduled event without a time")
-		}
-		rep, err := expiry.Run(ctx, table, calendar.Today(ev.Time))
-		log.Info("expiries swept", "day", rep.Day, "expired", rep.Expired, "cmDropped", rep.CMDropped, "unchanged", rep.Unchanged)
-		return rep, err
-	})
+	table := boot.Table(context.Background(), log)
+	lambda.Start(schedule.Daily(log, "certification expiry", func(ctx context.Context, today civil.Date) (expiry.Report, error) {
+		return expiry.Run(ctx, table, today)
+	}))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
@@ -17,11 +18,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table, err := dynamo.FromEnv(context.Background())
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
+	table := boot.Table(context.Background(), log)
 	lambda.Start(newRouter(table, log).Handler())
 }
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/quotes"
@@ -15,11 +15,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table, err := dynamo.FromEnv(context.Background())
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
+	table := boot.Table(context.Background(), log)
 	svc := quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now)
 	lambda.Start(quotes.NewRouter(svc, log).Handler())
 }

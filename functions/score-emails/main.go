@@ -8,21 +8,21 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/certificants"
-	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/schedule"
 )
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table, err := dynamo.FromEnv(context.Background())
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
+	table := boot.Table(context.Background(), log)
 	// The job never certifies: only recording a pass does.
 	svc := exams.NewService(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now), nil, fees.DefaultSchedule(), time.Now)
-	lambda.Start(exams.ScheduledHandler(svc, log))
+	lambda.Start(schedule.Daily(log, "score emails", func(ctx context.Context, today civil.Date) (exams.SweepResult, error) {
+		return svc.SendScores(ctx, today, log)
+	}))
 }

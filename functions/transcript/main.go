@@ -8,18 +8,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/transcript"
 )
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table, err := dynamo.FromEnv(context.Background())
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
+	table := boot.Table(context.Background(), log)
 	svc := transcript.NewService(transcript.NewTableStore(table), transcript.NewLoader(table), time.Now)
 	lambda.Start(transcript.NewRouter(svc, log).Handler())
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/certificants"
-	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
@@ -18,11 +18,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table, err := dynamo.FromEnv(context.Background())
-	if err != nil {
-		log.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
+	table := boot.Table(context.Background(), log)
 	svc := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
 		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	lambda.Start(verification.NewRouter(svc, table, log).Handler())

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 )
@@ -157,20 +156,4 @@ func logMetrics(log *slog.Logger, r SweepResult) {
 		"day", r.Day.String(),
 		"ScoresSent", r.Sent, "ScoresSentLate", r.SentLate, "ScoresHeld", r.Held,
 		"ScoresHeldPastDue", r.HeldPastDue, "ScoresPastDue", r.SentLate+r.HeldPastDue, "ScoresFailed", r.Failed)
-}
-
-// ScheduledEvent is the part of an EventBridge Scheduler event the job reads:
-// its time, from which "today" comes, so a crafted event replays any day.
-type ScheduledEvent struct {
-	Time time.Time `json:"time"`
-}
-
-// ScheduledHandler is the score-emails Lambda handler.
-func ScheduledHandler(svc *Service, log *slog.Logger) func(context.Context, ScheduledEvent) (SweepResult, error) {
-	return func(ctx context.Context, ev ScheduledEvent) (SweepResult, error) {
-		if ev.Time.IsZero() {
-			return SweepResult{}, errors.New("score emails: the event has no time")
-		}
-		return svc.SendScores(ctx, calendar.Today(ev.Time), log)
-	}
 }

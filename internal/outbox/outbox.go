@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -45,6 +46,26 @@ type Handler struct {
 // NewHandler wires the table, the templates, the sender and the clock.
 func NewHandler(store Store, render *mail.Renderer, send Sender, log *slog.Logger, now func() time.Time) *Handler {
 	return &Handler{store: store, render: render, send: send, log: log, now: now}
+}
+
+// FromEnv wires the handler on store from the environment: the SES sender
+// (mail.SenderFromEnv), its rate (mail.SendRateFromEnv) and PUBLIC_BASE_URL
+// for the links in the templates.
+func FromEnv(ctx context.Context, store Store, log *slog.Logger) (*Handler, error) {
+	sender, err := mail.SenderFromEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rate, err := mail.SendRateFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := mail.NewRenderer(map[string]string{"baseUrl": os.Getenv("PUBLIC_BASE_URL")})
+	if err != nil {
+		return nil, err
+	}
+	// Four attempts per email under throttling; the stream retries the rest.
+	return NewHandler(store, renderer, mail.NewThrottled(sender, rate, 4), log, time.Now), nil
 }
 
 // Handle processes a batch and reports the records that failed, so only they

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strconv"
 	"sync"
 
 	"github.com/boc/cmp/internal/calendar"
@@ -48,6 +50,22 @@ type Sweeper struct {
 // how many certifications are processed at once.
 func NewSweeper(store Store, offsets []int, schedule fees.Schedule, workers int, log *slog.Logger) *Sweeper {
 	return &Sweeper{store: store, offsets: offsets, schedule: schedule, workers: max(workers, 1), log: log}
+}
+
+// SweeperFromEnv is NewSweeper with REMINDER_OFFSETS ("180,90,30,-1", see
+// ParseOffsets) and REMINDER_WORKERS (default 16).
+func SweeperFromEnv(store Store, schedule fees.Schedule, log *slog.Logger) (*Sweeper, error) {
+	offsets, err := ParseOffsets(os.Getenv("REMINDER_OFFSETS"))
+	if err != nil {
+		return nil, fmt.Errorf("REMINDER_OFFSETS: %w", err)
+	}
+	workers := 16
+	if s := os.Getenv("REMINDER_WORKERS"); s != "" {
+		if workers, err = strconv.Atoi(s); err != nil || workers < 1 {
+			return nil, fmt.Errorf("REMINDER_WORKERS %q: want a positive number", s)
+		}
+	}
+	return NewSweeper(store, offsets, schedule, workers, log), nil
 }
 
 // job is one certification cycle at one milestone.
