@@ -84,7 +84,7 @@ func NewService(store Store, now func() time.Time) *Service {
 }
 
 // Create validates and stores a new certificant; a missing id is generated.
-// Validation failures are a *ValidationError.
+// Validation failures are a *fielderr.Invalid.
 func (s *Service) Create(ctx context.Context, in NewCertificant) (Profile, error) {
 	in = normalize(in)
 	if err := validate(in); err != nil {

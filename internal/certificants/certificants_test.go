@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -134,7 +135,7 @@ func TestValidate(t *testing.T) {
 		tc.change(&in)
 		err := validate(normalize(in))
 		var got []string
-		if ve, isVE := err.(*ValidationError); isVE {
+		if ve, isVE := err.(*fielderr.Invalid); isVE {
 			for _, f := range ve.Fields {
 				got = append(got, f.Field)
 			}

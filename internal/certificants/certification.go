@@ -12,6 +12,7 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Registration is the body of POST /v1/certificants/{id}/certifications.
@@ -72,28 +73,28 @@ func (s *Service) Certify(ctx context.Context, certificantID string, cert cmp.Ce
 }
 
 func (s *Service) newCertification(in Registration) (Certification, error) {
-	var errs []FieldError
+	var errs []fielderr.Field
 	cert, err := cmp.NewCertification(strings.TrimSpace(in.Program), strings.TrimSpace(in.Category))
 	if err != nil {
-		errs = append(errs, FieldError{Field: "category", Rule: ruleOf(err, "R-CAT-1"), Message: err.Error()})
+		errs = append(errs, fielderr.Field{Field: "category", Rule: ruleOf(err, "R-CAT-1"), Message: err.Error()})
 	}
 	today := calendar.Today(s.now())
 	switch {
 	case in.StartedOn.IsZero():
-		errs = append(errs, FieldError{Field: "startedOn", Rule: "R-CYC-1", Message: "required, YYYY-MM-DD"})
+		errs = append(errs, fielderr.Field{Field: "startedOn", Rule: "R-CYC-1", Message: "required, YYYY-MM-DD"})
 	case in.StartedOn.After(today):
-		errs = append(errs, FieldError{Field: "startedOn", Rule: "R-CYC-1", Message: "must not be in the future"})
+		errs = append(errs, fielderr.Field{Field: "startedOn", Rule: "R-CYC-1", Message: "must not be in the future"})
 	}
 	number := strings.TrimSpace(in.Number)
 	if number != "" && !numberPattern.MatchString(number) {
-		errs = append(errs, FieldError{Field: "number", Message: "letters, digits and '-', at most 32"})
+		errs = append(errs, fielderr.Field{Field: "number", Message: "letters, digits and '-', at most 32"})
 	}
 	route := strings.TrimSpace(in.Route)
 	if route != "" && !routePattern.MatchString(route) {
-		errs = append(errs, FieldError{Field: "route", Message: "letters, digits, '_' and '-', at most 32"})
+		errs = append(errs, fielderr.Field{Field: "route", Message: "letters, digits, '_' and '-', at most 32"})
 	}
 	if len(errs) > 0 {
-		return Certification{}, &ValidationError{Fields: errs}
+		return Certification{}, &fielderr.Invalid{Detail: "invalid request", Fields: errs}
 	}
 	if number == "" {
 		number = newNumber()

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -74,19 +75,12 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
-	var ve *ValidationError
 	switch {
-	case errors.As(err, &ve):
-		fields := make([]httpapi.FieldError, len(ve.Fields))
-		for i, f := range ve.Fields {
-			fields[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
-		}
-		return httpapi.Unprocessable("invalid request", fields...)
 	case errors.Is(err, ErrDuplicate):
 		return httpapi.Conflict("a certificant with this id exists")
 	case errors.Is(err, ErrRegistered):
 		p := httpapi.Conflict("the certificant holds this certification already")
-		p.Errors = []httpapi.FieldError{{Field: "category", Rule: "R-CAT-1", Message: "registered already"}}
+		p.Errors = []fielderr.Field{{Field: "category", Rule: "R-CAT-1", Message: "registered already"}}
 		return p
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()

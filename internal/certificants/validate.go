@@ -7,25 +7,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/boc/cmp/internal/fielderr"
 )
-
-// FieldError names an invalid input field and the rule it breaks, if any.
-type FieldError struct {
-	Field   string
-	Rule    string
-	Message string
-}
-
-// ValidationError lists every invalid field of a request.
-type ValidationError struct{ Fields []FieldError }
-
-func (e *ValidationError) Error() string {
-	names := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		names[i] = f.Field
-	}
-	return "invalid " + strings.Join(names, ", ")
-}
 
 var (
 	// Certificant ids become JWT subjects (Cognito subs are UUIDs), so keep
@@ -49,8 +33,8 @@ func normalize(in NewCertificant) NewCertificant {
 }
 
 func validate(in NewCertificant) error {
-	var errs []FieldError
-	add := func(field, msg string) { errs = append(errs, FieldError{Field: field, Message: msg}) }
+	var errs []fielderr.Field
+	add := func(field, msg string) { errs = append(errs, fielderr.Field{Field: field, Message: msg}) }
 	if in.ID != "" && !idPattern.MatchString(in.ID) {
 		add("id", "letters, digits and '-', at most 64, starting with a letter or digit")
 	}
@@ -69,8 +53,8 @@ func validate(in NewCertificant) error {
 		return nil
 	}
 	// Stable answers despite map iteration.
-	slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-	return &ValidationError{Fields: errs}
+	slices.SortFunc(errs, func(a, b fielderr.Field) int { return strings.Compare(a.Field, b.Field) })
+	return &fielderr.Invalid{Detail: "invalid request", Fields: errs}
 }
 
 func nameProblem(v string) string {

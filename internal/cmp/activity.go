@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // ActivityType is a transcript entry's type (R-ACT).
@@ -152,7 +153,7 @@ type Activity struct {
 
 // Validate checks an input strictly (fields a type does not use are refused)
 // and derives its points and initial status. The returned Activity has no ID.
-func (in ActivityInput) Validate() (Activity, []FieldError) {
+func (in ActivityInput) Validate() (Activity, []fielderr.Field) {
 	v := &validation{}
 	act := Activity{Type: in.Type, Title: strings.TrimSpace(in.Title), CompletedOn: in.CompletedOn, Status: Accepted}
 	rule, known := activityRules[in.Type]
@@ -204,10 +205,10 @@ func (in ActivityInput) Validate() (Activity, []FieldError) {
 }
 
 // validation collects field errors in field order.
-type validation struct{ errs []FieldError }
+type validation struct{ errs []fielderr.Field }
 
 func (v *validation) add(field, rule, msg string) {
-	v.errs = append(v.errs, FieldError{Field: field, Rule: rule, Message: msg})
+	v.errs = append(v.errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
 }
 
 func (v *validation) text(field, s string, maxRunes int) {

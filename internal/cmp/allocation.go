@@ -3,14 +3,16 @@ package cmp
 import (
 	"fmt"
 	"slices"
+
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // AllocationCheck is the verdict on a certificant's allocation: entry errors
 // (R-ALLOC-1, R-AREA-3, caps) and what the valid entries still miss (R-ALLOC-2).
 // A declaration may be submitted only when both are empty.
 type AllocationCheck struct {
-	Errors     []FieldError `json:"errors"`
-	Shortfalls []Shortfall  `json:"shortfalls"`
+	Errors     []fielderr.Field `json:"errors"`
+	Shortfalls []Shortfall      `json:"shortfalls"`
 }
 
 // OK reports whether the allocation can be submitted.
@@ -43,8 +45,8 @@ func CheckAllocation(in EvaluationInput, alloc []Allocation) (AllocationCheck, e
 	// R-ALLOC-1: a split never exceeds the activity's countable points.
 	for i, l := range p.leaves {
 		if perLeaf[i] > l.points {
-			check.Errors = append(check.Errors, FieldError{"allocations", "R-ALLOC-1",
-				fmt.Sprintf("activity %s: %s allocated, only %s countable", l.id, perLeaf[i], l.points)})
+			check.Errors = append(check.Errors, fielderr.Field{Field: "allocations", Rule: "R-ALLOC-1",
+				Message: fmt.Sprintf("activity %s: %s allocated, only %s countable", l.id, perLeaf[i], l.points)})
 		}
 	}
 	// Caps bind the sum over each group, whichever activities it comes from.
@@ -55,8 +57,8 @@ func CheckAllocation(in EvaluationInput, alloc []Allocation) (AllocationCheck, e
 			sum += perLeaf[i]
 		}
 		if sum > grp.cap {
-			check.Errors = append(check.Errors, FieldError{"allocations", grp.rule,
-				fmt.Sprintf("%s allocated: %s", sum, grp.reason())})
+			check.Errors = append(check.Errors, fielderr.Field{Field: "allocations", Rule: grp.rule,
+				Message: fmt.Sprintf("%s allocated: %s", sum, grp.reason())})
 		}
 	}
 	check.Shortfalls = p.shortfalls(valid)
@@ -66,29 +68,29 @@ func CheckAllocation(in EvaluationInput, alloc []Allocation) (AllocationCheck, e
 // checkEntry applies the per-entry rules to an entry for leaf li (counts false
 // when the activity has no leaf); false with the error when broken. The error's
 // Field is relative to the entry, e.g. ".points".
-func (p *plan) checkEntry(a Allocation, li int, counts bool) (FieldError, bool) {
+func (p *plan) checkEntry(a Allocation, li int, counts bool) (fielderr.Field, bool) {
 	if !counts {
 		if i := slices.IndexFunc(p.excluded, func(ex Excluded) bool { return ex.ActivityID == a.ActivityID }); i >= 0 {
 			ex := p.excluded[i]
-			return FieldError{".activityId", ex.Rule, fmt.Sprintf("activity %s does not count: %s", a.ActivityID, ex.Reason)}, false
+			return fielderr.Field{Field: ".activityId", Rule: ex.Rule, Message: fmt.Sprintf("activity %s does not count: %s", a.ActivityID, ex.Reason)}, false
 		}
-		return FieldError{".activityId", "R-ALLOC-1", fmt.Sprintf("activity %q has no countable points for this cycle", a.ActivityID)}, false
+		return fielderr.Field{Field: ".activityId", Rule: "R-ALLOC-1", Message: fmt.Sprintf("activity %q has no countable points for this cycle", a.ActivityID)}, false
 	}
 	l := p.leaves[li]
 	if a.Points <= 0 || a.Points > l.points {
-		return FieldError{".points", "R-ALLOC-1", fmt.Sprintf("between 0.01 and the activity's %s countable points", l.points)}, false
+		return fielderr.Field{Field: ".points", Rule: "R-ALLOC-1", Message: fmt.Sprintf("between 0.01 and the activity's %s countable points", l.points)}, false
 	}
 	if a.Area == AreaRelated {
-		return FieldError{}, true
+		return fielderr.Field{}, true
 	}
 	idx := p.areaIndex(a.Area)
 	switch {
 	case l.relatedOnly:
-		return FieldError{".area", "R-ACT-9", "covid points go only to the related remainder (area \"related\")"}, false
+		return fielderr.Field{Field: ".area", Rule: "R-ACT-9", Message: "covid points go only to the related remainder (area \"related\")"}, false
 	case idx < 0:
-		return FieldError{".area", "R-ALLOC-1", fmt.Sprintf("%q is not a requirement area of this cycle; use \"related\"", a.Area)}, false
+		return fielderr.Field{Field: ".area", Rule: "R-ALLOC-1", Message: fmt.Sprintf("%q is not a requirement area of this cycle; use \"related\"", a.Area)}, false
 	case !slices.Contains(l.areas, idx):
-		return FieldError{".area", "R-AREA-3", fmt.Sprintf("activity %s does not cover %s", a.ActivityID, a.Area)}, false
+		return fielderr.Field{Field: ".area", Rule: "R-AREA-3", Message: fmt.Sprintf("activity %s does not cover %s", a.ActivityID, a.Area)}, false
 	}
-	return FieldError{}, true
+	return fielderr.Field{}, true
 }

@@ -2,17 +2,7 @@ package cmp
 
 import (
 	"errors"
-	"fmt"
 )
-
-// FieldError is one broken rule on one input field, the api.md `errors[]` item.
-type FieldError struct {
-	Field   string `json:"field"`
-	Rule    string `json:"rule"`
-	Message string `json:"message"`
-}
-
-func (e FieldError) Error() string { return fmt.Sprintf("%s: %s (%s)", e.Field, e.Message, e.Rule) }
 
 // RuleError is a refusal that names the rule behind it.
 type RuleError struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // DefaultAuditShareBP is the R-DEC-3 default share of declarations audited,
@@ -123,10 +124,10 @@ const maxDocuments = 200
 // CheckDocument validates an upload against d: under audit, an activity
 // the declaration claims, a kind of the list, and an English translation of
 // anything not in English (R-DEC-3).
-func CheckDocument(d Declaration, doc Document) []cmp.FieldError {
-	var errs []cmp.FieldError
+func CheckDocument(d Declaration, doc Document) []fielderr.Field {
+	var errs []fielderr.Field
 	add := func(field, rule, msg string) {
-		errs = append(errs, cmp.FieldError{Field: field, Rule: rule, Message: msg})
+		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
 	}
 	if !slices.Contains(claimedActivities(d), doc.ActivityID) {
 		add("activityId", "R-DEC-3", "not an activity this declaration claims")

@@ -12,8 +12,8 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // StatusTemplate is the mail template of every transition (R-DEC-5).
@@ -108,7 +108,7 @@ func NewLifecycle(store LifecycleStore, loader Loader, now func() time.Time, aud
 // Decide applies a staff decision by staff member `by` with reasons.
 func (l *Lifecycle) Decide(ctx context.Context, id string, dec Decision, by string, reasons []string) (Declaration, error) {
 	if a, ok := ActorOf(dec); !ok || a != ActorStaff {
-		return Declaration{}, &RuleError{Detail: "unknown decision", Errors: []cmp.FieldError{{Field: "decision", Rule: "R-DEC",
+		return Declaration{}, &RuleError{Detail: "unknown decision", Errors: []fielderr.Field{{Field: "decision", Rule: "R-DEC",
 			Message: "one of review, approve, deficient, audit, audit_pass, audit_fail, appeal_grant, appeal_deny"}}}
 	}
 	return l.transit(ctx, id, dec, by, strings.Join(reasons, "; "), nil)

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -83,7 +84,7 @@ func idempotencyOf(r *httpapi.Request) (*Idempotency, error) {
 		return nil, nil
 	}
 	if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) }) >= 0 {
-		return nil, httpapi.BadRequest("invalid Idempotency-Key", httpapi.FieldError{Field: "Idempotency-Key",
+		return nil, httpapi.BadRequest("invalid Idempotency-Key", fielderr.Field{Field: "Idempotency-Key",
 			Message: "at most 255 printable ASCII characters"})
 	}
 	return &Idempotency{Principal: r.Principal.Subject, Key: key, RequestHash: dynamo.RequestHash(r.RouteKey, r.Body())}, nil
@@ -96,22 +97,22 @@ func problem(err error) error {
 	var notOpen *NotOpenError
 	switch {
 	case errors.As(err, &rule):
-		p := httpapi.Unprocessable(rule.Detail, fieldErrors(rule)...)
+		p := httpapi.Unprocessable(rule.Detail, rule.Errors...)
 		if len(rule.Shortfalls) > 0 {
 			p.Shortfalls = rule.Shortfalls
 		}
 		return p
 	case errors.As(err, &notOpen):
 		p := httpapi.Conflict(notOpen.Error())
-		p.Errors = []httpapi.FieldError{{Field: "certification", Rule: "R-CYC-7", Message: "the submission window opens on " + notOpen.Opens.String()}}
+		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-CYC-7", Message: "the submission window opens on " + notOpen.Opens.String()}}
 		return p
 	case errors.As(err, &claimed):
 		p := httpapi.Conflict("activity " + claimed.ActivityID + " is already claimed for this certification")
-		p.Errors = []httpapi.FieldError{{Field: "allocations", Rule: "R-ACT-11", Message: "activity " + claimed.ActivityID + " is claimed by another declaration"}}
+		p.Errors = []fielderr.Field{{Field: "allocations", Rule: "R-ACT-11", Message: "activity " + claimed.ActivityID + " is claimed by another declaration"}}
 		return p
 	case errors.Is(err, ErrPending):
 		p := httpapi.Conflict("a declaration of this certification is already pending")
-		p.Errors = []httpapi.FieldError{{Field: "certification", Rule: "R-DEC-1", Message: "one pending declaration per certification"}}
+		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-DEC-1", Message: "one pending declaration per certification"}}
 		return p
 	case errors.Is(err, ErrKeyTaken):
 		return httpapi.Conflict("a request with this Idempotency-Key is in progress")
@@ -119,17 +120,9 @@ func problem(err error) error {
 		return httpapi.Conflict("a concurrent change to this certification: retry")
 	case errors.Is(err, ErrKeyReused):
 		return httpapi.Unprocessable("Idempotency-Key reused with a different request",
-			httpapi.FieldError{Field: "Idempotency-Key", Message: "this key was used with a different body"})
+			fielderr.Field{Field: "Idempotency-Key", Message: "this key was used with a different body"})
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
 	}
 	return err
-}
-
-func fieldErrors(e *RuleError) []httpapi.FieldError {
-	out := make([]httpapi.FieldError, len(e.Errors))
-	for i, f := range e.Errors {
-		out[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
-	}
-	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -39,11 +40,11 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 			return httpapi.Response{}, err
 		}
 		if len(req.Reasons) > maxReasons {
-			return httpapi.Response{}, httpapi.BadRequest("too many reasons", httpapi.FieldError{Field: "reasons", Message: "at most 10"})
+			return httpapi.Response{}, httpapi.BadRequest("too many reasons", fielderr.Field{Field: "reasons", Message: "at most 10"})
 		}
 		for _, s := range req.Reasons {
 			if len(s) > maxReasonChars {
-				return httpapi.Response{}, httpapi.BadRequest("reason too long", httpapi.FieldError{Field: "reasons", Message: "at most 500 characters each"})
+				return httpapi.Response{}, httpapi.BadRequest("reason too long", fielderr.Field{Field: "reasons", Message: "at most 500 characters each"})
 			}
 		}
 		d, err := lc.Decide(ctx, r.Param("id"), req.Decision, r.Principal.Subject, req.Reasons)
@@ -87,7 +88,7 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 		}
 		state := State(r.Query["status"])
 		if state == "" || state.Final() || !openState(state) {
-			return httpapi.Response{}, httpapi.BadRequest("invalid status", httpapi.FieldError{Field: "status", Rule: "R-DEC-1",
+			return httpapi.Response{}, httpapi.BadRequest("invalid status", fielderr.Field{Field: "status", Rule: "R-DEC-1",
 				Message: "one of submitted, processing, deficient, under_audit, audit_failed, appealed"})
 		}
 		ds, err := lc.store.Queue(ctx, state)
@@ -127,11 +128,11 @@ func lifecycleProblem(err error) error {
 	switch {
 	case errors.As(err, &te):
 		p := httpapi.Conflict(te.Error())
-		p.Errors = []httpapi.FieldError{{Field: "decision", Rule: "R-DEC", Message: te.Error()}}
+		p.Errors = []fielderr.Field{{Field: "decision", Rule: "R-DEC", Message: te.Error()}}
 		return p
 	case errors.Is(err, ErrStale):
 		p := httpapi.Conflict("the declaration changed meanwhile; read it again")
-		p.Errors = []httpapi.FieldError{{Field: "decision", Rule: "R-DEC", Message: "stale version"}}
+		p.Errors = []fielderr.Field{{Field: "decision", Rule: "R-DEC", Message: "stale version"}}
 		return p
 	}
 	return problem(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Resolution is the body of POST /v1/declarations/{id}/resolution: a new
@@ -41,14 +42,14 @@ func (l *Lifecycle) Resolve(ctx context.Context, id, by string, res Resolution) 
 	}
 	appeal := strings.TrimSpace(res.Appeal)
 	if len(appeal) > maxAppeal {
-		return Declaration{}, &RuleError{Detail: "appeal too long", Errors: []cmp.FieldError{{Field: "appeal", Rule: "R-DEC-4",
+		return Declaration{}, &RuleError{Detail: "appeal too long", Errors: []fielderr.Field{{Field: "appeal", Rule: "R-DEC-4",
 			Message: fmt.Sprintf("at most %d characters", maxAppeal)}}}
 	}
 	if d.Status == AuditFailed && appeal != "" && res.Allocations == nil {
 		return l.transit(ctx, id, Resolve, by, "appeal: "+appeal, nil)
 	}
 	if d.Status == Deficient && appeal != "" {
-		return Declaration{}, &RuleError{Detail: "an appeal answers a failed audit only", Errors: []cmp.FieldError{{Field: "appeal", Rule: "R-DEC-4",
+		return Declaration{}, &RuleError{Detail: "an appeal answers a failed audit only", Errors: []fielderr.Field{{Field: "appeal", Rule: "R-DEC-4",
 			Message: "resolve a deficiency with a new allocation or new activities"}}}
 	}
 	alloc, err := l.reallocate(ctx, d, res.Allocations)

@@ -14,6 +14,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Request is the body of POST /v1/declarations. Without Allocations the
@@ -119,7 +120,7 @@ func (e *NotOpenError) Error() string {
 // naming their rule, and the shortfalls per area when requirements are unmet.
 type RuleError struct {
 	Detail     string
-	Errors     []cmp.FieldError
+	Errors     []fielderr.Field
 	Shortfalls []cmp.Shortfall
 }
 
@@ -205,7 +206,7 @@ func (s *Service) replay(ctx context.Context, idem *Idempotency, now time.Time) 
 func (s *Service) submit(ctx context.Context, principal string, req Request, idem *Idempotency, now time.Time) (Outcome, error) {
 	cert, err := cmp.ParseKey(req.Certification)
 	if err != nil {
-		return Outcome{}, &RuleError{Detail: "unknown certification", Errors: []cmp.FieldError{{Field: "certification", Rule: ruleOf(err), Message: err.Error()}}}
+		return Outcome{}, &RuleError{Detail: "unknown certification", Errors: []fielderr.Field{{Field: "certification", Rule: ruleOf(err), Message: err.Error()}}}
 	}
 	key := cert.Key()
 	snap, found, err := s.loader.Load(ctx, req.CertificantID, key, now)
@@ -216,7 +217,7 @@ func (s *Service) submit(ctx context.Context, principal string, req Request, ide
 		return Outcome{}, ErrNotFound
 	}
 	if !snap.Registered {
-		return Outcome{}, &RuleError{Detail: "certification not held", Errors: []cmp.FieldError{{Field: "certification", Rule: "R-CAT-1",
+		return Outcome{}, &RuleError{Detail: "certification not held", Errors: []fielderr.Field{{Field: "certification", Rule: "R-CAT-1",
 			Message: fmt.Sprintf("the certificant holds no %s certification", key)}}}
 	}
 	if snap.Pending {
@@ -229,7 +230,7 @@ func (s *Service) submit(ctx context.Context, principal string, req Request, ide
 	case errors.As(err, &notOpen):
 		return Outcome{}, &NotOpenError{Opens: notOpen.Opens}
 	case errors.As(err, &reexam):
-		return Outcome{}, &RuleError{Detail: "re-examination required", Errors: []cmp.FieldError{{Field: "certification", Rule: reexam.Rule(), Message: reexam.Error()}}}
+		return Outcome{}, &RuleError{Detail: "re-examination required", Errors: []fielderr.Field{{Field: "certification", Rule: reexam.Rule(), Message: reexam.Error()}}}
 	case err != nil:
 		return Outcome{}, fmt.Errorf("admit: %w", err)
 	}
@@ -293,7 +294,7 @@ func allocation(in cmp.EvaluationInput, given *[]cmp.Allocation) ([]cmp.Allocati
 		return ev.Proposal, nil
 	}
 	if len(*given) > maxAllocations {
-		return nil, &RuleError{Detail: "too many allocations", Errors: []cmp.FieldError{{Field: "allocations", Rule: "R-ALLOC-1",
+		return nil, &RuleError{Detail: "too many allocations", Errors: []fielderr.Field{{Field: "allocations", Rule: "R-ALLOC-1",
 			Message: fmt.Sprintf("at most %d entries", maxAllocations)}}}
 	}
 	check, err := cmp.CheckAllocation(in, *given)
@@ -313,10 +314,10 @@ const maxAllocations = 90
 
 // shortfallErrors names each shortfall as an R-ALLOC-2 error too, so every
 // 422 lists its rule.
-func shortfallErrors(short []cmp.Shortfall) []cmp.FieldError {
-	out := make([]cmp.FieldError, len(short))
+func shortfallErrors(short []cmp.Shortfall) []fielderr.Field {
+	out := make([]fielderr.Field, len(short))
 	for i, sf := range short {
-		out[i] = cmp.FieldError{Field: "allocations", Rule: "R-ALLOC-2", Message: fmt.Sprintf("%s: %s more points needed", sf.Area, sf.Needed)}
+		out[i] = fielderr.Field{Field: "allocations", Rule: "R-ALLOC-2", Message: fmt.Sprintf("%s: %s more points needed", sf.Area, sf.Needed)}
 	}
 	return out
 }

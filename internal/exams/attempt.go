@@ -10,6 +10,7 @@ import (
 
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Score email states of an attempt.
@@ -94,28 +95,12 @@ func ParseAttemptID(id string) (certKey, route string, n int, ok bool) {
 	return parts[0], parts[1], n, true
 }
 
-// FieldError names an invalid input field and the rule it breaks.
-type FieldError struct {
-	Field   string
-	Rule    string
-	Message string
-}
-
-// ValidationError lists every invalid field of a request.
-type ValidationError struct{ Fields []FieldError }
-
-func (e *ValidationError) Error() string {
-	names := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		names[i] = f.Field
-	}
-	return "invalid " + strings.Join(names, ", ")
-}
-
 // validate checks a NewAttempt against today and returns its certification.
 func validate(in NewAttempt, today civil.Date) (cmp.Certification, error) {
-	var errs []FieldError
-	add := func(field, rule, msg string) { errs = append(errs, FieldError{field, rule, msg}) }
+	var errs []fielderr.Field
+	add := func(field, rule, msg string) {
+		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
+	}
 	if in.CertificantID == "" {
 		add("certificantId", "", "required")
 	}
@@ -147,8 +132,8 @@ func validate(in NewAttempt, today civil.Date) (cmp.Certification, error) {
 		add("publicationOptOutOn", "R-EXAM-3", "is in the future")
 	}
 	if len(errs) > 0 {
-		slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-		return cmp.Certification{}, &ValidationError{Fields: errs}
+		slices.SortFunc(errs, func(a, b fielderr.Field) int { return strings.Compare(a.Field, b.Field) })
+		return cmp.Certification{}, &fielderr.Invalid{Detail: "invalid request", Fields: errs}
 	}
 	return cert, nil
 }

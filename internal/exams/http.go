@@ -9,6 +9,7 @@ import (
 
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -89,7 +90,7 @@ func NewRouter(svc *Service, table *dynamo.Table, now func() time.Time, log *slo
 		to, errTo := civil.Parse(r.Query["to"])
 		if errFrom != nil || errTo != nil {
 			return httpapi.Response{}, httpapi.BadRequest("from and to are required dates (YYYY-MM-DD)",
-				httpapi.FieldError{Field: "from", Message: "YYYY-MM-DD"}, httpapi.FieldError{Field: "to", Message: "YYYY-MM-DD"})
+				fielderr.Field{Field: "from", Message: "YYYY-MM-DD"}, fielderr.Field{Field: "to", Message: "YYYY-MM-DD"})
 		}
 		entries, err := svc.Report(ctx, from, to)
 		if err != nil {
@@ -102,14 +103,7 @@ func NewRouter(svc *Service, table *dynamo.Table, now func() time.Time, log *slo
 
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
-	var ve *ValidationError
 	switch {
-	case errors.As(err, &ve):
-		fields := make([]httpapi.FieldError, len(ve.Fields))
-		for i, f := range ve.Fields {
-			fields[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
-		}
-		return httpapi.Unprocessable("invalid request", fields...)
 	case errors.Is(err, ErrUnknownCertificant), errors.Is(err, ErrUnknownAttempt):
 		return httpapi.NotFound()
 	case errors.Is(err, ErrNoAttemptsLeft):
@@ -126,6 +120,6 @@ func problem(err error) error {
 
 func conflict(rule, field, msg string) *httpapi.Problem {
 	p := httpapi.Conflict(msg)
-	p.Errors = []httpapi.FieldError{{Field: field, Rule: rule, Message: msg}}
+	p.Errors = []fielderr.Field{{Field: field, Rule: rule, Message: msg}}
 	return p
 }

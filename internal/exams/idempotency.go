@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -43,13 +44,13 @@ func Commit(ctx context.Context, table *dynamo.Table, r *httpapi.Request, now ti
 		}
 	case len(key) > maxIdempotencyKey:
 		return httpapi.Response{}, httpapi.BadRequest("Idempotency-Key too long",
-			httpapi.FieldError{Field: "Idempotency-Key", Message: fmt.Sprintf("at most %d characters", maxIdempotencyKey)})
+			fielderr.Field{Field: "Idempotency-Key", Message: fmt.Sprintf("at most %d characters", maxIdempotencyKey)})
 	default:
 		ans, err = table.Idempotent(ctx, r.Principal.Subject, key, dynamo.RequestHash(r.RouteKey, r.Body()), now, change)
 	}
 	if errors.Is(err, dynamo.ErrIdempotencyMismatch) {
 		return httpapi.Response{}, httpapi.Unprocessable("Idempotency-Key was used with a different request",
-			httpapi.FieldError{Field: "Idempotency-Key", Message: "reused with a different body"})
+			fielderr.Field{Field: "Idempotency-Key", Message: "reused with a different body"})
 	}
 	if err != nil {
 		return httpapi.Response{}, err

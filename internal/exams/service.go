@@ -15,6 +15,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Errors the HTTP layer maps to answers.
@@ -163,7 +164,7 @@ func (s *Service) add(ctx context.Context, a *Attempt, n int) error {
 // releases the held scores (R-EXAM-2); the next score-emails run sends them.
 func (s *Service) ReceiveTranscripts(ctx context.Context, certificantID string, on civil.Date) ([]Attempt, error) {
 	if on.IsZero() || on.After(calendar.Today(s.now())) {
-		return nil, &ValidationError{Fields: []FieldError{{"receivedOn", "R-EXAM-2", "required, not in the future"}}}
+		return nil, &fielderr.Invalid{Detail: "invalid request", Fields: []fielderr.Field{{Field: "receivedOn", Rule: "R-EXAM-2", Message: "required, not in the future"}}}
 	}
 	if _, found, err := s.profiles.Get(ctx, certificantID); err != nil || !found {
 		return nil, errors.Join(err, ErrUnknownCertificant)
@@ -238,7 +239,7 @@ const MaxReportDays = 366
 // Report lists the published passes with exam dates in [from, to], by date.
 func (s *Service) Report(ctx context.Context, from, to civil.Date) ([]ReportEntry, error) {
 	if from.IsZero() || to.IsZero() || to.Before(from) || from.DaysUntil(to) >= MaxReportDays {
-		return nil, &ValidationError{Fields: []FieldError{{"from", "R-EXAM-3", fmt.Sprintf("from and to are dates, from <= to, at most %d days", MaxReportDays)}}}
+		return nil, &fielderr.Invalid{Detail: "invalid request", Fields: []fielderr.Field{{Field: "from", Rule: "R-EXAM-3", Message: fmt.Sprintf("from and to are dates, from <= to, at most %d days", MaxReportDays)}}}
 	}
 	passes, err := s.store.Published(ctx, from, to)
 	if err != nil {

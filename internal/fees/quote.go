@@ -3,11 +3,11 @@ package fees
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Kind is what a quote item prices (api.md POST /v1/fees/quote).
@@ -89,29 +89,9 @@ type Quote struct {
 	PricedOn civil.Date `json:"pricedOn"`
 }
 
-// FieldError is one invalid input, named by field path and rule.
-type FieldError struct {
-	Field   string `json:"field"`
-	Rule    string `json:"rule"`
-	Message string `json:"message"`
-}
-
-// ValidationError lists every invalid input of a request.
-type ValidationError struct {
-	Errors []FieldError `json:"errors"`
-}
-
-func (e *ValidationError) Error() string {
-	msgs := make([]string, len(e.Errors))
-	for i, f := range e.Errors {
-		msgs[i] = fmt.Sprintf("%s: %s (%s)", f.Field, f.Message, f.Rule)
-	}
-	return "invalid quote: " + strings.Join(msgs, "; ")
-}
-
 // Quote prices req with the schedule row in force on req.At's board date. Items
 // are priced in order; each cmp_declaration counts, for R-FEE-2, toward those
-// after it. Invalid items give a *ValidationError listing all of them.
+// after it. Invalid items give a *fielderr.Invalid listing all of them.
 func (s Schedule) Quote(req Request) (Quote, error) {
 	if req.At.IsZero() {
 		return Quote{}, errors.New("quote: no instant to price at")
@@ -183,8 +163,10 @@ func reducible(sameDay []civil.Date, exp civil.Date) bool {
 }
 
 func validate(req Request) error {
-	var errs []FieldError
-	add := func(field, rule, msg string) { errs = append(errs, FieldError{field, rule, msg}) }
+	var errs []fielderr.Field
+	add := func(field, rule, msg string) {
+		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
+	}
 	if len(req.Items) == 0 {
 		add("items", "R-FEE-7", "at least one item is required")
 	}
@@ -219,7 +201,7 @@ func validate(req Request) error {
 		declared[it.Certification] = true
 	}
 	if len(errs) > 0 {
-		return &ValidationError{Errors: errs}
+		return &fielderr.Invalid{Detail: "invalid quote request", Fields: errs}
 	}
 	return nil
 }

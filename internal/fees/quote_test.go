@@ -9,6 +9,7 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 var d = civil.MustParse
@@ -208,13 +209,13 @@ func TestQuoteValidation(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := DefaultSchedule().Quote(Request{At: ny("2025-01-06", 10, 0), Items: c.items, Certifications: certs})
-		var ve *ValidationError
+		var ve *fielderr.Invalid
 		if !errors.As(err, &ve) {
-			t.Errorf("%s: error %v, want a ValidationError", c.name, err)
+			t.Errorf("%s: error %v, want a fielderr.Invalid", c.name, err)
 			continue
 		}
-		if len(ve.Errors) != 1 || ve.Errors[0].Field != c.field || ve.Errors[0].Rule != c.rule {
-			t.Errorf("%s: errors %+v, want one on %s under %s", c.name, ve.Errors, c.field, c.rule)
+		if len(ve.Fields) != 1 || ve.Fields[0].Field != c.field || ve.Fields[0].Rule != c.rule {
+			t.Errorf("%s: errors %+v, want one on %s under %s", c.name, ve.Fields, c.field, c.rule)
 		}
 	}
 	if _, err := DefaultSchedule().Quote(Request{Items: []Item{decl("ASCPi-MLS")}, Certifications: certs}); err == nil {

@@ -6,12 +6,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 func event(routeKey, sub, groups, body string) events.APIGatewayV2HTTPRequest {
@@ -220,5 +223,26 @@ func TestRouterServe(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s", want)
 		}
+	}
+}
+
+// The domain's invalid input is a 422 problem with its detail and every field,
+// wrapped or not (api.md errors[]).
+func TestRouterAnswersInvalidInput(t *testing.T) {
+	invalid := &fielderr.Invalid{Detail: "invalid request", Fields: []fielderr.Field{
+		{Field: "email", Message: "a plain email address"},
+		{Field: "category", Rule: "R-CAT-1", Message: "unknown"},
+	}}
+	rt := NewRouter(NewLogger(&bytes.Buffer{}))
+	rt.Handle("POST /v1/things", func(context.Context, *Request) (Response, error) {
+		return Response{}, fmt.Errorf("create thing: %w", invalid)
+	})
+	resp := rt.Serve(context.Background(), event("POST /v1/things", "c1", "", ""))
+	p := decodeProblemBody(t, resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity || p.Detail != "invalid request" || !slices.Equal(p.Errors, invalid.Fields) {
+		t.Errorf("status %d, problem %+v", resp.StatusCode, p)
+	}
+	if !strings.Contains(resp.Body, `{"field":"email","message":"a plain email address"}`) {
+		t.Errorf("a field without a rule is answered without one: %s", resp.Body)
 	}
 }

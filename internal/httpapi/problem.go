@@ -5,25 +5,19 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Problem is an RFC 9457 problem detail. Handlers return it as an error; the
 // router turns it into an application/problem+json answer.
 type Problem struct {
-	Type       string       `json:"type"`
-	Title      string       `json:"title"`
-	Status     int          `json:"status"`
-	Detail     string       `json:"detail,omitempty"`
-	Errors     []FieldError `json:"errors,omitempty"`
-	Shortfalls any          `json:"shortfalls,omitempty"`
-}
-
-// FieldError names one offending input field and, when a business rule is
-// broken, the rule's id (R-...).
-type FieldError struct {
-	Field   string `json:"field"`
-	Rule    string `json:"rule,omitempty"`
-	Message string `json:"message"`
+	Type       string           `json:"type"`
+	Title      string           `json:"title"`
+	Status     int              `json:"status"`
+	Detail     string           `json:"detail,omitempty"`
+	Errors     []fielderr.Field `json:"errors,omitempty"`
+	Shortfalls any              `json:"shortfalls,omitempty"`
 }
 
 func (p *Problem) Error() string {
@@ -35,17 +29,17 @@ func (p *Problem) Error() string {
 
 // NewProblem builds a problem whose title is the status text; "about:blank"
 // is the RFC's type for problems that need no more than their status.
-func NewProblem(status int, detail string, errs ...FieldError) *Problem {
+func NewProblem(status int, detail string, errs ...fielderr.Field) *Problem {
 	return &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: errs}
 }
 
 // BadRequest is for malformed input: bad JSON, unknown fields, wrong types.
-func BadRequest(detail string, errs ...FieldError) *Problem {
+func BadRequest(detail string, errs ...fielderr.Field) *Problem {
 	return NewProblem(http.StatusBadRequest, detail, errs...)
 }
 
 // Unprocessable is for well-formed input that breaks a rule.
-func Unprocessable(detail string, errs ...FieldError) *Problem {
+func Unprocessable(detail string, errs ...fielderr.Field) *Problem {
 	return NewProblem(http.StatusUnprocessableEntity, detail, errs...)
 }
 

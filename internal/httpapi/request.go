@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // MaxBody is the largest request body accepted (decoded), per api.md.
@@ -68,12 +70,12 @@ func decodeProblem(err error) *Problem {
 		if field == "" {
 			return BadRequest(fmt.Sprintf("expected a JSON %s", expectedKind(typeErr)))
 		}
-		return BadRequest("wrong type", FieldError{Field: field, Message: "expected " + expectedKind(typeErr)})
+		return BadRequest("wrong type", fielderr.Field{Field: field, Message: "expected " + expectedKind(typeErr)})
 	case errors.As(err, &syntaxErr):
 		return BadRequest(fmt.Sprintf("malformed JSON at byte %d", syntaxErr.Offset))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return BadRequest("unknown field", FieldError{Field: field, Message: "unknown field"})
+		return BadRequest("unknown field", fielderr.Field{Field: field, Message: "unknown field"})
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return BadRequest("malformed JSON: unexpected end of input")
 	}

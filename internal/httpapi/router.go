@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Response is what handlers answer.
@@ -95,10 +97,16 @@ func (rt *Router) Handler() func(context.Context, events.APIGatewayV2HTTPRequest
 	}
 }
 
+// asResponse answers a problem as it is and the domain's invalid input as
+// 422; anything else is logged and a 500.
 func asResponse(log *slog.Logger, err error) Response {
 	var p *Problem
 	if errors.As(err, &p) {
 		return p.Response()
+	}
+	var invalid *fielderr.Invalid
+	if errors.As(err, &invalid) {
+		return Unprocessable(invalid.Detail, invalid.Fields...).Response()
 	}
 	log.Error("handler failed", "error", err.Error())
 	return NewProblem(http.StatusInternalServerError, "").Response()

@@ -11,6 +11,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Decision is the body of POST /v1/certificants/{id}/inactive-requests/{requestId}/decision.
@@ -48,7 +49,7 @@ type Outcome struct {
 // lie after the current expiration and after today, and makes the
 // certification inactive; at the end of that period the certificant
 // declares the points earned within it, or the certification expires
-// (R-INA-2). A denial needs a reason. Errors: ErrDecided, *ValidationError.
+// (R-INA-2). A denial needs a reason. Errors: ErrDecided, *fielderr.Invalid.
 func Judge(r InactiveRequest, held certificants.CertificationItem, d Decision, by string, now time.Time) (Outcome, error) {
 	c := held.Certification
 	if r.Status != Requested {
@@ -56,8 +57,10 @@ func Judge(r InactiveRequest, held certificants.CertificationItem, d Decision, b
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
 	today := calendar.Today(now)
-	var errs []FieldError
-	add := func(field, msg string) { errs = append(errs, FieldError{field, "R-INA-1", msg}) }
+	var errs []fielderr.Field
+	add := func(field, msg string) {
+		errs = append(errs, fielderr.Field{Field: field, Rule: "R-INA-1", Message: msg})
+	}
 	if len(d.Reason) > maxReason {
 		add("reason", fmt.Sprintf("at most %d characters", maxReason))
 	}
@@ -86,7 +89,7 @@ func Judge(r InactiveRequest, held certificants.CertificationItem, d Decision, b
 		add("decision", "one of grant, deny")
 	}
 	if len(errs) > 0 {
-		return Outcome{}, &ValidationError{Errors: errs}
+		return Outcome{}, &fielderr.Invalid{Detail: "the inactive status request cannot be accepted", Fields: errs}
 	}
 	at := now.UTC()
 	n := r

@@ -10,6 +10,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/mail"
 )
 
@@ -55,10 +56,10 @@ func TestJudge(t *testing.T) {
 		{"reason too long", requested(), heldMLS(), Decision{Decision: Deny, Reason: strings.Repeat("x", maxReason+1)}, "reason", "", ""},
 	} {
 		out, err := Judge(tc.r, tc.held, tc.in, "staff-1", now)
-		var v *ValidationError
+		var v *fielderr.Invalid
 		switch {
 		case tc.field != "":
-			if !errors.As(err, &v) || v.Errors[0].Field != tc.field || v.Errors[0].Rule != "R-INA-1" {
+			if !errors.As(err, &v) || v.Fields[0].Field != tc.field || v.Fields[0].Rule != "R-INA-1" {
 				t.Errorf("%s: %v, want an R-INA-1 error on %s", tc.name, err, tc.field)
 			}
 		case err != nil:

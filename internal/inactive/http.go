@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -34,7 +35,7 @@ func Mount(rt *httpapi.Router, svc *Service) {
 		var idem *Idempotency
 		if key := r.IdempotencyKey(); key != "" {
 			if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) }) >= 0 {
-				return httpapi.Response{}, httpapi.BadRequest("invalid Idempotency-Key", httpapi.FieldError{Field: "Idempotency-Key",
+				return httpapi.Response{}, httpapi.BadRequest("invalid Idempotency-Key", fielderr.Field{Field: "Idempotency-Key",
 					Message: "at most 255 printable ASCII characters"})
 			}
 			idem = &Idempotency{Principal: r.Principal.Subject, Key: key, RequestHash: dynamo.RequestHash(r.RouteKey, r.Body())}
@@ -64,34 +65,27 @@ func Mount(rt *httpapi.Router, svc *Service) {
 }
 
 func problem(err error) error {
-	var v *ValidationError
 	switch {
-	case errors.As(err, &v):
-		fes := make([]httpapi.FieldError, len(v.Errors))
-		for i, f := range v.Errors {
-			fes[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
-		}
-		return httpapi.Unprocessable("the inactive status request cannot be accepted", fes...)
 	case errors.Is(err, ErrNotHeld):
 		return httpapi.Unprocessable("certification not held",
-			httpapi.FieldError{Field: "certification", Rule: "R-INA-1", Message: "the certificant holds no such certification"})
+			fielderr.Field{Field: "certification", Rule: "R-INA-1", Message: "the certificant holds no such certification"})
 	case errors.Is(err, ErrOpen):
 		p := httpapi.Conflict("an inactive status request of this certification is open")
-		p.Errors = []httpapi.FieldError{{Field: "certification", Rule: "R-INA-1", Message: "one open request per certification"}}
+		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-INA-1", Message: "one open request per certification"}}
 		return p
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
 	case errors.Is(err, ErrDecided):
 		p := httpapi.Conflict("the inactive status request is decided already")
-		p.Errors = []httpapi.FieldError{{Field: "decision", Rule: "R-INA-1", Message: "only an open request takes a decision"}}
+		p.Errors = []fielderr.Field{{Field: "decision", Rule: "R-INA-1", Message: "only an open request takes a decision"}}
 		return p
 	case errors.Is(err, ErrCertificationChanged):
 		p := httpapi.Conflict("the certification changed meanwhile")
-		p.Errors = []httpapi.FieldError{{Field: "certification", Rule: "R-INA-1", Message: "decide again on its current expiration"}}
+		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-INA-1", Message: "decide again on its current expiration"}}
 		return p
 	case errors.Is(err, ErrKeyReused):
 		return httpapi.Unprocessable("Idempotency-Key reused with a different request",
-			httpapi.FieldError{Field: "Idempotency-Key", Message: "this key was used with a different body"})
+			fielderr.Field{Field: "Idempotency-Key", Message: "this key was used with a different body"})
 	}
 	return err
 }

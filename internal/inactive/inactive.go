@@ -14,6 +14,7 @@ import (
 
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Document is the metadata of one piece of documentation of the request.
@@ -53,22 +54,6 @@ type InactiveRequest struct {
 	DecisionReason string      `json:"decisionReason,omitempty"`
 }
 
-// FieldError is one invalid input, named by field and rule.
-type FieldError struct {
-	Field, Rule, Message string
-}
-
-// ValidationError lists every invalid input of a request.
-type ValidationError struct{ Errors []FieldError }
-
-func (e *ValidationError) Error() string {
-	msgs := make([]string, len(e.Errors))
-	for i, f := range e.Errors {
-		msgs[i] = f.Field + ": " + f.Message
-	}
-	return "invalid inactive status request: " + strings.Join(msgs, "; ")
-}
-
 // Bounds of a request: the item stays small, names stay plain.
 const (
 	maxReason    = 1000
@@ -86,8 +71,10 @@ var (
 // reason, a basis, and at least one document (the waiver of R-FEE-4 needs it
 // too). Whether the certificant holds the certification is the store's check.
 func Validate(r Request) error {
-	var errs []FieldError
-	add := func(field, rule, msg string) { errs = append(errs, FieldError{field, rule, msg}) }
+	var errs []fielderr.Field
+	add := func(field, rule, msg string) {
+		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
+	}
 	if !certificationPattern.MatchString(r.Certification) {
 		add("certification", "R-INA-1", "a certification key such as ASCPi-MLS")
 	}
@@ -109,7 +96,7 @@ func Validate(r Request) error {
 		}
 	}
 	if len(errs) > 0 {
-		return &ValidationError{Errors: errs}
+		return &fielderr.Invalid{Detail: "the inactive status request cannot be accepted", Fields: errs}
 	}
 	return nil
 }

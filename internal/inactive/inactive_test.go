@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 func valid() Request {
@@ -33,11 +34,11 @@ func TestValidate(t *testing.T) {
 		r := valid()
 		tc.edit(&r)
 		err := Validate(r)
-		var v *ValidationError
+		var v *fielderr.Invalid
 		switch {
 		case tc.field == "" && err != nil:
 			t.Errorf("%s: %v", tc.name, err)
-		case tc.field != "" && (!errors.As(err, &v) || v.Errors[0].Field != tc.field):
+		case tc.field != "" && (!errors.As(err, &v) || v.Fields[0].Field != tc.field):
 			t.Errorf("%s: %v, want an error on %s", tc.name, err, tc.field)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/transcript"
 )
@@ -57,7 +58,7 @@ func NewService(loader Loader, schedule fees.Schedule, now func() time.Time) *Se
 // ErrNotFound: no such certificant (404).
 var ErrNotFound = errors.New("quotes: no such certificant")
 
-// Quote prices req now. Invalid items are a *fees.ValidationError.
+// Quote prices req now. Invalid items are a *fielderr.Invalid.
 func (s *Service) Quote(ctx context.Context, req Request) (fees.Quote, error) {
 	at := s.now()
 	facts, found, err := s.loader.Facts(ctx, req.CertificantID, at)
@@ -125,7 +126,7 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		}
 		if req.CertificantID == "" {
 			return httpapi.Response{}, httpapi.Unprocessable("certificantId is required",
-				httpapi.FieldError{Field: "certificantId", Rule: "R-FEE-7", Message: "the certificant the quote is for"})
+				fielderr.Field{Field: "certificantId", Rule: "R-FEE-7", Message: "the certificant the quote is for"})
 		}
 		if err := httpapi.RequireSelfOrStaff(r.Principal, req.CertificantID); err != nil {
 			return httpapi.Response{}, err
@@ -133,14 +134,6 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		q, err := svc.Quote(ctx, req)
 		if errors.Is(err, ErrNotFound) {
 			return httpapi.Response{}, httpapi.NotFound()
-		}
-		var invalid *fees.ValidationError
-		if errors.As(err, &invalid) {
-			fields := make([]httpapi.FieldError, len(invalid.Errors))
-			for i, f := range invalid.Errors {
-				fields[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
-			}
-			return httpapi.Response{}, httpapi.Unprocessable("invalid quote request", fields...)
 		}
 		if err != nil {
 			return httpapi.Response{}, err

@@ -35,17 +35,6 @@ var (
 	ErrClaimed = errors.New("transcript: the activity is claimed by a declaration")
 )
 
-// RuleError is input that breaks rules (422), each error naming field and rule.
-type RuleError struct{ Errors []cmp.FieldError }
-
-func (e *RuleError) Error() string {
-	msg := "invalid activity"
-	for _, f := range e.Errors {
-		msg += "; " + f.Error()
-	}
-	return msg
-}
-
 // ItemType is the type attribute of activity items.
 const ItemType = "activity"
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -85,19 +86,12 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
-	var rule *RuleError
 	switch {
-	case errors.As(err, &rule):
-		fields := make([]httpapi.FieldError, len(rule.Errors))
-		for i, f := range rule.Errors {
-			fields[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
-		}
-		return httpapi.Unprocessable("invalid activity", fields...)
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
 	case errors.Is(err, ErrClaimed):
 		p := httpapi.Conflict("a declaration claims this activity")
-		p.Errors = []httpapi.FieldError{{Field: "activityId", Rule: "R-ACT-11", Message: "claimed by a declaration; it cannot be deleted"}}
+		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-ACT-11", Message: "claimed by a declaration; it cannot be deleted"}}
 		return p
 	}
 	return err

@@ -12,6 +12,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Partitions reads a certificant's partition (Loader).
@@ -45,10 +46,10 @@ func NewService(store Store, partitions Partitions, now func() time.Time) *Servi
 func (s *Service) Add(ctx context.Context, certificantID string, in cmp.ActivityInput) (Entry, error) {
 	act, errs := in.Validate()
 	if !in.CompletedOn.IsZero() && in.CompletedOn.After(calendar.Today(s.now())) {
-		errs = append(errs, cmp.FieldError{Field: "completedOn", Rule: "R-ACT-11", Message: "must not be in the future"})
+		errs = append(errs, fielderr.Field{Field: "completedOn", Rule: "R-ACT-11", Message: "must not be in the future"})
 	}
 	if len(errs) > 0 {
-		return Entry{}, &RuleError{Errors: errs}
+		return Entry{}, &fielderr.Invalid{Detail: "invalid activity", Fields: errs}
 	}
 	e := Entry{ID: rand.Text(), ActivityInput: in, Points: act.Points, Status: act.Status,
 		CreatedAt: s.now().UTC().Format(time.RFC3339)}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/exams"
+	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -59,17 +60,10 @@ func NewRouter(svc *Service, table *dynamo.Table, log *slog.Logger) *httpapi.Rou
 
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
-	var ve *ValidationError
 	switch {
-	case errors.As(err, &ve):
-		fields := make([]httpapi.FieldError, len(ve.Fields))
-		for i, f := range ve.Fields {
-			fields[i] = httpapi.FieldError{Field: f.Field, Rule: f.Rule, Message: f.Message}
-		}
-		return httpapi.Unprocessable("invalid verification order", fields...)
 	case errors.Is(err, ErrNotEarnedByPassing):
 		return httpapi.Unprocessable("verification is only for a certification earned by passing an examination",
-			httpapi.FieldError{Field: "certification", Rule: "R-VER-1", Message: "no passed examination for this certification"})
+			fielderr.Field{Field: "certification", Rule: "R-VER-1", Message: "no passed examination for this certification"})
 	case errors.Is(err, ErrUnknownCertificant), errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Recipient kinds (R-VER-2).
@@ -202,29 +203,13 @@ func (s *Service) Lookup(ctx context.Context, token string) (Record, error) {
 		Status: c.Status, CycleStart: c.CycleStart, CycleEnd: c.CycleEnd}, nil
 }
 
-// FieldError names an invalid input field and the rule it breaks.
-type FieldError struct {
-	Field   string
-	Rule    string
-	Message string
-}
-
-// ValidationError lists every invalid field of a request.
-type ValidationError struct{ Fields []FieldError }
-
-func (e *ValidationError) Error() string {
-	names := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		names[i] = f.Field
-	}
-	return "invalid " + strings.Join(names, ", ")
-}
-
 const maxName = 200
 
 func validate(in NewOrder) error {
-	var errs []FieldError
-	add := func(field, rule, msg string) { errs = append(errs, FieldError{field, rule, msg}) }
+	var errs []fielderr.Field
+	add := func(field, rule, msg string) {
+		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
+	}
 	if in.Certification == "" {
 		add("certification", "R-VER-1", "required, a certification key such as ASCPi-MLS")
 	}
@@ -244,7 +229,7 @@ func validate(in NewOrder) error {
 		}
 	}
 	if len(errs) > 0 {
-		return &ValidationError{Fields: errs}
+		return &fielderr.Invalid{Detail: "invalid verification order", Fields: errs}
 	}
 	return nil
 }

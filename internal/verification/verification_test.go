@@ -12,6 +12,7 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 type profiles map[string]certificants.Profile
@@ -65,7 +66,7 @@ func TestPlan(t *testing.T) {
 	if _, err := svc.Plan(context.Background(), order("failed", 1)); !errors.Is(err, ErrNotEarnedByPassing) {
 		t.Errorf("failed-only candidate: %v", err)
 	}
-	var ve *ValidationError
+	var ve *fielderr.Invalid
 	bad := order("passed", 1)
 	bad.Recipients[0].Kind, bad.Recipients[0].Email = "friend", "x <x@example.org>"
 	if _, err := svc.Plan(context.Background(), bad); !errors.As(err, &ve) || len(ve.Fields) != 2 {
