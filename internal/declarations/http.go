@@ -5,8 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
-	"unicode"
 
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
@@ -19,9 +17,6 @@ const (
 	RouteGet    = "GET /v1/declarations/{id}"
 	RouteList   = "GET /v1/certificants/{id}/declarations"
 )
-
-// maxIdempotencyKey bounds the Idempotency-Key header, which becomes part of a key.
-const maxIdempotencyKey = 255
 
 // NewRouter serves the declaration routes with svc.
 func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
@@ -79,13 +74,9 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 // idempotencyOf reads the optional Idempotency-Key; the request hash covers
 // the route and the exact body.
 func idempotencyOf(r *httpapi.Request) (*Idempotency, error) {
-	key := r.IdempotencyKey()
-	if key == "" {
-		return nil, nil
-	}
-	if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) }) >= 0 {
-		return nil, httpapi.BadRequest("invalid Idempotency-Key", fielderr.Field{Field: "Idempotency-Key",
-			Message: "at most 255 printable ASCII characters"})
+	key, err := r.IdempotencyKey()
+	if key == "" || err != nil {
+		return nil, err
 	}
 	return &Idempotency{Principal: r.Principal.Subject, Key: key, RequestHash: dynamo.RequestHash(r.RouteKey, r.Body())}, nil
 }

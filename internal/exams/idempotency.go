@@ -15,9 +15,6 @@ import (
 // Plan computes a change: the answer to give and the writes that make it.
 type Plan func(ctx context.Context) (answer any, writes []dynamo.Write, err error)
 
-// maxIdempotencyKey bounds the header, which becomes part of a table key.
-const maxIdempotencyKey = 200
-
 // Commit applies plan in one transaction and answers it with status. Under an
 // Idempotency-Key (api.md) it goes through dynamo's Idempotent: a repeat gets
 // the first answer and changes nothing; a different body gets 422. Condition
@@ -34,17 +31,17 @@ func Commit(ctx context.Context, table *dynamo.Table, r *httpapi.Request, now ti
 		}
 		return dynamo.Answer{Status: status, Body: body}, writes, nil
 	}
+	key, err := r.IdempotencyKey()
+	if err != nil {
+		return httpapi.Response{}, err
+	}
 	var ans dynamo.Answer
-	var err error
-	switch key := r.IdempotencyKey(); {
+	switch {
 	case key == "":
 		var writes []dynamo.Write
 		if ans, writes, err = change(ctx); err == nil {
 			err = table.Transact(ctx, writes...)
 		}
-	case len(key) > maxIdempotencyKey:
-		return httpapi.Response{}, httpapi.BadRequest("Idempotency-Key too long",
-			fielderr.Field{Field: "Idempotency-Key", Message: fmt.Sprintf("at most %d characters", maxIdempotencyKey)})
 	default:
 		ans, err = table.Idempotent(ctx, r.Principal.Subject, key, dynamo.RequestHash(r.RouteKey, r.Body()), now, change)
 	}

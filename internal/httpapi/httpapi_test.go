@@ -163,7 +163,11 @@ func TestRouterServe(t *testing.T) {
 		if err := RequireSelfOrStaff(r.Principal, r.Param("id")); err != nil {
 			return Response{}, err
 		}
-		return JSON(http.StatusOK, map[string]string{"id": r.Param("id"), "key": r.IdempotencyKey()})
+		key, err := r.IdempotencyKey()
+		if err != nil {
+			return Response{}, err
+		}
+		return JSON(http.StatusOK, map[string]string{"id": r.Param("id"), "key": key})
 	})
 	rt.Handle("POST /v1/panic", func(context.Context, *Request) (Response, error) {
 		panic("secret detail jane@example.org")
@@ -244,5 +248,32 @@ func TestRouterAnswersInvalidInput(t *testing.T) {
 	}
 	if !strings.Contains(resp.Body, `{"field":"email","message":"a plain email address"}`) {
 		t.Errorf("a field without a rule is answered without one: %s", resp.Body)
+	}
+}
+
+// api.md: the Idempotency-Key of every idempotent route is at most 255
+// printable ASCII characters, surrounding blanks ignored; otherwise 400.
+func TestIdempotencyKey(t *testing.T) {
+	tests := []struct {
+		header, want string
+		status       int
+	}{
+		{"", "", 0},
+		{" k1 ", "k1", 0},
+		{strings.Repeat("k", MaxIdempotencyKey), strings.Repeat("k", MaxIdempotencyKey), 0},
+		{strings.Repeat("k", MaxIdempotencyKey+1), "", http.StatusBadRequest},
+		{"clé", "", http.StatusBadRequest},
+		{"k\x00", "", http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		r := &Request{Headers: map[string]string{"idempotency-key": tc.header}}
+		got, err := r.IdempotencyKey()
+		var p *Problem
+		switch {
+		case tc.status == 0 && (err != nil || got != tc.want):
+			t.Errorf("%q: %q, %v; want %q", tc.header, got, err, tc.want)
+		case tc.status != 0 && (!errors.As(err, &p) || p.Status != tc.status || p.Errors[0].Field != "Idempotency-Key"):
+			t.Errorf("%q: %q, %v; want a %d problem", tc.header, got, err, tc.status)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -39,7 +40,20 @@ func (r *Request) Param(name string) string { return r.Params[name] }
 func (r *Request) Header(name string) string { return r.Headers[strings.ToLower(name)] }
 
 // IdempotencyKey returns the Idempotency-Key header, trimmed ("" if absent).
-func (r *Request) IdempotencyKey() string { return strings.TrimSpace(r.Header("Idempotency-Key")) }
+//
+// A key longer than MaxIdempotencyKey or with anything but printable ASCII is
+// a 400 problem: it becomes part of a table key.
+func (r *Request) IdempotencyKey() (string, error) {
+	key := strings.TrimSpace(r.Header("Idempotency-Key"))
+	if len(key) > MaxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) }) >= 0 {
+		return "", BadRequest("invalid Idempotency-Key", fielderr.Field{Field: "Idempotency-Key",
+			Message: fmt.Sprintf("at most %d printable ASCII characters", MaxIdempotencyKey)})
+	}
+	return key, nil
+}
+
+// MaxIdempotencyKey bounds the Idempotency-Key header of every idempotent route.
+const MaxIdempotencyKey = 255
 
 // Body returns the decoded request body.
 func (r *Request) Body() []byte { return r.body }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
-	"unicode"
 
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
@@ -18,9 +16,6 @@ const (
 	RouteDecide = "POST /v1/certificants/{id}/inactive-requests/{requestId}/decision"
 )
 
-// maxIdempotencyKey bounds the Idempotency-Key header, which becomes part of a key.
-const maxIdempotencyKey = 255
-
 // Mount adds the inactive status routes to a router (the certificants function's).
 func Mount(rt *httpapi.Router, svc *Service) {
 	rt.Handle(RouteCreate, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
@@ -32,12 +27,12 @@ func Mount(rt *httpapi.Router, svc *Service) {
 		if err := r.Decode(&req); err != nil {
 			return httpapi.Response{}, err
 		}
+		key, err := r.IdempotencyKey()
+		if err != nil {
+			return httpapi.Response{}, err
+		}
 		var idem *Idempotency
-		if key := r.IdempotencyKey(); key != "" {
-			if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) }) >= 0 {
-				return httpapi.Response{}, httpapi.BadRequest("invalid Idempotency-Key", fielderr.Field{Field: "Idempotency-Key",
-					Message: "at most 255 printable ASCII characters"})
-			}
+		if key != "" {
 			idem = &Idempotency{Principal: r.Principal.Subject, Key: key, RequestHash: dynamo.RequestHash(r.RouteKey, r.Body())}
 		}
 		ans, err := svc.Create(ctx, id, req, idem)
