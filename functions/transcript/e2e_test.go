@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,6 +148,12 @@ func TestTranscriptThroughTheStack(t *testing.T) {
 	}
 	if !total || len(progress.Shortfalls) == 0 {
 		t.Errorf("progress requirements: %s", r.Body)
+	}
+	// The same progress as a picture for a person: one bar per area.
+	r = s.Do(t, "GET", certs+"/ASCPi-MLS/progress", self, nil, "Accept", "image/svg+xml")
+	if ct := r.Header.Get("Content-Type"); r.Status != 200 || ct != "image/svg+xml" ||
+		!strings.Contains(string(r.Body), "2.50 / 36.00 (33.50 to go)") || !strings.HasSuffix(string(r.Body), "</svg>") {
+		t.Errorf("progress chart: %d %s %.300s", r.Status, ct, r.Body)
 	}
 
 	// R-ACT-11: a claim by a declaration (written here as the declaration's

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/progresschart"
 )
 
 // Route keys served by the transcript function (template.yaml events).
@@ -79,9 +81,25 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, problem(err)
 		}
-		return httpapi.JSON(http.StatusOK, p)
+		if strings.Contains(r.Header("Accept"), "image/svg+xml") {
+			return progressChart(p), nil
+		}
+		resp, err := httpapi.JSON(http.StatusOK, p)
+		resp.Headers["Vary"] = "Accept"
+		return resp, err
 	})
 	return rt
+}
+
+// progressChart is the progress as a picture, for a person rather than a
+// program: one bar per requirement area.
+func progressChart(p Progress) httpapi.Response {
+	title := p.Certification + ": CE window " + p.CEWindow.Start.String() + " to " + p.CEWindow.End.String()
+	return httpapi.Response{
+		StatusCode: http.StatusOK,
+		Headers:    map[string]string{"Content-Type": "image/svg+xml", "Vary": "Accept"},
+		Body:       string(progresschart.SVG(title, p.Requirements)),
+	}
 }
 
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
