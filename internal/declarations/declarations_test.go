@@ -17,39 +17,74 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/mail"
 )
 
-// memStore keeps what TableStore keeps, with the same conditions, under a lock.
+// memStore keeps what TableStore keeps, with the same conditions and the
+// contract of dynamo.Table.Idempotent, under a lock.
 type memStore struct {
 	mu      sync.Mutex
 	decls   map[string]Declaration
-	pending map[string]string // certificant#cert -> declaration id
-	claims  map[string]string // certificant#cert#activity -> declaration id
-	answers map[string]Answer // principal#key
+	pending map[string]string       // certificant#cert -> declaration id
+	claims  map[string]string       // certificant#cert#activity -> declaration id
+	answers map[string]storedAnswer // principal#key
 	outbox  []Submission
 }
 
-func newMemStore() *memStore {
-	return &memStore{decls: map[string]Declaration{}, pending: map[string]string{}, claims: map[string]string{}, answers: map[string]Answer{}}
+type storedAnswer struct {
+	requestHash string
+	dynamo.Answer
 }
 
-func (m *memStore) Answer(_ context.Context, principal, key string, _ time.Time) (Answer, bool, error) {
+func newMemStore() *memStore {
+	return &memStore{decls: map[string]Declaration{}, pending: map[string]string{}, claims: map[string]string{}, answers: map[string]storedAnswer{}}
+}
+
+func (m *memStore) Submit(ctx context.Context, idem *dynamo.Idempotency, _ time.Time, judge Judge) (dynamo.Answer, error) {
+	if ans, done, err := m.replay(idem); done {
+		return ans, err
+	}
+	sub, err := judge(ctx)
+	if err == nil {
+		err = m.write(idem, sub)
+	}
+	if err == nil {
+		return sub.Answer, nil
+	}
+	// A twin with the same key may have won since the first look.
+	if ans, done, rerr := m.replay(idem); done {
+		return ans, rerr
+	}
+	return dynamo.Answer{}, err
+}
+
+func (m *memStore) replay(idem *dynamo.Idempotency) (dynamo.Answer, bool, error) {
+	if idem == nil {
+		return dynamo.Answer{}, false, nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a, ok := m.answers[principal+"#"+key]
-	return a, ok, nil
+	a, ok := m.answers[idem.Principal+"#"+idem.Key]
+	switch {
+	case !ok:
+		return dynamo.Answer{}, false, nil
+	case a.requestHash != idem.RequestHash:
+		return dynamo.Answer{}, true, dynamo.ErrIdempotencyMismatch
+	}
+	return a.Answer, true, nil
 }
 
-func (m *memStore) Submit(_ context.Context, s Submission) error {
+// write applies a submission all or nothing, as the transaction does.
+func (m *memStore) write(idem *dynamo.Idempotency, s Submission) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d := s.Declaration
-	if s.Idempotency != nil {
-		if _, taken := m.answers[s.Idempotency.Principal+"#"+s.Idempotency.Key]; taken {
-			return ErrKeyTaken
+	if idem != nil {
+		if _, taken := m.answers[idem.Principal+"#"+idem.Key]; taken {
+			return dynamo.ErrConditionFailed
 		}
 	}
 	pk := d.CertificantID + "#" + d.Certification
@@ -61,8 +96,8 @@ func (m *memStore) Submit(_ context.Context, s Submission) error {
 			return &ClaimedError{ActivityID: id}
 		}
 	}
-	if s.Idempotency != nil {
-		m.answers[s.Idempotency.Principal+"#"+s.Idempotency.Key] = Answer{RequestHash: s.Idempotency.RequestHash, Status: s.Status, Body: s.Body}
+	if idem != nil {
+		m.answers[idem.Principal+"#"+idem.Key] = storedAnswer{requestHash: idem.RequestHash, Answer: s.Answer}
 	}
 	m.pending[pk] = d.ID
 	for _, id := range claimedActivities(d) {
@@ -316,8 +351,10 @@ func TestSubmitConflicts(t *testing.T) {
 	f.store.mu.Lock()
 	delete(f.store.pending, "c-1#ASCPi-MLS")
 	f.store.mu.Unlock()
-	err := f.store.Submit(context.Background(), Submission{Declaration: Declaration{ID: "x", CertificantID: "c-1", Certification: "ASCPi-MLS",
-		Allocations: []cmp.Allocation{{ActivityID: "a-ethics", Area: cmp.AreaEthics, Points: cmp.Pt}}}})
+	_, err := f.store.Submit(context.Background(), nil, f.now, func(context.Context) (Submission, error) {
+		return Submission{Declaration: Declaration{ID: "x", CertificantID: "c-1", Certification: "ASCPi-MLS",
+			Allocations: []cmp.Allocation{{ActivityID: "a-ethics", Area: cmp.AreaEthics, Points: cmp.Pt}}}}, nil
+	})
 	var claimed *ClaimedError
 	if resp := problem(err); !asClaimed(err, &claimed) || claimed.ActivityID != "a-ethics" || resp == nil {
 		t.Errorf("claim race: %v", err)

@@ -29,11 +29,11 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		if err := httpapi.RequireSelf(r.Principal, req.CertificantID); err != nil {
 			return httpapi.Response{}, err
 		}
-		idem, err := idempotencyOf(r)
+		key, err := r.IdempotencyKey()
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		out, err := svc.Submit(ctx, r.Principal.Subject, req, idem)
+		out, err := svc.Submit(ctx, r.Principal.Subject, req, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()))
 		if err != nil {
 			return httpapi.Response{}, problem(err)
 		}
@@ -71,16 +71,6 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 	return rt
 }
 
-// idempotencyOf reads the optional Idempotency-Key; the request hash covers
-// the route and the exact body.
-func idempotencyOf(r *httpapi.Request) (*Idempotency, error) {
-	key, err := r.IdempotencyKey()
-	if key == "" || err != nil {
-		return nil, err
-	}
-	return &Idempotency{Principal: r.Principal.Subject, Key: key, RequestHash: dynamo.RequestHash(r.RouteKey, r.Body())}, nil
-}
-
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
 	var rule *RuleError
@@ -105,13 +95,8 @@ func problem(err error) error {
 		p := httpapi.Conflict("a declaration of this certification is already pending")
 		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-DEC-1", Message: "one pending declaration per certification"}}
 		return p
-	case errors.Is(err, ErrKeyTaken):
-		return httpapi.Conflict("a request with this Idempotency-Key is in progress")
 	case errors.Is(err, ErrBusy):
 		return httpapi.Conflict("a concurrent change to this certification: retry")
-	case errors.Is(err, ErrKeyReused):
-		return httpapi.Unprocessable("Idempotency-Key reused with a different request",
-			fielderr.Field{Field: "Idempotency-Key", Message: "this key was used with a different body"})
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
 	}

@@ -86,75 +86,62 @@ type TableStore struct{ table *dynamo.Table }
 // NewTableStore wraps the table.
 func NewTableStore(table *dynamo.Table) *TableStore { return &TableStore{table: table} }
 
-// Answer reads a live idempotency record (expired ones are ignored).
-func (s *TableStore) Answer(ctx context.Context, principal, key string, now time.Time) (Answer, bool, error) {
-	rec, found, err := s.table.LookupIdempotency(ctx, principal, key, now)
-	if err != nil || !found {
-		return Answer{}, false, err
-	}
-	return Answer{RequestHash: rec.RequestHash, Status: rec.Status, Body: []byte(rec.Answer)}, true, nil
-}
-
 const (
 	labelPending = "pending"
 	claimLabel   = "claim:"
 )
 
-// Submit writes the submission in one TransactWriteItems. The idempotency
-// record goes first, so when a same-key twin also trips the pending marker
-// the failure names the key and the twin is answered from its record.
-func (s *TableStore) Submit(ctx context.Context, sub Submission) error {
-	d := sub.Declaration
-	writes := make([]dynamo.Write, 0, len(d.Allocations)+5)
-	add := func(w dynamo.Write, err error) error {
-		if err == nil {
-			writes = append(writes, w)
+// Submit writes what judge makes in one TransactWriteItems through the
+// table's idempotency guard, which adds the key's record to it.
+func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, judge Judge) (dynamo.Answer, error) {
+	ans, err := s.table.Idempotent(ctx, idem, now, func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
+		sub, err := judge(ctx)
+		if err != nil {
+			return dynamo.Answer{}, nil, err
 		}
-		return err
-	}
-	if sub.Idempotency != nil {
-		if err := add(dynamo.PutIdempotency(sub.Idempotency.Principal, sub.Idempotency.Key, sub.Idempotency.RequestHash,
-			sub.Status, sub.Body, d.SubmittedAt)); err != nil {
-			return err
-		}
-	}
-	item, err := NewItem(d)
-	if err != nil {
-		return err
-	}
-	if err := add(dynamo.Put("declaration", item, dynamo.IfAbsent)); err != nil {
-		return err
-	}
-	if err := add(dynamo.Put("pointer", pointerItem{Key: dynamo.DeclarationPointerKey(d.ID), Type: pointerItemType,
-		CertificantID: d.CertificantID}, dynamo.IfAbsent)); err != nil {
-		return err
-	}
-	if err := add(dynamo.Put(labelPending, markerItem{Key: dynamo.PendingKey(d.CertificantID, d.Certification),
-		Type: pendingItemType, DeclarationID: d.ID, Certification: d.Certification}, dynamo.IfAbsent)); err != nil {
-		return err
-	}
-	for _, id := range claimedActivities(d) {
-		if err := add(dynamo.Put(claimLabel+id, markerItem{Key: dynamo.ClaimKey(d.CertificantID, d.Certification, id),
-			Type: claimItemType, DeclarationID: d.ID, Certification: d.Certification, ActivityID: id}, dynamo.IfAbsent)); err != nil {
-			return err
-		}
-	}
-	if err := add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, receivedMail(d, sub.GivenName), d.SubmittedAt, d.ID))); err != nil {
-		return err
-	}
-	err = s.table.Transact(ctx, writes...)
+		writes, err := submissionWrites(sub)
+		return sub.Answer, writes, err
+	})
 	label := dynamo.FailedLabel(err)
 	switch {
-	case label == dynamo.IdempotencyLabel:
-		return ErrKeyTaken
 	case label == labelPending:
-		return ErrPending
+		return dynamo.Answer{}, ErrPending
 	case strings.HasPrefix(label, claimLabel):
-		return &ClaimedError{ActivityID: strings.TrimPrefix(label, claimLabel)}
+		return dynamo.Answer{}, &ClaimedError{ActivityID: strings.TrimPrefix(label, claimLabel)}
 	case conflicted(err):
-		return ErrBusy
+		return dynamo.Answer{}, ErrBusy
 	}
-	return err
+	return ans, err
+}
+
+// submissionWrites are the writes of a submission: the declaration, its
+// pointer, the pending marker, a claim per activity and the received email.
+func submissionWrites(sub Submission) ([]dynamo.Write, error) {
+	d := sub.Declaration
+	item, err := NewItem(d)
+	if err != nil {
+		return nil, err
+	}
+	writes := make([]dynamo.Write, 0, len(d.Allocations)+4)
+	var errs []error
+	add := func(w dynamo.Write, err error) {
+		writes = append(writes, w)
+		errs = append(errs, err)
+	}
+	add(dynamo.Put("declaration", item, dynamo.IfAbsent))
+	add(dynamo.Put("pointer", pointerItem{Key: dynamo.DeclarationPointerKey(d.ID), Type: pointerItemType,
+		CertificantID: d.CertificantID}, dynamo.IfAbsent))
+	add(dynamo.Put(labelPending, markerItem{Key: dynamo.PendingKey(d.CertificantID, d.Certification),
+		Type: pendingItemType, DeclarationID: d.ID, Certification: d.Certification}, dynamo.IfAbsent))
+	for _, id := range claimedActivities(d) {
+		add(dynamo.Put(claimLabel+id, markerItem{Key: dynamo.ClaimKey(d.CertificantID, d.Certification, id),
+			Type: claimItemType, DeclarationID: d.ID, Certification: d.Certification, ActivityID: id}, dynamo.IfAbsent))
+	}
+	add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, receivedMail(d, sub.GivenName), d.SubmittedAt, d.ID)))
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("declaration %s writes: %w", d.ID, err)
+	}
+	return writes, nil
 }
 
 // conflicted reports a transaction canceled because another one was changing

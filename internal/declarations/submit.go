@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
 )
@@ -48,39 +50,28 @@ type Loader interface {
 	Load(ctx context.Context, certificantID, certKey string, at time.Time) (Snapshot, bool, error)
 }
 
-// Idempotency identifies a request that carried an Idempotency-Key header.
-type Idempotency struct {
-	Principal   string
-	Key         string
-	RequestHash string
-}
-
-// Answer is a stored first answer to an idempotent request.
-type Answer struct {
-	RequestHash string
-	Status      int
-	Body        []byte
-}
-
 // Submission is everything the store writes in one transaction.
 type Submission struct {
 	Declaration Declaration
 	Email       string
 	GivenName   string
-	// Idempotency is nil when the request carried no key.
-	Idempotency *Idempotency
-	// Status and Body are the answer given, stored with the idempotency record.
-	Status int
-	Body   []byte
+	// Answer is the answer given (201 and the receipt), stored with the
+	// idempotency record when the request carried a key.
+	Answer dynamo.Answer
 }
 
-// Store keeps declarations. Submit writes the declaration, its pointer, its
-// claims, the pending marker, the idempotency record and the outbox item all
-// or nothing; a lost race comes back as ErrPending, *ClaimedError,
-// ErrKeyTaken or ErrBusy.
+// Judge makes the submission to store, or refuses it.
+type Judge func(ctx context.Context) (Submission, error)
+
+// Store keeps declarations. Submit writes what judge makes (the declaration,
+// its pointer, its claims, the pending marker and the outbox item) all or
+// nothing, at most once per Idempotency-Key (idem nil: none): judge runs only
+// when no answer is stored for the key, a repeat gets the first answer and a
+// different body dynamo.ErrIdempotencyMismatch. A race lost to a twin with the
+// same key is answered as the twin was; any other lost race comes back as
+// ErrPending, *ClaimedError or ErrBusy.
 type Store interface {
-	Answer(ctx context.Context, principal, key string, now time.Time) (Answer, bool, error)
-	Submit(ctx context.Context, s Submission) error
+	Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, judge Judge) (dynamo.Answer, error)
 	Get(ctx context.Context, id string) (Declaration, bool, error)
 	// List answers false when the certificant does not exist.
 	List(ctx context.Context, certificantID string) ([]Declaration, bool, error)
@@ -92,13 +83,9 @@ var (
 	ErrNotFound = errors.New("declarations: not found")
 	// ErrPending: one declaration of the certification already waits (409).
 	ErrPending = errors.New("declarations: a declaration of this certification is pending")
-	// ErrKeyTaken: a concurrent request with the same Idempotency-Key won.
-	ErrKeyTaken = errors.New("declarations: idempotency key taken by a concurrent request")
 	// ErrBusy: DynamoDB refused the transaction for a concurrent one on the
 	// same items (TransactionConflict); nothing was written, a retry may pass (409).
 	ErrBusy = errors.New("declarations: concurrent change, retry")
-	// ErrKeyReused: the Idempotency-Key was used with a different body (422).
-	ErrKeyReused = errors.New("declarations: idempotency key reused with a different request")
 )
 
 // ClaimedError: an activity is already claimed by a declaration of the same
@@ -146,13 +133,6 @@ type Receipt struct {
 	Allocations     []cmp.Allocation   `json:"allocations"`
 }
 
-// Outcome is a submission's answer: the status and body to send, identical
-// on every replay of the same Idempotency-Key.
-type Outcome struct {
-	Status int
-	Body   []byte
-}
-
 // Service is the declarations use case.
 type Service struct {
 	store    Store
@@ -166,77 +146,56 @@ func NewService(store Store, loader Loader, schedule fees.Schedule, now func() t
 	return &Service{store: store, loader: loader, schedule: schedule, now: now}
 }
 
-const statusCreated = 201
-
 // Submit judges and stores a declaration submitted by principal (the
-// certificant). With an Idempotency-Key the first answer is replayed; a
-// failed attempt stores nothing, so a retry is judged afresh.
-func (s *Service) Submit(ctx context.Context, principal string, req Request, idem *Idempotency) (Outcome, error) {
+// certificant): the answer to send, identical on every replay of the same
+// Idempotency-Key. A refused attempt stores nothing, so a retry is judged afresh.
+func (s *Service) Submit(ctx context.Context, principal string, req Request, idem *dynamo.Idempotency) (dynamo.Answer, error) {
 	now := s.now()
-	if idem != nil {
-		if out, found, err := s.replay(ctx, idem, now); found || err != nil {
-			return out, err
-		}
+	ans, err := s.store.Submit(ctx, idem, now, func(ctx context.Context) (Submission, error) {
+		return s.judge(ctx, principal, req, now)
+	})
+	if err != nil {
+		return dynamo.Answer{}, fmt.Errorf("submit declaration: %w", err)
 	}
-	out, err := s.submit(ctx, principal, req, idem, now)
-	if err != nil && idem != nil {
-		// A concurrent request with the same key may have won meanwhile, making
-		// this attempt see its pending marker or claims: answer as it did.
-		if again, found, rerr := s.replay(ctx, idem, now); found || rerr != nil {
-			return again, rerr
-		}
-	}
-	return out, err
+	return ans, nil
 }
 
-// replay returns the stored answer of idem's key, if any.
-func (s *Service) replay(ctx context.Context, idem *Idempotency, now time.Time) (Outcome, bool, error) {
-	a, found, err := s.store.Answer(ctx, idem.Principal, idem.Key, now)
-	switch {
-	case err != nil:
-		return Outcome{}, false, fmt.Errorf("read idempotency record: %w", err)
-	case !found:
-		return Outcome{}, false, nil
-	case a.RequestHash != idem.RequestHash:
-		return Outcome{}, true, ErrKeyReused
-	}
-	return Outcome{Status: a.Status, Body: a.Body}, true, nil
-}
-
-func (s *Service) submit(ctx context.Context, principal string, req Request, idem *Idempotency, now time.Time) (Outcome, error) {
+// judge checks a submission against the certificant's partition and rules
+// and makes the declaration, its fee and the receipt.
+func (s *Service) judge(ctx context.Context, principal string, req Request, now time.Time) (Submission, error) {
 	cert, err := cmp.ParseKey(req.Certification)
 	if err != nil {
-		return Outcome{}, &RuleError{Detail: "unknown certification", Errors: []fielderr.Field{{Field: "certification", Rule: ruleOf(err), Message: err.Error()}}}
+		return Submission{}, &RuleError{Detail: "unknown certification", Errors: []fielderr.Field{{Field: "certification", Rule: ruleOf(err), Message: err.Error()}}}
 	}
 	key := cert.Key()
 	snap, found, err := s.loader.Load(ctx, req.CertificantID, key, now)
 	if err != nil {
-		return Outcome{}, fmt.Errorf("load certificant: %w", err)
+		return Submission{}, fmt.Errorf("load certificant: %w", err)
 	}
 	if !found {
-		return Outcome{}, ErrNotFound
+		return Submission{}, ErrNotFound
 	}
 	if !snap.Registered {
-		return Outcome{}, &RuleError{Detail: "certification not held", Errors: []fielderr.Field{{Field: "certification", Rule: "R-CAT-1",
+		return Submission{}, &RuleError{Detail: "certification not held", Errors: []fielderr.Field{{Field: "certification", Rule: "R-CAT-1",
 			Message: fmt.Sprintf("the certificant holds no %s certification", key)}}}
 	}
 	if snap.Pending {
-		return Outcome{}, ErrPending
+		return Submission{}, ErrPending
 	}
 	adm, err := calendar.Admit(snap.Expiration, now)
 	var notOpen *calendar.NotOpenError
 	var reexam *calendar.ReexaminationError
 	switch {
 	case errors.As(err, &notOpen):
-		return Outcome{}, &NotOpenError{Opens: notOpen.Opens}
+		return Submission{}, &NotOpenError{Opens: notOpen.Opens}
 	case errors.As(err, &reexam):
-		return Outcome{}, &RuleError{Detail: "re-examination required", Errors: []fielderr.Field{{Field: "certification", Rule: reexam.Rule(), Message: reexam.Error()}}}
+		return Submission{}, &RuleError{Detail: "re-examination required", Errors: []fielderr.Field{{Field: "certification", Rule: reexam.Rule(), Message: reexam.Error()}}}
 	case err != nil:
-		return Outcome{}, fmt.Errorf("admit: %w", err)
+		return Submission{}, fmt.Errorf("admit: %w", err)
 	}
 	alloc, err := allocation(snap.Evaluation, req.Allocations)
 	if err != nil {
-		return Outcome{}, err
+		return Submission{}, err
 	}
 	quote, err := s.schedule.Quote(fees.Request{
 		At:             now,
@@ -245,7 +204,7 @@ func (s *Service) submit(ctx context.Context, principal string, req Request, ide
 		Earlier:        Earlier(snap.Declarations),
 	})
 	if err != nil {
-		return Outcome{}, fmt.Errorf("quote: %w", err)
+		return Submission{}, fmt.Errorf("quote: %w", err)
 	}
 	d := Declaration{
 		ID:              rand.Text(),
@@ -269,14 +228,10 @@ func (s *Service) submit(ctx context.Context, principal string, req Request, ide
 	body, err := json.Marshal(Receipt{ID: d.ID, Status: d.Status, Certification: key, Fee: quote,
 		ProcessingDueOn: d.ProcessingDueOn, Warnings: d.Warnings, Allocations: alloc})
 	if err != nil {
-		return Outcome{}, fmt.Errorf("encode receipt: %w", err)
+		return Submission{}, fmt.Errorf("encode receipt: %w", err)
 	}
-	err = s.store.Submit(ctx, Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName,
-		Idempotency: idem, Status: statusCreated, Body: body})
-	if err != nil {
-		return Outcome{}, fmt.Errorf("store declaration: %w", err)
-	}
-	return Outcome{Status: statusCreated, Body: body}, nil
+	return Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName,
+		Answer: dynamo.Answer{Status: http.StatusCreated, Body: body}}, nil
 }
 
 // allocation checks the certificant's allocation, or takes the proposal

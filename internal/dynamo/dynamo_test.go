@@ -181,31 +181,32 @@ var errConflict = errors.New("open request exists")
 
 func TestIdempotent(t *testing.T) {
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	hash := RequestHash("POST /v1/declarations", []byte(`{"a":1}`))
-	stored, _ := PutIdempotency("c1", "k1", hash, 201, []byte(`{"id":"d-1"}`), now)
+	idem := NewIdempotency("c1", "k1", "POST /v1/declarations", []byte(`{"a":1}`))
+	stored, _ := PutIdempotency("c1", "k1", idem.RequestHash, 201, []byte(`{"id":"d-1"}`), now)
 	profile, _ := Put("profile", Key{PK: "C#1", SK: "PROFILE"}, IfAbsent)
 	tests := []struct {
 		name      string
 		api       *fakeAPI
-		hash      string
+		idem      *Idempotency
 		wantBody  string
 		wantErr   error
 		wantCalls int  // times the change ran
 		wantTx    bool // a transaction was attempted
 		changeErr error
 	}{
-		{"first request", &fakeAPI{}, hash, `{"id":"d-2"}`, nil, 1, true, nil},
-		{"repeat gets the first answer", &fakeAPI{item: stored.item.Put.Item}, hash, `{"id":"d-1"}`, nil, 0, false, nil},
-		{"same key, other body", &fakeAPI{item: stored.item.Put.Item}, RequestHash("POST /v1/declarations", []byte(`{"a":2}`)), "", ErrIdempotencyMismatch, 0, false, nil},
-		{"lost a race to a twin", &fakeAPI{item: stored.item.Put.Item, appearAt: 2, txErr: reasons("None", "ConditionalCheckFailed")}, hash, `{"id":"d-1"}`, nil, 1, true, nil},
-		{"twin's writes failed ours first", &fakeAPI{item: stored.item.Put.Item, appearAt: 2, txErr: reasons("ConditionalCheckFailed", "ConditionalCheckFailed")}, hash, `{"id":"d-1"}`, nil, 1, true, nil},
-		{"twin won before the change looked", &fakeAPI{item: stored.item.Put.Item, appearAt: 2}, hash, `{"id":"d-1"}`, nil, 1, false, errConflict},
-		{"a real conflict stays one", &fakeAPI{txErr: reasons("ConditionalCheckFailed", "None")}, hash, "", ErrConditionFailed, 1, true, nil},
-		{"a refusal stays one", &fakeAPI{}, hash, "", errConflict, 1, false, errConflict},
+		{"first request", &fakeAPI{}, idem, `{"id":"d-2"}`, nil, 1, true, nil},
+		{"repeat gets the first answer", &fakeAPI{item: stored.item.Put.Item}, idem, `{"id":"d-1"}`, nil, 0, false, nil},
+		{"same key, other body", &fakeAPI{item: stored.item.Put.Item}, NewIdempotency("c1", "k1", "POST /v1/declarations", []byte(`{"a":2}`)), "", ErrIdempotencyMismatch, 0, false, nil},
+		{"lost a race to a twin", &fakeAPI{item: stored.item.Put.Item, appearAt: 2, txErr: reasons("None", "ConditionalCheckFailed")}, idem, `{"id":"d-1"}`, nil, 1, true, nil},
+		{"twin's writes failed ours first", &fakeAPI{item: stored.item.Put.Item, appearAt: 2, txErr: reasons("ConditionalCheckFailed", "ConditionalCheckFailed")}, idem, `{"id":"d-1"}`, nil, 1, true, nil},
+		{"twin won before the change looked", &fakeAPI{item: stored.item.Put.Item, appearAt: 2}, idem, `{"id":"d-1"}`, nil, 1, false, errConflict},
+		{"a real conflict stays one", &fakeAPI{txErr: reasons("ConditionalCheckFailed", "None")}, idem, "", ErrConditionFailed, 1, true, nil},
+		{"a refusal stays one", &fakeAPI{}, idem, "", errConflict, 1, false, errConflict},
+		{"no key: applied without a record", &fakeAPI{item: stored.item.Put.Item}, nil, `{"id":"d-2"}`, nil, 1, true, nil},
 	}
 	for _, tc := range tests {
 		calls := 0
-		ans, err := New(tc.api, "tbl").Idempotent(context.Background(), "c1", "k1", tc.hash, now,
+		ans, err := New(tc.api, "tbl").Idempotent(context.Background(), tc.idem, now,
 			func(context.Context) (Answer, []Write, error) {
 				calls++
 				if tc.changeErr != nil {
@@ -216,8 +217,12 @@ func TestIdempotent(t *testing.T) {
 		if !errors.Is(err, tc.wantErr) || string(ans.Body) != tc.wantBody || calls != tc.wantCalls || (tc.api.lastTx != nil) != tc.wantTx {
 			t.Errorf("%s: answer %q err %v calls %d tx %v", tc.name, ans.Body, err, calls, tc.api.lastTx != nil)
 		}
-		if tc.wantTx && len(tc.api.lastTx.TransactItems) != 2 {
-			t.Errorf("%s: record not in the change's transaction", tc.name)
+		want := 2 // the change's write and the record
+		if tc.idem == nil {
+			want = 1
+		}
+		if tc.wantTx && len(tc.api.lastTx.TransactItems) != want {
+			t.Errorf("%s: %d writes in the transaction, want %d", tc.name, len(tc.api.lastTx.TransactItems), want)
 		}
 	}
 }

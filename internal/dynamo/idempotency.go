@@ -4,8 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"time"
+
+	"github.com/boc/cmp/internal/fielderr"
 )
 
 // IdempotencyTTL is how long an Idempotency-Key answer is kept.
@@ -23,6 +24,21 @@ type IdempotencyRecord struct {
 	Answer      string `dynamodbav:"answer"`
 	CreatedAt   string `dynamodbav:"createdAt"`
 	TTL         int64  `dynamodbav:"ttl"` // epoch seconds; DynamoDB deletes lazily
+}
+
+// Idempotency is a request's Idempotency-Key: whose key it is and the
+// fingerprint of the request it came with.
+type Idempotency struct {
+	Principal, Key, RequestHash string
+}
+
+// NewIdempotency is the Idempotency of principal's request to routeKey with
+// body under key; nil when the request carried no key.
+func NewIdempotency(principal, key, routeKey string, body []byte) *Idempotency {
+	if key == "" {
+		return nil
+	}
+	return &Idempotency{Principal: principal, Key: key, RequestHash: RequestHash(routeKey, body)}
 }
 
 // RequestHash fingerprints a request (route and body) so a key reused with
@@ -66,8 +82,10 @@ func PutIdempotency(principal, key, requestHash string, status int, answer []byt
 	})
 }
 
-// ErrIdempotencyMismatch is a key reused with a different request (api.md: 422).
-var ErrIdempotencyMismatch = errors.New("dynamo: idempotency key reused with a different request")
+// ErrIdempotencyMismatch is a key reused with a different request: invalid
+// input, so every route answers it as the same 422 (api.md).
+var ErrIdempotencyMismatch error = &fielderr.Invalid{Detail: "Idempotency-Key reused with a different request",
+	Fields: []fielderr.Field{{Field: "Idempotency-Key", Message: "this key was used with a different body"}}}
 
 // Answer is what a guarded change answered: an HTTP status and body.
 type Answer struct {
@@ -78,20 +96,28 @@ type Answer struct {
 // Change computes a guarded change: its answer and the writes that make it.
 type Change func(ctx context.Context) (Answer, []Write, error)
 
-// Idempotent applies change at most once per principal and key: a repeat with
-// the same request hash gets the first answer back and writes nothing; with a
-// different hash, ErrIdempotencyMismatch. The record is written in the same
-// transaction as the change, so a concurrent twin loses on a condition (the
-// record's, or any other the winner's writes made false) or refuses in its own
-// checks; either way it is answered from the winner's record when there is one.
-func (t *Table) Idempotent(ctx context.Context, principal, key, requestHash string, now time.Time, change Change) (Answer, error) {
-	if ans, done, err := t.replay(ctx, principal, key, requestHash, now); done || err != nil {
+// Idempotent applies change in one transaction, at most once per key when idem
+// is not nil (nil: the request carried no key). A repeat with the same request
+// hash gets the first answer back and writes nothing; with a different hash,
+// ErrIdempotencyMismatch. The record is written in the same transaction as the
+// change, so a concurrent twin loses on a condition (the record's, or any
+// other the winner's writes made false) or refuses in its own checks; either
+// way it is answered from the winner's record when there is one.
+func (t *Table) Idempotent(ctx context.Context, idem *Idempotency, now time.Time, change Change) (Answer, error) {
+	if idem == nil {
+		ans, writes, err := change(ctx)
+		if err == nil {
+			err = t.Transact(ctx, writes...)
+		}
+		return ans, err
+	}
+	if ans, done, err := t.replay(ctx, idem, now); done || err != nil {
 		return ans, err
 	}
 	ans, writes, err := change(ctx)
 	if err == nil {
 		var rec Write
-		if rec, err = PutIdempotency(principal, key, requestHash, ans.Status, ans.Body, now); err == nil {
+		if rec, err = PutIdempotency(idem.Principal, idem.Key, idem.RequestHash, ans.Status, ans.Body, now); err == nil {
 			err = t.Transact(ctx, append(writes, rec)...)
 		}
 	}
@@ -99,19 +125,19 @@ func (t *Table) Idempotent(ctx context.Context, principal, key, requestHash stri
 		return ans, nil
 	}
 	// Only failures pay for this read: a twin may have won since the first look.
-	if replayed, done, rerr := t.replay(ctx, principal, key, requestHash, now); done || rerr != nil {
+	if replayed, done, rerr := t.replay(ctx, idem, now); done || rerr != nil {
 		return replayed, rerr
 	}
 	return Answer{}, err
 }
 
 // replay answers from a live record; done is false when there is none.
-func (t *Table) replay(ctx context.Context, principal, key, requestHash string, now time.Time) (Answer, bool, error) {
-	rec, found, err := t.LookupIdempotency(ctx, principal, key, now)
+func (t *Table) replay(ctx context.Context, idem *Idempotency, now time.Time) (Answer, bool, error) {
+	rec, found, err := t.LookupIdempotency(ctx, idem.Principal, idem.Key, now)
 	if err != nil || !found {
 		return Answer{}, false, err
 	}
-	if rec.RequestHash != requestHash {
+	if rec.RequestHash != idem.RequestHash {
 		return Answer{}, true, ErrIdempotencyMismatch
 	}
 	return Answer{Status: rec.Status, Body: []byte(rec.Answer)}, true, nil

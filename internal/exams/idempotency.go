@@ -3,12 +3,10 @@ package exams
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/boc/cmp/internal/dynamo"
-	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -17,7 +15,8 @@ type Plan func(ctx context.Context) (answer any, writes []dynamo.Write, err erro
 
 // Commit applies plan in one transaction and answers it with status. Under an
 // Idempotency-Key (api.md) it goes through dynamo's Idempotent: a repeat gets
-// the first answer and changes nothing; a different body gets 422. Condition
+// the first answer and changes nothing; a different body gets 422
+// (dynamo.ErrIdempotencyMismatch, answered by the router). Condition
 // failures of the writes come back as dynamo errors for the caller to map.
 func Commit(ctx context.Context, table *dynamo.Table, r *httpapi.Request, now time.Time, status int, plan Plan) (httpapi.Response, error) {
 	change := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
@@ -35,20 +34,7 @@ func Commit(ctx context.Context, table *dynamo.Table, r *httpapi.Request, now ti
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	var ans dynamo.Answer
-	switch {
-	case key == "":
-		var writes []dynamo.Write
-		if ans, writes, err = change(ctx); err == nil {
-			err = table.Transact(ctx, writes...)
-		}
-	default:
-		ans, err = table.Idempotent(ctx, r.Principal.Subject, key, dynamo.RequestHash(r.RouteKey, r.Body()), now, change)
-	}
-	if errors.Is(err, dynamo.ErrIdempotencyMismatch) {
-		return httpapi.Response{}, httpapi.Unprocessable("Idempotency-Key was used with a different request",
-			fielderr.Field{Field: "Idempotency-Key", Message: "reused with a different body"})
-	}
+	ans, err := table.Idempotent(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, change)
 	if err != nil {
 		return httpapi.Response{}, err
 	}

@@ -31,11 +31,7 @@ func Mount(rt *httpapi.Router, svc *Service) {
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		var idem *Idempotency
-		if key != "" {
-			idem = &Idempotency{Principal: r.Principal.Subject, Key: key, RequestHash: dynamo.RequestHash(r.RouteKey, r.Body())}
-		}
-		ans, err := svc.Create(ctx, id, req, idem)
+		ans, err := svc.Create(ctx, id, req, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()))
 		if err != nil {
 			return httpapi.Response{}, problem(err)
 		}
@@ -78,9 +74,6 @@ func problem(err error) error {
 		p := httpapi.Conflict("the certification changed meanwhile")
 		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-INA-1", Message: "decide again on its current expiration"}}
 		return p
-	case errors.Is(err, ErrKeyReused):
-		return httpapi.Unprocessable("Idempotency-Key reused with a different request",
-			fielderr.Field{Field: "Idempotency-Key", Message: "this key was used with a different body"})
 	}
 	return err
 }

@@ -22,19 +22,12 @@ var (
 	ErrNotHeld = errors.New("inactive: certification not held")
 	// ErrOpen: a request of this certification is open already (409).
 	ErrOpen = errors.New("inactive: a request of this certification is open")
-	// ErrKeyReused: an Idempotency-Key reused with another body (422).
-	ErrKeyReused = errors.New("inactive: idempotency key reused with a different request")
 	// ErrNotFound: no request with this id of this certificant (404).
 	ErrNotFound = errors.New("inactive: no such request")
 	// ErrCertificationChanged: the certification was renewed between reading
 	// it and the grant (409); deciding again reads the new state.
 	ErrCertificationChanged = errors.New("inactive: the certification changed meanwhile")
 )
-
-// Idempotency is the caller's Idempotency-Key, if any.
-type Idempotency struct {
-	Principal, Key, RequestHash string
-}
 
 // Service stores requests in the table.
 type Service struct {
@@ -94,7 +87,7 @@ func receivedMail(r InactiveRequest, held certificants.CertificationItem) map[st
 
 // Create validates, prices and stores a request of certificantID: the 201
 // answer, or the first answer again for a repeated Idempotency-Key.
-func (s *Service) Create(ctx context.Context, certificantID string, r Request, idem *Idempotency) (dynamo.Answer, error) {
+func (s *Service) Create(ctx context.Context, certificantID string, r Request, idem *dynamo.Idempotency) (dynamo.Answer, error) {
 	r.Reason, r.Basis = strings.TrimSpace(r.Reason), strings.TrimSpace(r.Basis)
 	if err := Validate(r); err != nil {
 		return dynamo.Answer{}, err
@@ -124,21 +117,10 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 		mail, merr := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), now, req.ID))
 		return dynamo.Answer{Status: http.StatusCreated, Body: body}, []dynamo.Write{w, mail}, errors.Join(err, merr)
 	}
-	var ans dynamo.Answer
-	var err error
-	if idem == nil {
-		var writes []dynamo.Write
-		if ans, writes, err = change(ctx); err == nil {
-			err = s.table.Transact(ctx, writes...)
-		}
-	} else {
-		ans, err = s.table.Idempotent(ctx, idem.Principal, idem.Key, idem.RequestHash, now, change)
-	}
+	ans, err := s.table.Idempotent(ctx, idem, now, change)
 	switch {
 	case dynamo.FailedLabel(err) == labelOpen:
 		return dynamo.Answer{}, ErrOpen
-	case errors.Is(err, dynamo.ErrIdempotencyMismatch):
-		return dynamo.Answer{}, ErrKeyReused
 	case err != nil:
 		return dynamo.Answer{}, fmt.Errorf("inactive status request: %w", err)
 	}
