@@ -175,13 +175,5 @@ func (s *TableStore) DueOn(ctx context.Context, kind DueKind, day civil.Date) ([
 
 // Owe puts an outbox item unless the same email is owed already.
 func (s *TableStore) Owe(ctx context.Context, item dynamo.OutboxItem) (bool, error) {
-	w, err := dynamo.PutOutbox(item)
-	if err != nil {
-		return false, err
-	}
-	err = s.table.Apply(ctx, w)
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return false, nil
-	}
-	return err == nil, err
+	return s.table.Owe(ctx, item)
 }

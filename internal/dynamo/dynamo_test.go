@@ -20,6 +20,7 @@ type fakeAPI struct {
 	appearAt int
 	txErr    error
 	updErr   error
+	putErr   error
 	lastTx   *dynamodb.TransactWriteItemsInput
 	lastUpd  *dynamodb.UpdateItemInput
 	pages    [][]map[string]types.AttributeValue
@@ -50,7 +51,7 @@ func (f *fakeAPI) TransactWriteItems(_ context.Context, in *dynamodb.TransactWri
 }
 
 func (f *fakeAPI) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	return &dynamodb.PutItemOutput{}, nil
+	return &dynamodb.PutItemOutput{}, f.putErr
 }
 
 func (f *fakeAPI) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
@@ -223,6 +224,26 @@ func TestIdempotent(t *testing.T) {
 		}
 		if tc.wantTx && len(tc.api.lastTx.TransactItems) != want {
 			t.Errorf("%s: %d writes in the transaction, want %d", tc.name, len(tc.api.lastTx.TransactItems), want)
+		}
+	}
+}
+
+func TestOwe(t *testing.T) {
+	item := NewOutbox("welcome", "a@example.org", nil, time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), "c1")
+	throttled := errors.New("throttled")
+	for _, tc := range []struct {
+		name     string
+		putErr   error
+		wantOwed bool
+		wantErr  error
+	}{
+		{"first time owed", nil, true, nil},
+		{"owed already: not twice, no error", &types.ConditionalCheckFailedException{}, false, nil},
+		{"other failures stay errors", throttled, false, throttled},
+	} {
+		owed, err := New(&fakeAPI{putErr: tc.putErr}, "tbl").Owe(context.Background(), item)
+		if owed != tc.wantOwed || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
+			t.Errorf("%s: owed %v err %v", tc.name, owed, err)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package dynamo
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"time"
 )
@@ -48,3 +50,17 @@ func NewOutbox(template, to string, data map[string]string, now time.Time, about
 // PutOutbox is the write of an outbox item; it fails (label "outbox") when
 // the same email is already owed, so a rerun owes nothing twice.
 func PutOutbox(item OutboxItem) (Write, error) { return Put("outbox", item, IfAbsent) }
+
+// Owe puts an outbox item on its own, unless the same email is owed already
+// (false, nil): a job's rerun owes nothing twice.
+func (t *Table) Owe(ctx context.Context, item OutboxItem) (bool, error) {
+	w, err := PutOutbox(item)
+	if err != nil {
+		return false, err
+	}
+	err = t.Apply(ctx, w)
+	if errors.Is(err, ErrConditionFailed) {
+		return false, nil
+	}
+	return err == nil, err
+}

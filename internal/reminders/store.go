@@ -87,7 +87,7 @@ func (s *TableStore) Recipient(ctx context.Context, certificantID string) (Recip
 
 // Owe puts the reminder's outbox item if absent.
 func (s *TableStore) Owe(ctx context.Context, e Email, to string) (bool, error) {
-	w, err := dynamo.PutOutbox(dynamo.OutboxItem{
+	return s.table.Owe(ctx, dynamo.OutboxItem{
 		Key:       dynamo.OutboxKey(e.ID),
 		Type:      dynamo.OutboxType,
 		ID:        e.ID,
@@ -96,12 +96,4 @@ func (s *TableStore) Owe(ctx context.Context, e Email, to string) (bool, error) 
 		Data:      e.Data,
 		CreatedAt: s.now().UTC().Format(time.RFC3339),
 	})
-	if err != nil {
-		return false, err
-	}
-	err = s.table.Apply(ctx, w)
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return false, nil
-	}
-	return err == nil, err
 }
