@@ -114,17 +114,27 @@ func (l *Lifecycle) Decide(ctx context.Context, id string, dec Decision, by stri
 	return l.transit(ctx, id, dec, by, strings.Join(reasons, "; "), nil)
 }
 
+// declaration reads declaration id: ErrNotFound when there is none or, with
+// owner set, when it is another certificant's (its existence is not told).
+func (l *Lifecycle) declaration(ctx context.Context, id, owner string) (Declaration, error) {
+	d, found, err := l.store.Get(ctx, id)
+	if err != nil {
+		return Declaration{}, fmt.Errorf("read declaration: %w", err)
+	}
+	if !found || (owner != "" && d.CertificantID != owner) {
+		return Declaration{}, ErrNotFound
+	}
+	return d, nil
+}
+
 // edit adjusts the declaration a transition writes (a resolution's new
 // allocation); nil for none.
 type edit func(d *Declaration, c *Change)
 
 func (l *Lifecycle) transit(ctx context.Context, id string, dec Decision, by, reason string, ed edit) (Declaration, error) {
-	d, found, err := l.store.Get(ctx, id)
+	d, err := l.declaration(ctx, id, "")
 	if err != nil {
-		return Declaration{}, fmt.Errorf("read declaration: %w", err)
-	}
-	if !found {
-		return Declaration{}, ErrNotFound
+		return Declaration{}, err
 	}
 	party, err := l.store.Party(ctx, d)
 	if err != nil {

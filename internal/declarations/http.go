@@ -38,8 +38,7 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 			return httpapi.Response{}, problem(err)
 		}
 		r.Log.Info("declaration submitted", "certification", req.Certification, "status", out.Status)
-		return httpapi.Response{StatusCode: out.Status, Body: string(out.Body),
-			Headers: map[string]string{"Content-Type": "application/json"}}, nil
+		return httpapi.EncodedJSON(out.Status, out.Body), nil
 	})
 	rt.Handle(RouteGet, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		d, found, err := svc.Get(ctx, r.Param("id"))

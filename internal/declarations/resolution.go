@@ -30,12 +30,9 @@ const maxAppeal = 2000
 // Resolve answers a deficiency (-> processing) or a failed audit (->
 // appealed) by the certificant `by`.
 func (l *Lifecycle) Resolve(ctx context.Context, id, by string, res Resolution) (Declaration, error) {
-	d, found, err := l.store.Get(ctx, id)
+	d, err := l.declaration(ctx, id, by)
 	if err != nil {
-		return Declaration{}, fmt.Errorf("read declaration: %w", err)
-	}
-	if !found || d.CertificantID != by {
-		return Declaration{}, ErrNotFound
+		return Declaration{}, err
 	}
 	if _, ok := Next(d.Status, Resolve); !ok {
 		return Declaration{}, &TransitionError{From: d.Status, Decision: Resolve}
@@ -100,12 +97,9 @@ func without(a, b []string) []string {
 // AddDocument records audit documentation metadata uploaded by the
 // certificant (R-DEC-3): no state change, the version guards the write.
 func (l *Lifecycle) AddDocument(ctx context.Context, id, by string, doc Document) (Declaration, error) {
-	d, found, err := l.store.Get(ctx, id)
+	d, err := l.declaration(ctx, id, by)
 	if err != nil {
-		return Declaration{}, fmt.Errorf("read declaration: %w", err)
-	}
-	if !found || d.CertificantID != by {
-		return Declaration{}, ErrNotFound
+		return Declaration{}, err
 	}
 	if d.Status != UnderAudit {
 		return Declaration{}, &TransitionError{From: d.Status, Decision: "documents"}

@@ -247,3 +247,46 @@ func TestOwe(t *testing.T) {
 		}
 	}
 }
+
+// Every kind of write is addressed to the table by Transact and carries only
+// the condition parts it was given: the API refuses empty ones.
+func TestWritesInATransaction(t *testing.T) {
+	key := Key{PK: "C#1", SK: "X"}
+	named := Condition{Expr: "#s = :s", Names: map[string]string{"#s": "status"}, Values: map[string]any{":s": "open"}}
+	build := func(w Write, err error) Write {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	writes := []Write{
+		build(Put("plain", key, Condition{Values: map[string]any{":unused": 1}})),
+		build(Update("no condition", key, "SET n = :n", Condition{Values: map[string]any{":n": 1}})),
+		build(Delete("named", key, named)),
+		build(Check("absent", key, IfAbsent)),
+	}
+	f := &fakeAPI{}
+	if err := New(f, "tbl").Transact(context.Background(), writes...); err != nil {
+		t.Fatal(err)
+	}
+	type parts struct {
+		table, expr   string
+		names, values int
+	}
+	items := f.lastTx.TransactItems
+	got := []parts{
+		{aws.ToString(items[0].Put.TableName), aws.ToString(items[0].Put.ConditionExpression), len(items[0].Put.ExpressionAttributeNames), len(items[0].Put.ExpressionAttributeValues)},
+		{aws.ToString(items[1].Update.TableName), aws.ToString(items[1].Update.ConditionExpression), len(items[1].Update.ExpressionAttributeNames), len(items[1].Update.ExpressionAttributeValues)},
+		{aws.ToString(items[2].Delete.TableName), aws.ToString(items[2].Delete.ConditionExpression), len(items[2].Delete.ExpressionAttributeNames), len(items[2].Delete.ExpressionAttributeValues)},
+		{aws.ToString(items[3].ConditionCheck.TableName), aws.ToString(items[3].ConditionCheck.ConditionExpression), len(items[3].ConditionCheck.ExpressionAttributeNames), len(items[3].ConditionCheck.ExpressionAttributeValues)},
+	}
+	want := []parts{{"tbl", "", 0, 0}, {"tbl", "", 0, 1}, {"tbl", "#s = :s", 1, 1}, {"tbl", "attribute_not_exists(pk)", 0, 0}}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%s: %+v, want %+v", writes[i].Label, got[i], want[i])
+		}
+	}
+	if items[0].Put.ExpressionAttributeValues != nil || items[3].ConditionCheck.ExpressionAttributeNames != nil {
+		t.Error("empty condition parts must be absent (nil), not empty")
+	}
+}

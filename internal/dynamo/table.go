@@ -156,53 +156,86 @@ func Put(label string, item any, cond Condition) (Write, error) {
 	if err != nil {
 		return Write{}, fmt.Errorf("dynamo: marshal %s: %w", label, err)
 	}
-	put := &types.Put{Item: av}
-	if cond.Expr != "" {
-		if put.ExpressionAttributeValues, err = marshalValues(cond.Values); err != nil {
-			return Write{}, fmt.Errorf("dynamo: %s: %w", label, err)
-		}
-		put.ConditionExpression = aws.String(cond.Expr)
-		if len(cond.Names) > 0 {
-			put.ExpressionAttributeNames = cond.Names
-		}
+	if cond.Expr == "" {
+		cond = Condition{} // a put has no other expression to use values in
 	}
-	return Write{Label: label, item: types.TransactWriteItem{Put: put}}, nil
+	c, err := cond.marshal(label)
+	if err != nil {
+		return Write{}, err
+	}
+	return Write{Label: label, item: types.TransactWriteItem{Put: &types.Put{Item: av,
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}, nil
 }
 
 // Update applies an update expression to one item under cond. Values of
 // both expressions share cond.Values and cond.Names.
 func Update(label string, key Key, update string, cond Condition) (Write, error) {
-	k, err := attributevalue.MarshalMap(key)
+	k, c, err := keyAndCondition(label, key, cond)
 	if err != nil {
-		return Write{}, fmt.Errorf("dynamo: marshal key of %s: %w", label, err)
+		return Write{}, err
 	}
-	vals, err := marshalValues(cond.Values)
-	if err != nil {
-		return Write{}, fmt.Errorf("dynamo: %s: %w", label, err)
-	}
-	u := &types.Update{Key: k, UpdateExpression: aws.String(update), ExpressionAttributeValues: vals}
-	if cond.Expr != "" {
-		u.ConditionExpression = aws.String(cond.Expr)
-	}
-	if len(cond.Names) > 0 {
-		u.ExpressionAttributeNames = cond.Names
-	}
-	return Write{Label: label, item: types.TransactWriteItem{Update: u}}, nil
+	return Write{Label: label, item: types.TransactWriteItem{Update: &types.Update{Key: k, UpdateExpression: aws.String(update),
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}, nil
 }
 
-func marshalValues(vals map[string]any) (map[string]types.AttributeValue, error) {
-	if len(vals) == 0 {
-		return nil, nil
+// Delete removes one item under cond, within a transaction (e.g. a claim or
+// pending marker only while it still names the declaration releasing it).
+func Delete(label string, key Key, cond Condition) (Write, error) {
+	k, c, err := keyAndCondition(label, key, cond)
+	if err != nil {
+		return Write{}, err
 	}
-	out := make(map[string]types.AttributeValue, len(vals))
-	for k, v := range vals {
-		av, err := attributevalue.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("marshal %s: %w", k, err)
+	return Write{Label: label, item: types.TransactWriteItem{Delete: &types.Delete{Key: k,
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}, nil
+}
+
+// Check makes a transaction depend on cond holding for another item, which
+// it leaves unchanged (a missing item is checked as an empty one).
+func Check(label string, key Key, cond Condition) (Write, error) {
+	k, c, err := keyAndCondition(label, key, cond)
+	if err != nil {
+		return Write{}, err
+	}
+	return Write{Label: label, item: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{Key: k,
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}, nil
+}
+
+// marshalledCondition is a Condition in the API's terms; empty parts are nil
+// because the API refuses empty expressions, names and values.
+type marshalledCondition struct {
+	expr   *string
+	names  map[string]string
+	values map[string]types.AttributeValue
+}
+
+func (c Condition) marshal(label string) (marshalledCondition, error) {
+	var m marshalledCondition
+	if c.Expr != "" {
+		m.expr = aws.String(c.Expr)
+	}
+	if len(c.Names) > 0 {
+		m.names = c.Names
+	}
+	if len(c.Values) > 0 {
+		m.values = make(map[string]types.AttributeValue, len(c.Values))
+		for k, v := range c.Values {
+			av, err := attributevalue.Marshal(v)
+			if err != nil {
+				return marshalledCondition{}, fmt.Errorf("dynamo: %s: marshal %s: %w", label, k, err)
+			}
+			m.values[k] = av
 		}
-		out[k] = av
 	}
-	return out, nil
+	return m, nil
+}
+
+func keyAndCondition(label string, key Key, cond Condition) (map[string]types.AttributeValue, marshalledCondition, error) {
+	k, err := attributevalue.MarshalMap(key)
+	if err != nil {
+		return nil, marshalledCondition{}, fmt.Errorf("dynamo: marshal key of %s: %w", label, err)
+	}
+	c, err := cond.marshal(label)
+	return k, c, err
 }
 
 // Transact writes all or nothing. A failed condition comes back as a
@@ -218,6 +251,8 @@ func (t *Table) Transact(ctx context.Context, writes ...Write) error {
 			w.item.Update.TableName = &t.name
 		case w.item.Delete != nil:
 			w.item.Delete.TableName = &t.name
+		case w.item.ConditionCheck != nil:
+			w.item.ConditionCheck.TableName = &t.name
 		}
 	}
 	_, err := t.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})

@@ -38,5 +38,5 @@ func Commit(ctx context.Context, table *dynamo.Table, r *httpapi.Request, now ti
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	return httpapi.Response{StatusCode: ans.Status, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(ans.Body)}, nil
+	return httpapi.EncodedJSON(ans.Status, ans.Body), nil
 }

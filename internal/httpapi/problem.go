@@ -75,11 +75,17 @@ func JSON(status int, v any) (events.APIGatewayV2HTTPResponse, error) {
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	return EncodedJSON(status, body), nil
+}
+
+// EncodedJSON answers status with a body that is JSON already, such as a
+// stored answer replayed for an Idempotency-Key.
+func EncodedJSON(status int, body []byte) events.APIGatewayV2HTTPResponse {
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: status,
 		Headers:    map[string]string{"Content-Type": "application/json"},
 		Body:       string(body),
-	}, nil
+	}
 }
 
 // NoContent answers 204.

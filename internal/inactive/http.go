@@ -36,7 +36,7 @@ func Mount(rt *httpapi.Router, svc *Service) {
 			return httpapi.Response{}, problem(err)
 		}
 		r.Log.Info("inactive status requested", "certification", req.Certification, "status", ans.Status)
-		return httpapi.Response{StatusCode: ans.Status, Body: string(ans.Body), Headers: map[string]string{"Content-Type": "application/json"}}, nil
+		return httpapi.EncodedJSON(ans.Status, ans.Body), nil
 	})
 	rt.Handle(RouteDecide, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {

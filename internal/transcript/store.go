@@ -27,7 +27,7 @@ func (s *TableStore) Add(ctx context.Context, certificantID string, e Entry, act
 	if err != nil {
 		return err
 	}
-	profile, err := s.table.Check(labelProfile, dynamo.ProfileKey(certificantID), dynamo.Condition{Expr: "attribute_exists(pk)"})
+	profile, err := dynamo.Check(labelProfile, dynamo.ProfileKey(certificantID), dynamo.Condition{Expr: "attribute_exists(pk)"})
 	if err != nil {
 		return err
 	}
@@ -45,13 +45,13 @@ func (s *TableStore) Add(ctx context.Context, certificantID string, e Entry, act
 // Delete removes the entry if it exists and no claim item of any of
 // certKeys names it (R-ACT-11), all in one transaction.
 func (s *TableStore) Delete(ctx context.Context, certificantID, activityID string, certKeys []string) error {
-	del, err := s.table.Delete(labelActivity, dynamo.ActivityKey(certificantID, activityID), dynamo.Condition{Expr: "attribute_exists(pk)"})
+	del, err := dynamo.Delete(labelActivity, dynamo.ActivityKey(certificantID, activityID), dynamo.Condition{Expr: "attribute_exists(pk)"})
 	if err != nil {
 		return err
 	}
 	writes := []dynamo.Write{del}
 	for _, k := range certKeys {
-		w, err := s.table.Check(labelClaim+k, dynamo.ClaimKey(certificantID, k, activityID), dynamo.IfAbsent)
+		w, err := dynamo.Check(labelClaim+k, dynamo.ClaimKey(certificantID, k, activityID), dynamo.IfAbsent)
 		if err != nil {
 			return err
 		}
