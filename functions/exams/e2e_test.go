@@ -217,6 +217,52 @@ func TestSixthAttemptRefused(t *testing.T) {
 	}
 }
 
+// R-EXAM-1, R-CYC-1: a pass and its registration are one write. Ten passes
+// racing for a fresh certificant: five recorded, five refused, all recorded
+// ones carry the one registration's number, which the profile holds with
+// its cycle.
+func TestParallelPassesRegisterOnce(t *testing.T) {
+	s := stacktest.Get(t)
+	createCertificant(t, s, "ex-par-pass", "Ivy", "Ramos")
+	const racers = 10
+	results := make([]attempt, racers)
+	statuses := make([]int, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			r := s.Do(t, "POST", "/v1/exam-attempts", s.Token("staff-1", "staff"), attemptBody("ex-par-pass", today, true))
+			statuses[i] = r.Status
+			if r.Status == 201 {
+				_ = json.Unmarshal(r.Body, &results[i])
+			}
+		})
+	}
+	wg.Wait()
+	numbers := map[string]int{}
+	count := map[int]int{}
+	for i, st := range statuses {
+		count[st]++
+		if st == 201 {
+			numbers[results[i].CertificationNumber]++
+		}
+	}
+	if count[201] != 5 || count[409] != 5 || len(numbers) != 1 || numbers[""] != 0 {
+		t.Fatalf("statuses %v, numbers %v; want 5 x 201 with one number and 5 x 409", count, numbers)
+	}
+	var profile struct {
+		Certifications []struct {
+			Key      string `json:"key"`
+			Number   string `json:"number"`
+			CycleEnd string `json:"cycleEnd"`
+		} `json:"certifications"`
+	}
+	loose(t, s.Do(t, "GET", "/v1/certificants/ex-par-pass", s.Token("staff-1", "staff"), nil), &profile)
+	wantEnd := today.FirstOfMonth().AddMonths(36).EndOfMonth().String()
+	if len(profile.Certifications) != 1 || numbers[profile.Certifications[0].Number] != 5 || profile.Certifications[0].CycleEnd != wantEnd {
+		t.Errorf("certifications %+v, want ASCPi-MLS with the passes' number, cycle to %s", profile.Certifications, wantEnd)
+	}
+}
+
 // R-EXAM-2: a score is held until all transcripts are in, then sent once by
 // the job, however often it runs; the pass email carries the certification
 // number, the fail email the re-testing information.

@@ -69,7 +69,6 @@ type Store interface {
 	// Register adds a certification: ErrNotFound without the certificant,
 	// ErrRegistered when they hold it already (a conditional put).
 	Register(ctx context.Context, certificantID string, c Certification) error
-	Certification(ctx context.Context, certificantID, key string) (Certification, bool, error)
 }
 
 // Service is the use case.

@@ -41,9 +41,9 @@ var (
 
 // Register validates a registration (R-CAT), computes its cycle (R-CYC-1),
 // whether CMP is required (R-CAT-4), its status and credential, and stores
-// it. The exam pass registers through the same code (Certify).
+// it. An exam pass prepares its registration with the same code (Prepare).
 func (s *Service) Register(ctx context.Context, certificantID string, in Registration) (Certification, error) {
-	c, err := s.newCertification(in)
+	c, err := s.Prepare(in)
 	if err != nil {
 		return Certification{}, err
 	}
@@ -53,26 +53,10 @@ func (s *Service) Register(ctx context.Context, certificantID string, in Registr
 	return c, nil
 }
 
-// Certify registers the certification an exam pass earns and answers its
-// number; when the certificant holds it already, that registration's number
-// (it implements exams.Certifier).
-func (s *Service) Certify(ctx context.Context, certificantID string, cert cmp.Certification, route string, startedOn civil.Date) (string, error) {
-	c, err := s.Register(ctx, certificantID, Registration{Program: string(cert.Program), Category: cert.Category,
-		StartedOn: startedOn, Route: route})
-	if errors.Is(err, ErrRegistered) {
-		held, found, gerr := s.store.Certification(ctx, certificantID, cert.Key())
-		if gerr != nil || !found {
-			return "", fmt.Errorf("certify %s: read registration: %w", cert.Key(), errors.Join(err, gerr))
-		}
-		return held.Number, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return c.Number, nil
-}
-
-func (s *Service) newCertification(in Registration) (Certification, error) {
+// Prepare validates a registration and computes the certification it makes
+// (number, cycle, status, credential) without storing it: Register stores it
+// alone, an exam pass in the same transaction as its attempt.
+func (s *Service) Prepare(in Registration) (Certification, error) {
 	var errs []fielderr.Field
 	cert, err := cmp.NewCertification(strings.TrimSpace(in.Program), strings.TrimSpace(in.Category))
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -79,24 +78,23 @@ func TestProfileRefreshesStatus(t *testing.T) {
 	}
 }
 
-// The exam pass registers through Certify; a second pass answers the first number.
-func TestCertify(t *testing.T) {
-	_, svc, _ := registered()
-	ctx := context.Background()
-	cert, err := cmp.ParseKey("ASCPi-MLT")
+// An exam pass prepares its registration without storing it (the exams
+// store writes it with the attempt): a drawn number, the cycle from the exam
+// date (R-CYC-1), the route kept; invalid input is refused as in Register.
+func TestPrepare(t *testing.T) {
+	store, svc, _ := registered()
+	c, err := svc.Prepare(Registration{Program: "ASCPi", Category: "MLT", StartedOn: civil.MustParse("2025-02-10"), Route: "route_1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := svc.Certify(ctx, "c-1", cert, "route_1", civil.MustParse("2025-02-10"))
-	if err != nil || first == "" {
-		t.Fatalf("certify: %q %v", first, err)
+	if c.Number == "" || c.Key != "ASCPi-MLT" || c.Route != "route_1" || c.CycleEnd != "2028-02-29" || c.Status != "active" {
+		t.Errorf("prepared %+v", c)
 	}
-	again, err := svc.Certify(ctx, "c-1", cert, "route_2", civil.MustParse("2025-03-01"))
-	if err != nil || again != first {
-		t.Errorf("second certify: %q %v, want %q", again, err, first)
+	if store.holds("c-1", "ASCPi-MLT") {
+		t.Error("Prepare stored the certification")
 	}
-	if _, err := svc.Certify(ctx, "c-404", cert, "", civil.MustParse("2025-02-10")); err == nil {
-		t.Error("certify for an unknown certificant succeeded")
+	if _, err := svc.Prepare(Registration{Program: "ASCPi", Category: "XYZ", StartedOn: civil.MustParse("2025-02-10")}); err == nil {
+		t.Error("an unknown category was prepared")
 	}
 }
 

@@ -31,6 +31,12 @@ func (it ProfileItem) Profile() Profile {
 		Country: it.Country, CreatedAt: it.CreatedAt, Certifications: []Certification{}}
 }
 
+// Item is the stored profile (certifications are items of their own).
+func (p Profile) Item() ProfileItem {
+	return ProfileItem{Key: dynamo.ProfileKey(p.ID), Type: "certificant", ID: p.ID,
+		Given: p.Name.Given, Family: p.Name.Family, Email: p.Email, Country: p.Country, CreatedAt: p.CreatedAt}
+}
+
 // TableStore keeps certificants in the table.
 type TableStore struct {
 	table *dynamo.Table
@@ -45,10 +51,7 @@ func NewTableStore(table *dynamo.Table, now func() time.Time) *TableStore {
 // Create puts the profile if its id is free, with the welcome email in the
 // same transaction: no certificant without the email, no email without one.
 func (s *TableStore) Create(ctx context.Context, p Profile) error {
-	profile, err := dynamo.Put("profile", ProfileItem{
-		Key: dynamo.ProfileKey(p.ID), Type: "certificant", ID: p.ID,
-		Given: p.Name.Given, Family: p.Name.Family, Email: p.Email, Country: p.Country, CreatedAt: p.CreatedAt,
-	}, dynamo.IfAbsent)
+	profile, err := dynamo.Put("profile", p.Item(), dynamo.IfAbsent)
 	if err != nil {
 		return err
 	}
@@ -164,13 +167,6 @@ func (s *TableStore) Register(ctx context.Context, certificantID string, c Certi
 		return err
 	}
 	return nil
-}
-
-// Certification reads one certification of a certificant.
-func (s *TableStore) Certification(ctx context.Context, certificantID, key string) (Certification, bool, error) {
-	var c Certification
-	found, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, key), &c)
-	return c, found, err
 }
 
 // Get reads the profile and its certifications (one partition, two reads).

@@ -11,7 +11,6 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 )
@@ -74,6 +73,7 @@ type memStore struct {
 	attempts    map[string]Attempt // by certificant + id
 	transcripts map[string]civil.Date
 	emails      []Email
+	earned      []Earned // registrations written with passes
 }
 
 func newMem() *memStore {
@@ -91,18 +91,15 @@ func (m *memStore) Attempts(_ context.Context, cid, key, route string) ([]Attemp
 	}
 	return out, nil
 }
-func (m *memStore) AddAttempt(_ context.Context, a Attempt) error {
+func (m *memStore) AddAttempt(_ context.Context, a Attempt, earned *Earned) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.attempts[a.CertificantID+a.ID]; ok {
 		return ErrTaken
 	}
-	m.attempts[a.CertificantID+a.ID] = a
-	return nil
-}
-func (m *memStore) SetCertified(_ context.Context, a Attempt) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	if earned != nil {
+		m.earned = append(m.earned, *earned)
+	}
 	m.attempts[a.CertificantID+a.ID] = a
 	return nil
 }
@@ -150,18 +147,12 @@ func (p profiles) Get(_ context.Context, id string) (certificants.Profile, bool,
 	return v, ok, nil
 }
 
-type certifier struct{ calls int }
-
-func (c *certifier) Certify(context.Context, string, cmp.Certification, string, civil.Date) (string, error) {
-	c.calls++
-	return "N-1", nil
-}
-
-func setup(now time.Time) (*Service, *memStore, *certifier) {
-	store, cert := newMem(), &certifier{}
+func setup(now time.Time) (*Service, *memStore) {
+	store := newMem()
 	ps := profiles{"c1": {ID: "c1", Name: certificants.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org",
 		Certifications: []certificants.Certification{{Key: "ASCPi-MLS", Number: "N-1"}}}}
-	return NewService(store, ps, cert, fees.DefaultSchedule(), func() time.Time { return now }), store, cert
+	clock := func() time.Time { return now }
+	return NewService(store, ps, certificants.NewService(nil, clock), fees.DefaultSchedule(), clock), store
 }
 
 func attempt(passed bool) NewAttempt {
@@ -171,7 +162,7 @@ func attempt(passed bool) NewAttempt {
 
 // R-EXAM-1: of 10 parallel recordings exactly 5 win; the rest are refused.
 func TestRecordAtMostFiveInParallel(t *testing.T) {
-	svc, store, _ := setup(time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC))
+	svc, store := setup(time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC))
 	var wg sync.WaitGroup
 	errs := make([]error, 10)
 	for i := range errs {
@@ -198,13 +189,13 @@ func TestRecordAtMostFiveInParallel(t *testing.T) {
 // R-EXAM-2: held until transcripts, then sent once; pass carries the number,
 // fail the re-testing information; past due is counted.
 func TestSendScores(t *testing.T) {
-	svc, store, cert := setup(time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC))
+	svc, store := setup(time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC))
 	ctx, log := context.Background(), httpapi.NewLogger(&bytes.Buffer{})
 	if _, err := svc.Record(ctx, attempt(false)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Record(ctx, attempt(true)); err != nil || cert.calls != 1 {
-		t.Fatalf("pass: %v, certify calls %d", err, cert.calls)
+	if _, err := svc.Record(ctx, attempt(true)); err != nil || len(store.earned) != 1 || !store.earned[0].Held {
+		t.Fatalf("pass of a held certification: %v, registrations %+v", err, store.earned)
 	}
 	res, _ := svc.SendScores(ctx, d("2025-03-05"), log) // one day past due
 	if res.Sent != 0 || res.Held != 2 || res.HeldPastDue != 2 {
@@ -251,7 +242,7 @@ func TestReviewWindow(t *testing.T) {
 		{"2025-04-04", true, ErrReviewClosed},
 	}
 	for _, c := range cases {
-		svc, _, _ := setup(time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC))
+		svc, _ := setup(time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC))
 		a, err := svc.Record(ctx, attempt(false))
 		if err != nil {
 			t.Fatal(err)
@@ -268,5 +259,40 @@ func TestReviewWindow(t *testing.T) {
 		if err == nil && (r.Fee.TotalCents != 2500 || r.Fee.Lines[0].Rule != "R-FEE-5") {
 			t.Errorf("%s: fee %+v", c.day, r.Fee)
 		}
+	}
+}
+
+// racingStore registers the certification (in profiles) just before the
+// first pass's transaction, as a parallel pass or staff would.
+type racingStore struct {
+	*memStore
+	ps    profiles
+	raced bool
+}
+
+func (r *racingStore) AddAttempt(ctx context.Context, a Attempt, earned *Earned) error {
+	if earned != nil && !earned.Held && !r.raced {
+		r.raced = true
+		p := r.ps[a.CertificantID]
+		p.Certifications = append(p.Certifications, certificants.Certification{Key: a.Certification, Number: "N-first"})
+		r.ps[a.CertificantID] = p
+		return ErrRegistrationChanged
+	}
+	return r.memStore.AddAttempt(ctx, a, earned)
+}
+
+// R-EXAM-1: a pass of a certification registered meanwhile carries the
+// held number, as attempt 1, and registers nothing new.
+func TestPassAfterRegistrationRace(t *testing.T) {
+	now := func() time.Time { return time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC) }
+	ps := profiles{"c1": {ID: "c1", Name: certificants.Name{Given: "Ana", Family: "Cruz"}}}
+	store := &racingStore{memStore: newMem(), ps: ps}
+	svc := NewService(store, ps, certificants.NewService(nil, now), fees.DefaultSchedule(), now)
+	a, err := svc.Record(context.Background(), attempt(true))
+	if err != nil || a.Attempt != 1 || a.CertificationNumber != "N-first" {
+		t.Fatalf("pass: %+v %v, want attempt 1 with N-first", a, err)
+	}
+	if len(store.earned) != 1 || !store.earned[0].Held {
+		t.Errorf("registrations %+v, want one check of the held one", store.earned)
 	}
 }

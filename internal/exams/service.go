@@ -13,7 +13,6 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
 )
@@ -47,10 +46,10 @@ type Email struct {
 type Store interface {
 	// Attempts lists the attempts of one certification and route.
 	Attempts(ctx context.Context, certificantID, certKey, route string) ([]Attempt, error)
-	// AddAttempt puts attempt a.Attempt if absent; ErrTaken otherwise.
-	AddAttempt(ctx context.Context, a Attempt) error
-	// SetCertified records the number (and publication) of a pass.
-	SetCertified(ctx context.Context, a Attempt) error
+	// AddAttempt puts attempt a.Attempt if absent (ErrTaken otherwise) and,
+	// for a pass, in the same transaction the certification it earned:
+	// ErrRegistrationChanged when earned no longer matches the table.
+	AddAttempt(ctx context.Context, a Attempt, earned *Earned) error
 	Attempt(ctx context.Context, certificantID, attemptID string) (Attempt, bool, error)
 	// TranscriptsReceived answers the day all official transcripts were received.
 	TranscriptsReceived(ctx context.Context, certificantID string) (civil.Date, bool, error)
@@ -70,43 +69,52 @@ type Profiles interface {
 	Get(ctx context.Context, id string) (certificants.Profile, bool, error)
 }
 
-// Certifier registers the certification a pass earns (the certificants use
-// case) and answers its number; an existing registration is not an error.
-type Certifier interface {
-	Certify(ctx context.Context, certificantID string, cert cmp.Certification, route string, startedOn civil.Date) (number string, err error)
+// Registrar prepares the registration a pass earns with the certificants
+// use case's rules (certificants.Service.Prepare), without storing it.
+type Registrar interface {
+	Prepare(in certificants.Registration) (certificants.Certification, error)
 }
+
+// Earned is the certification a pass registers together with its attempt.
+type Earned struct {
+	Holder        certificants.Profile
+	Certification certificants.Certification
+	// Held: the certificant holds it already (its number is the pass's);
+	// the transaction only checks it still exists. Otherwise it is put if
+	// absent.
+	Held bool
+}
+
+// ErrRegistrationChanged: the earned certification was registered (or
+// removed) between reading the profile and writing the pass.
+var ErrRegistrationChanged = errors.New("exams: certification registration changed")
 
 // Service is the use case.
 type Service struct {
-	store    Store
-	profiles Profiles
-	certify  Certifier
-	fees     fees.Schedule
-	now      func() time.Time
+	store     Store
+	profiles  Profiles
+	registrar Registrar
+	fees      fees.Schedule
+	now       func() time.Time
 }
 
 // NewService wires the use case.
-func NewService(store Store, profiles Profiles, certify Certifier, schedule fees.Schedule, now func() time.Time) *Service {
-	return &Service{store: store, profiles: profiles, certify: certify, fees: schedule, now: now}
+func NewService(store Store, profiles Profiles, registrar Registrar, schedule fees.Schedule, now func() time.Time) *Service {
+	return &Service{store: store, profiles: profiles, registrar: registrar, fees: schedule, now: now}
 }
 
 // Record stores the next attempt of a category and route (R-EXAM-1): attempt
 // n is a put of key n if absent, so of parallel requests exactly those that
-// find a free n in 1..5 win. A pass registers the certification; a fail
-// carries re-testing information. The score is held until transcripts are in.
+// find a free n in 1..5 win. A pass registers the certification in the same
+// transaction, so there is no pass without a number and no certification
+// from a refused attempt. A fail carries re-testing information. The score
+// is held until transcripts are in.
 func (s *Service) Record(ctx context.Context, in NewAttempt) (Attempt, error) {
 	now := s.now()
 	today := calendar.Today(now)
 	cert, err := validate(in, today)
 	if err != nil {
 		return Attempt{}, err
-	}
-	profile, found, err := s.profiles.Get(ctx, in.CertificantID)
-	if err != nil {
-		return Attempt{}, fmt.Errorf("record attempt: %w", err)
-	}
-	if !found {
-		return Attempt{}, ErrUnknownCertificant
 	}
 	_, received, err := s.store.TranscriptsReceived(ctx, in.CertificantID)
 	if err != nil {
@@ -125,34 +133,63 @@ func (s *Service) Record(ctx context.Context, in NewAttempt) (Attempt, error) {
 	if received {
 		a.ScoreStatus = ScoreReleased
 	}
-	if err := s.add(ctx, &a, len(earlier)+1); err != nil {
-		return Attempt{}, err
+	// A registration changes at most once (absent to held): the second
+	// reading of the profile sees it.
+	for range 2 {
+		profile, found, err := s.profiles.Get(ctx, in.CertificantID)
+		if err != nil {
+			return Attempt{}, fmt.Errorf("record attempt: %w", err)
+		}
+		if !found {
+			return Attempt{}, ErrUnknownCertificant
+		}
+		earned, err := s.earned(profile, &a)
+		if err != nil {
+			return Attempt{}, fmt.Errorf("record attempt: %w", err)
+		}
+		switch err := s.add(ctx, &a, len(earlier)+1, earned); {
+		case err == nil:
+			return a, nil
+		case !errors.Is(err, ErrRegistrationChanged):
+			return Attempt{}, err
+		}
 	}
+	return Attempt{}, fmt.Errorf("record attempt: %w", ErrRegistrationChanged)
+}
+
+// earned is the certification a pass of a registers (nil for a fail), and
+// fills in a's number and report entry.
+func (s *Service) earned(holder certificants.Profile, a *Attempt) (*Earned, error) {
 	if !a.Passed {
-		return a, nil
+		return nil, nil
 	}
-	// The attempt is stored first so a refused 6th attempt never certifies.
-	if a.CertificationNumber, err = s.certify.Certify(ctx, a.CertificantID, cert, a.Route, a.ExamDate); err != nil {
-		return Attempt{}, fmt.Errorf("record attempt %s: certify: %w", a.ID, err)
+	e := &Earned{Holder: holder}
+	if i := slices.IndexFunc(holder.Certifications, func(c certificants.Certification) bool { return c.Key == a.Certification }); i >= 0 {
+		e.Certification, e.Held = holder.Certifications[i], true
+	} else {
+		c, err := s.registrar.Prepare(certificants.Registration{Program: a.Program, Category: a.Category,
+			StartedOn: a.ExamDate, Route: a.Route})
+		if err != nil {
+			return nil, fmt.Errorf("certify: %w", err)
+		}
+		e.Certification = c
 	}
+	a.CertificationNumber = e.Certification.Number
 	if a.Published = Published(a.Program, a.ExamDate, a.OptOutOn); a.Published {
-		a.ReportName = profile.Name.Given + " " + profile.Name.Family
+		a.ReportName = holder.Name.Given + " " + holder.Name.Family
 	}
-	if err := s.store.SetCertified(ctx, a); err != nil {
-		return Attempt{}, fmt.Errorf("record attempt %s: %w", a.ID, err)
-	}
-	return a, nil
+	return e, nil
 }
 
 // add puts a as the first free attempt number from n on.
-func (s *Service) add(ctx context.Context, a *Attempt, n int) error {
+func (s *Service) add(ctx context.Context, a *Attempt, n int, earned *Earned) error {
 	for ; n <= MaxAttempts; n++ {
 		a.Attempt, a.ID = n, AttemptID(a.Certification, a.Route, n)
 		if !a.Passed {
 			r := RetestingAfter(n, a.Certification, a.Route)
 			a.Retesting = &r
 		}
-		err := s.store.AddAttempt(ctx, *a)
+		err := s.store.AddAttempt(ctx, *a, earned)
 		if !errors.Is(err, ErrTaken) {
 			return err
 		}

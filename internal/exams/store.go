@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 )
@@ -53,6 +54,8 @@ type attemptItem struct {
 	ReportName          string     `dynamodbav:"reportName,omitempty"`
 	QueuePK             string     `dynamodbav:"queuePk,omitempty"`
 	QueueSK             string     `dynamodbav:"queueSk,omitempty"`
+	DatePK              string     `dynamodbav:"datePk,omitempty"`
+	DateSK              string     `dynamodbav:"dateSk,omitempty"`
 }
 
 func dateString(d civil.Date) string {
@@ -123,41 +126,58 @@ func (s *TableStore) Attempts(ctx context.Context, certificantID, certKey, route
 	return attempts(items), nil
 }
 
-// AddAttempt puts the attempt, queued for its score email, if its number is free.
-func (s *TableStore) AddAttempt(ctx context.Context, a Attempt) error {
+// Labels of the writes of a pass, to tell which condition refused it.
+const (
+	attemptLabel       = "attempt"
+	certificationLabel = "certification"
+)
+
+// AddAttempt puts the attempt, queued for its score email (and, when
+// published, in the certification report), if its number is free; a pass
+// registers its certification in the same transaction, or checks that the
+// held one still exists.
+func (s *TableStore) AddAttempt(ctx context.Context, a Attempt, earned *Earned) error {
 	it := toItem(a)
 	it.QueuePK, it.QueueSK = unsentQueue, unsentSK(a)
-	w, err := dynamo.Put("attempt", it, dynamo.IfAbsent)
+	if a.Published {
+		it.DatePK = dynamo.DatePK(passKind, monthOf(a.ExamDate), a.CertificantID+"#"+a.ID)
+		it.DateSK = a.ExamDate.String() + "#" + a.CertificantID + "#" + a.ID
+	}
+	attempt, err := dynamo.Put(attemptLabel, it, dynamo.IfAbsent)
 	if err != nil {
 		return err
 	}
-	err = s.table.Apply(ctx, w)
-	if errors.Is(err, dynamo.ErrConditionFailed) {
+	if earned == nil {
+		err = s.table.Apply(ctx, attempt)
+	} else {
+		var registration dynamo.Write
+		if registration, err = registrationWrite(a.CertificantID, *earned); err != nil {
+			return err
+		}
+		err = s.table.Transact(ctx, attempt, registration)
+	}
+	switch dynamo.FailedLabel(err) {
+	case attemptLabel:
 		return ErrTaken
+	case certificationLabel:
+		return ErrRegistrationChanged
 	}
 	return err
 }
 
-func unsentSK(a Attempt) string {
-	return a.ScoreDueBy.String() + "#" + a.CertificantID + "#" + a.ID
+// registrationWrite registers earned with certificants' own item, or checks
+// the held registration is still there.
+func registrationWrite(certificantID string, earned Earned) (dynamo.Write, error) {
+	if earned.Held {
+		return dynamo.Check(certificationLabel, dynamo.CertificationKey(certificantID, earned.Certification.Key),
+			dynamo.Condition{Expr: "attribute_exists(pk)"})
+	}
+	item := certificants.NewCertificationItem(certificantID, earned.Holder.Item(), earned.Certification)
+	return dynamo.Put(certificationLabel, item, dynamo.IfAbsent)
 }
 
-// SetCertified records a pass's number and, when published, its report entry.
-func (s *TableStore) SetCertified(ctx context.Context, a Attempt) error {
-	update := "SET certificationNumber = :n, published = :p"
-	vals := map[string]any{":n": a.CertificationNumber, ":p": a.Published}
-	if a.Published {
-		update += ", reportName = :name, datePk = :dpk, dateSk = :dsk"
-		vals[":name"] = a.ReportName
-		vals[":dpk"] = dynamo.DatePK(passKind, monthOf(a.ExamDate), a.CertificantID+"#"+a.ID)
-		vals[":dsk"] = a.ExamDate.String() + "#" + a.CertificantID + "#" + a.ID
-	}
-	w, err := dynamo.Update("certified", dynamo.ExamAttemptKey(a.CertificantID, a.Certification, a.Route, a.Attempt), update,
-		dynamo.Condition{Expr: "attribute_exists(pk)", Values: vals})
-	if err != nil {
-		return err
-	}
-	return s.table.Apply(ctx, w)
+func unsentSK(a Attempt) string {
+	return a.ScoreDueBy.String() + "#" + a.CertificantID + "#" + a.ID
 }
 
 func monthOf(d civil.Date) string { return d.String()[:7] }
