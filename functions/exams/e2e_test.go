@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -499,6 +500,23 @@ func TestVerificationOrder(t *testing.T) {
 	}
 	if len(links) != 3 {
 		t.Errorf("%d distinct links, want 3", len(links))
+	}
+	// Once sent, the outbox items keep who and when but not the data, so no
+	// plaintext link (token) outlives the email.
+	for i := range 3 {
+		key := dynamo.OutboxKey(dynamo.OutboxID(verification.Template, placed.ID, strconv.Itoa(i)))
+		var item map[string]any
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if _, err := table.Get(context.Background(), key, &item); err != nil {
+				t.Fatal(err)
+			}
+			if item["sentAt"] != nil || time.Now().After(deadline) {
+				break
+			}
+		}
+		if _, kept := item["data"]; kept || item["sentAt"] == nil || item["to"] == nil {
+			t.Errorf("outbox item %s after sending: %v, want sentAt and to, no data", key.PK, item)
+		}
 	}
 
 	for _, token := range []string{verification.NewToken(), "nope"} {

@@ -112,8 +112,12 @@ func (h *Handler) deliver(ctx context.Context, item dynamo.OutboxItem) error {
 		return fmt.Errorf("outbox %s: %w", item.ID, err)
 	}
 
-	sent, err := dynamo.Update("sent", item.Key, "SET sentAt = :now, messageId = :id", dynamo.Condition{
+	// The data goes once sent: it may hold secrets (a verification link carries
+	// its token, which is otherwise stored only hashed). What was sent to whom
+	// and when stays, for the record.
+	sent, err := dynamo.Update("sent", item.Key, "SET sentAt = :now, messageId = :id REMOVE #data", dynamo.Condition{
 		Expr:   "attribute_not_exists(sentAt)",
+		Names:  map[string]string{"#data": "data"},
 		Values: map[string]any{":now": h.now().UTC().Format(time.RFC3339), ":id": messageID},
 	})
 	if err != nil {
