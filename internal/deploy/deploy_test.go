@@ -21,17 +21,17 @@ import (
 
 const root = "../.."
 
-// routers lists, per HTTP function of the template, the routes its router
-// serves. A new HTTP function adds its line here.
-func routers() map[string][]string {
+// routers lists, per HTTP function of the template, its router wired with
+// nil services. A new HTTP function adds its line here.
+func routers() map[string]*httpapi.Router {
 	discard := httpapi.NewLogger(io.Discard)
-	return map[string][]string{
-		"CertificantsFunction":  certificantRoutes(discard),
-		"DeclarationsFunction":  declarationRoutes(discard),
-		"FeesFunction":          quotes.NewRouter(nil, discard).Routes(),
-		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard).Routes(),
-		"TranscriptFunction":    transcript.NewRouter(nil, discard).Routes(),
-		"VerificationsFunction": verification.NewRouter(nil, nil, discard).Routes(),
+	return map[string]*httpapi.Router{
+		"CertificantsFunction":  certificantRouter(discard),
+		"DeclarationsFunction":  declarationRouter(discard),
+		"FeesFunction":          quotes.NewRouter(nil, discard),
+		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard),
+		"TranscriptFunction":    transcript.NewRouter(nil, discard),
+		"VerificationsFunction": verification.NewRouter(nil, nil, discard),
 	}
 }
 
@@ -74,7 +74,7 @@ func TestFunctionFoldersMatchTemplate(t *testing.T) {
 func TestRoutesMatchRouters(t *testing.T) {
 	served := routers()
 	for _, fn := range loadFunctions(t) {
-		got, ok := served[fn.LogicalID]
+		rt, ok := served[fn.LogicalID]
 		delete(served, fn.LogicalID)
 		if len(fn.Routes) == 0 && !ok {
 			continue
@@ -83,7 +83,7 @@ func TestRoutesMatchRouters(t *testing.T) {
 			t.Errorf("%s: template routes %q, but no router registered in this test", fn.LogicalID, fn.Routes)
 			continue
 		}
-		if !slices.Equal(got, fn.Routes) {
+		if got := rt.Routes(); !slices.Equal(got, fn.Routes) {
 			t.Errorf("%s: template routes %q, router serves %q", fn.LogicalID, fn.Routes, got)
 		}
 	}
@@ -171,17 +171,18 @@ func TestCheckSchedule(t *testing.T) {
 	}
 }
 
-// declarationRoutes are F's routes plus the lifecycle mounted beside them.
-// certificantRoutes is the certificants router with the inactive status
-// route mounted, as functions/certificants wires it.
-func certificantRoutes(log *slog.Logger) []string {
+// certificantRouter is the certificants router with the inactive status
+// routes mounted, as functions/certificants wires it.
+func certificantRouter(log *slog.Logger) *httpapi.Router {
 	rt := certificants.NewRouter(nil, log)
 	inactive.Mount(rt, nil)
-	return rt.Routes()
+	return rt
 }
 
-func declarationRoutes(log *slog.Logger) []string {
+// declarationRouter is the declarations router with the lifecycle routes
+// mounted beside them, as functions/declarations wires it.
+func declarationRouter(log *slog.Logger) *httpapi.Router {
 	rt := declarations.NewRouter(nil, log)
 	declarations.Mount(rt, nil)
-	return rt.Routes()
+	return rt
 }
