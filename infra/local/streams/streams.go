@@ -27,6 +27,7 @@ import (
 const (
 	pollEvery     = 250 * time.Millisecond
 	discoverEvery = time.Second
+	firstBackoff  = 500 * time.Millisecond
 	maxBackoff    = 5 * time.Second
 )
 
@@ -218,7 +219,10 @@ func (p *Poller) process(ctx context.Context, m Mapping, batch []json.RawMessage
 			p.deadLetter(m.Function, batch)
 			return
 		}
-		backoff := min(maxBackoff, 100*time.Millisecond<<min(attempt, 6))
+		// 0.5 s, 1 s, 2 s, 4 s, then 5 s: a retry budget of several seconds, as
+		// Lambda's, so a dependency that is back within seconds (SES restarting)
+		// gets the records rather than the dead-letter queue.
+		backoff := min(maxBackoff, firstBackoff<<min(attempt, 6))
 		p.log.Warn("batch failed; retrying", "function", m.Function, "records", len(batch), "attempt", attempt+1, "backoff", backoff.String())
 		select {
 		case <-ctx.Done():
