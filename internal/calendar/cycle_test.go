@@ -135,6 +135,7 @@ func TestCredential(t *testing.T) {
 		{"MLS", "ASCPi", d("2025-01-31"), "2025-02-01", "MLS(ASCPi)"},
 		{"MLT", "ASCP", d("2026-06-30"), "2025-02-01", "MLT(ASCP)CM"},
 		{"MT", "ASCPi", civil.Date{}, "2025-02-01", "MT(ASCPi)"},
+		{"CTgyn", "ASCPi", d("2025-01-31"), "2024-06-01", "CTgyn(ASCPi)CM"},
 	}
 	for _, c := range cases {
 		if got := Credential(c.code, c.program, c.cmThrough, d(c.today)); got != c.want {

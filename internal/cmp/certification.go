@@ -127,12 +127,3 @@ func (c Certification) CMPRequired(firstIssued civil.Date) bool {
 	from, ok := cmpRequiredFrom[c.Program]
 	return ok && !firstIssued.Before(from)
 }
-
-// Credential is the credential text, MLS(ASCPi) or with cm MLS(ASCPi)CM (R-CAT-1).
-func (c Certification) Credential(cm bool) string {
-	s := c.Category + "(" + string(c.Program) + ")"
-	if cm {
-		s += "CM"
-	}
-	return s
-}

@@ -102,24 +102,3 @@ func TestCMPRequired(t *testing.T) {
 		}
 	}
 }
-
-// R-CAT-1 credential text, R-CYC-5 MT keeps its title.
-func TestCredential(t *testing.T) {
-	tests := []struct {
-		key  string
-		cm   bool
-		want string
-	}{
-		{"ASCPi-MLS", true, "MLS(ASCPi)CM"},
-		{"ASCPi-MLS", false, "MLS(ASCPi)"},
-		{"ASCP-MLT", true, "MLT(ASCP)CM"},
-		{"ASCPi-MT", false, "MT(ASCPi)"},
-		{"ASCPi-CTgyn", true, "CTgyn(ASCPi)CM"},
-	}
-	for _, tt := range tests {
-		c, _ := ParseKey(tt.key)
-		if got := c.Credential(tt.cm); got != tt.want {
-			t.Errorf("%s cm=%v: %q, want %q", tt.key, tt.cm, got, tt.want)
-		}
-	}
-}
