@@ -2,32 +2,20 @@ package calendar
 
 import "testing"
 
-func TestReminderMilestones(t *testing.T) {
-	// R-REM-1: 180, 90, 30 days before expiration and the day after.
-	got := ReminderMilestones(d("2025-01-31"), DefaultReminderOffsets())
-	want := []Milestone{
-		{180, d("2024-08-04")},
-		{90, d("2024-11-02")},
-		{30, d("2025-01-01")},
-		{-1, d("2025-02-01")},
-	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d milestones, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("milestone %d = %+v, want %+v", i, got[i], want[i])
+func TestExpirationDue(t *testing.T) {
+	// R-REM-1: for a cycle expiring 2025-01-31 the reminders fall 180, 90 and 30
+	// days before and on the day after; the sweep of each such day finds it.
+	days := map[int]string{180: "2024-08-04", 90: "2024-11-02", 30: "2025-01-01", -1: "2025-02-01"}
+	for _, off := range DefaultReminderOffsets() {
+		if got := ExpirationDue(d(days[off]), off); got != d("2025-01-31") {
+			t.Errorf("ExpirationDue(%s, %d) = %s, want 2025-01-31", days[off], off, got)
 		}
 	}
-}
-
-func TestExpirationDueInvertsMilestones(t *testing.T) {
-	// R-REM-1: the daily sweep finds the expiration each milestone belongs to.
-	offsets := append(DefaultReminderOffsets(), 60, 0)
-	for _, exp := range []string{"2025-01-31", "2024-02-29", "2025-12-31"} {
-		for _, m := range ReminderMilestones(d(exp), offsets) {
-			if got := ExpirationDue(m.On, m.OffsetDays); got != d(exp) {
-				t.Errorf("ExpirationDue(%s, %d) = %s, want %s", m.On, m.OffsetDays, got, exp)
+	// Across a leap day and a year end, every offset leads back to its expiration.
+	for _, exp := range []string{"2024-02-29", "2025-12-31"} {
+		for _, off := range append(DefaultReminderOffsets(), 60, 0) {
+			if got := ExpirationDue(d(exp).AddDays(-off), off); got != d(exp) {
+				t.Errorf("ExpirationDue(%s, %d) = %s, want %s", d(exp).AddDays(-off), off, got, exp)
 			}
 		}
 	}
