@@ -111,7 +111,11 @@ func (l *Lifecycle) Decide(ctx context.Context, id string, dec Decision, by stri
 		return Declaration{}, &RuleError{Detail: "unknown decision", Errors: []fielderr.Field{{Field: "decision", Rule: "R-DEC",
 			Message: "one of review, approve, deficient, audit, audit_pass, audit_fail, appeal_grant, appeal_deny"}}}
 	}
-	return l.transit(ctx, id, dec, by, strings.Join(reasons, "; "), nil)
+	d, err := l.declaration(ctx, id, "")
+	if err != nil {
+		return Declaration{}, err
+	}
+	return l.transit(ctx, d, dec, by, strings.Join(reasons, "; "), nil)
 }
 
 // declaration reads declaration id: ErrNotFound when there is none or, with
@@ -131,14 +135,12 @@ func (l *Lifecycle) declaration(ctx context.Context, id, owner string) (Declarat
 // allocation); nil for none.
 type edit func(d *Declaration, c *Change)
 
-func (l *Lifecycle) transit(ctx context.Context, id string, dec Decision, by, reason string, ed edit) (Declaration, error) {
-	d, err := l.declaration(ctx, id, "")
-	if err != nil {
-		return Declaration{}, err
-	}
+// transit applies dec to d as read by the caller; the version guard of
+// Apply turns a change since that read into ErrStale.
+func (l *Lifecycle) transit(ctx context.Context, d Declaration, dec Decision, by, reason string, ed edit) (Declaration, error) {
 	party, err := l.store.Party(ctx, d)
 	if err != nil {
-		return Declaration{}, fmt.Errorf("read certificant of %s: %w", id, err)
+		return Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
 	}
 	c, err := Plan(d, dec, by, reason, party, l.now(), l.auditBP)
 	if err != nil {
@@ -148,7 +150,7 @@ func (l *Lifecycle) transit(ctx context.Context, id string, dec Decision, by, re
 		ed(&c.To, &c)
 	}
 	if err := l.store.Apply(ctx, c); err != nil {
-		return Declaration{}, fmt.Errorf("apply %s to %s: %w", dec, id, err)
+		return Declaration{}, fmt.Errorf("apply %s to %s: %w", dec, d.ID, err)
 	}
 	return c.To, nil
 }

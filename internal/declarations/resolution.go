@@ -43,7 +43,7 @@ func (l *Lifecycle) Resolve(ctx context.Context, id, by string, res Resolution) 
 			Message: fmt.Sprintf("at most %d characters", maxAppeal)}}}
 	}
 	if d.Status == AuditFailed && appeal != "" && res.Allocations == nil {
-		return l.transit(ctx, id, Resolve, by, "appeal: "+appeal, nil)
+		return l.transit(ctx, d, Resolve, by, "appeal: "+appeal, nil)
 	}
 	if d.Status == Deficient && appeal != "" {
 		return Declaration{}, &RuleError{Detail: "an appeal answers a failed audit only", Errors: []fielderr.Field{{Field: "appeal", Rule: "R-DEC-4",
@@ -57,7 +57,7 @@ func (l *Lifecycle) Resolve(ctx context.Context, id, by string, res Resolution) 
 	if appeal != "" {
 		reason += "; appeal: " + appeal
 	}
-	return l.transit(ctx, id, Resolve, by, reason, func(n *Declaration, c *Change) {
+	return l.transit(ctx, d, Resolve, by, reason, func(n *Declaration, c *Change) {
 		old, now := claimedActivities(*n), claimedActivities(Declaration{Allocations: alloc})
 		n.Allocations = alloc
 		c.ReleaseClaims = without(old, now)
@@ -150,7 +150,7 @@ func (l *Lifecycle) Lapse(ctx context.Context, id string, today civil.Date) (boo
 	if _, ok := Next(d.Status, Lapse); !ok {
 		return false, nil
 	}
-	_, err = l.transit(ctx, id, Lapse, ActorJobName, "deadline "+d.DeadlineOn.String()+" passed", nil)
+	_, err = l.transit(ctx, d, Lapse, ActorJobName, "deadline "+d.DeadlineOn.String()+" passed", nil)
 	if errors.Is(err, ErrStale) {
 		return false, nil
 	}
