@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/boc/cmp/internal/certificants"
@@ -105,18 +104,33 @@ func TestSchedulesParse(t *testing.T) {
 
 // Sample events are named after their function's folder.
 func TestSampleEventNames(t *testing.T) {
-	var dirs []string
+	var ids []string
 	for _, fn := range loadFunctions(t) {
-		dirs = append(dirs, strings.TrimPrefix(FunctionDir(fn.LogicalID), "functions/"))
+		ids = append(ids, fn.LogicalID)
 	}
 	files, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range files {
-		name := filepath.Base(f)
-		if !slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(name, d+"-") || name == d+".json" }) {
-			t.Errorf("events/%s is not named after a function folder %q", name, dirs)
+		if _, ok := EventFunction(filepath.Base(f), ids); !ok {
+			t.Errorf("events/%s is not named after the folder of a function of %q", filepath.Base(f), ids)
+		}
+	}
+}
+
+func TestEventFunction(t *testing.T) {
+	ids := []string{"MailFunction", "MailSenderFunction", "CertificantsFunction"}
+	cases := map[string]string{
+		"certificants-get.json":   "CertificantsFunction",
+		"certificants.json":       "CertificantsFunction",
+		"mail-sender-outbox.json": "MailSenderFunction",
+		"mail-x.json":             "MailFunction",
+		"certificantsx.json":      "",
+	}
+	for file, want := range cases {
+		if got, _ := EventFunction(file, ids); got != want {
+			t.Errorf("%s -> %q, want %q", file, got, want)
 		}
 	}
 }

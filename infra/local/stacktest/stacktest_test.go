@@ -7,14 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/boc/cmp/infra/local/internal/testbin"
 	"github.com/boc/cmp/infra/local/stacktest"
-	"github.com/boc/cmp/infra/local/template"
+	"github.com/boc/cmp/internal/deploy"
 )
 
 func TestMain(m *testing.M) { stacktest.Main(m) }
@@ -58,15 +56,18 @@ func TestEventsReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	folders := functionFolders(s.Template())
+	var ids []string
+	for _, f := range s.Template().Functions {
+		ids = append(ids, f.LogicalID)
+	}
 	// Issue 3: at least one sample event per function.
 	covered := map[string]bool{}
 	for _, file := range files {
-		if id, ok := functionFor(filepath.Base(file), folders); ok {
+		if id, ok := deploy.EventFunction(filepath.Base(file), ids); ok {
 			covered[id] = true
 		}
 	}
-	for _, id := range folders {
+	for _, id := range ids {
 		if !covered[id] {
 			t.Errorf("%s has no sample event in events/", id)
 		}
@@ -74,7 +75,7 @@ func TestEventsReplay(t *testing.T) {
 	for _, file := range files {
 		name := filepath.Base(file)
 		t.Run(name, func(t *testing.T) {
-			id, ok := functionFor(name, folders)
+			id, ok := deploy.EventFunction(name, ids)
 			if !ok {
 				t.Fatalf("%s names no function of template.yaml (want <function-folder>[-what].json)", name)
 			}
@@ -94,48 +95,6 @@ func TestEventsReplay(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestFunctionFor(t *testing.T) {
-	folders := map[string]string{"mail": "MailFunction", "mail-sender": "MailSenderFunction", "certificants": "CertificantsFunction"}
-	cases := map[string]string{
-		"certificants-get.json":   "CertificantsFunction",
-		"certificants.json":       "CertificantsFunction",
-		"mail-sender-outbox.json": "MailSenderFunction",
-		"mail-x.json":             "MailFunction",
-		"certificantsx.json":      "",
-	}
-	for file, want := range cases {
-		if got, _ := functionFor(file, folders); got != want {
-			t.Errorf("%s -> %q, want %q", file, got, want)
-		}
-	}
-}
-
-// functionFolders maps function folders (CertificantsFunction ->
-// certificants, MailSenderFunction -> mail-sender, as the Makefile does) to
-// logical ids.
-func functionFolders(tpl *template.Template) map[string]string {
-	camel := regexp.MustCompile(`([a-z0-9])([A-Z])`)
-	out := map[string]string{}
-	for _, f := range tpl.Functions {
-		folder := strings.ToLower(camel.ReplaceAllString(strings.TrimSuffix(f.LogicalID, "Function"), "$1-$2"))
-		out[folder] = f.LogicalID
-	}
-	return out
-}
-
-// functionFor picks the longest folder the file name starts with, followed
-// by "-" or ".json".
-func functionFor(file string, folders map[string]string) (string, bool) {
-	best := ""
-	for folder := range folders {
-		if (strings.HasPrefix(file, folder+"-") || file == folder+".json") && len(folder) > len(best) {
-			best = folder
-		}
-	}
-	id, ok := folders[best]
-	return id, ok
 }
 
 // BenchmarkFunctionFigures prints each function's init duration as the
