@@ -3,6 +3,7 @@ package exams
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -107,11 +108,11 @@ func problem(err error) error {
 	case errors.Is(err, ErrUnknownCertificant), errors.Is(err, ErrUnknownAttempt):
 		return httpapi.NotFound()
 	case errors.Is(err, ErrNoAttemptsLeft):
-		return conflict("R-EXAM-1", "route", "all 5 attempts of this category under this route are used")
+		return conflict("R-EXAM-1", "route", fmt.Sprintf("all %d attempts of this category under this route are used", MaxAttempts))
 	case errors.Is(err, ErrScoreNotReceived):
 		return conflict("R-EXAM-4", "attemptId", "the score has not been sent yet; a review can be requested after receipt")
 	case errors.Is(err, ErrReviewClosed):
-		return conflict("R-EXAM-4", "attemptId", "more than 30 days have passed since the score was received")
+		return conflict("R-EXAM-4", "attemptId", fmt.Sprintf("more than %d days have passed since the score was received", ReviewDays))
 	case dynamo.FailedLabel(err) == ReviewLabel:
 		return conflict("R-EXAM-4", "attemptId", "a review of this attempt was already requested")
 	}
