@@ -70,7 +70,7 @@ func NewRouter(svc *Service, table *dynamo.Table, now func() time.Time, log *slo
 		if err := r.Decode(&in); err != nil {
 			return httpapi.Response{}, err
 		}
-		resp, err := Commit(ctx, table, r, now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
+		resp, err := httpapi.Commit(ctx, table, r, now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
 			rev, err := svc.RequestReview(ctx, r.Principal.Subject, in.AttemptID)
 			if err != nil {
 				return nil, nil, err

@@ -1,4 +1,4 @@
-package exams
+package httpapi
 
 import (
 	"context"
@@ -7,18 +7,18 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/dynamo"
-	"github.com/boc/cmp/internal/httpapi"
 )
 
 // Plan computes a change: the answer to give and the writes that make it.
 type Plan func(ctx context.Context) (answer any, writes []dynamo.Write, err error)
 
-// Commit applies plan in one transaction and answers it with status. Under an
-// Idempotency-Key (api.md) it goes through dynamo's Idempotent: a repeat gets
-// the first answer and changes nothing; a different body gets 422
-// (dynamo.ErrIdempotencyMismatch, answered by the router). Condition
-// failures of the writes come back as dynamo errors for the caller to map.
-func Commit(ctx context.Context, table *dynamo.Table, r *httpapi.Request, now time.Time, status int, plan Plan) (httpapi.Response, error) {
+// Commit applies plan in one transaction and answers its value as JSON with
+// status. Under an Idempotency-Key (api.md) it goes through dynamo's
+// Idempotent: a repeat gets the first answer and changes nothing; a different
+// body gets 422 (dynamo.ErrIdempotencyMismatch, answered by the router).
+// Condition failures of the writes come back as dynamo errors for the caller
+// to map.
+func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, status int, plan Plan) (Response, error) {
 	change := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
 		v, writes, err := plan(ctx)
 		if err != nil {
@@ -32,11 +32,11 @@ func Commit(ctx context.Context, table *dynamo.Table, r *httpapi.Request, now ti
 	}
 	key, err := r.IdempotencyKey()
 	if err != nil {
-		return httpapi.Response{}, err
+		return Response{}, err
 	}
 	ans, err := table.Idempotent(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, change)
 	if err != nil {
-		return httpapi.Response{}, err
+		return Response{}, err
 	}
-	return httpapi.EncodedJSON(ans.Status, ans.Body), nil
+	return EncodedJSON(ans.Status, ans.Body), nil
 }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/boc/cmp/internal/dynamo"
-	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
@@ -29,7 +28,7 @@ func NewRouter(svc *Service, table *dynamo.Table, log *slog.Logger) *httpapi.Rou
 		if err := httpapi.RequireSelf(r.Principal, in.CertificantID); err != nil {
 			return httpapi.Response{}, err
 		}
-		resp, err := exams.Commit(ctx, table, r, svc.now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
+		resp, err := httpapi.Commit(ctx, table, r, svc.now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
 			o, err := svc.Plan(ctx, in)
 			if err != nil {
 				return nil, nil, err
