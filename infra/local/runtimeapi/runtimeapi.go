@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -509,10 +508,4 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-// IsCrash reports whether err is a lost process (crash, kill, timeout).
-func IsCrash(err error) bool {
-	var fe *FunctionError
-	return errors.As(err, &fe) && fe.Crashed
 }

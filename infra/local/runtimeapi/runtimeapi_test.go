@@ -122,7 +122,8 @@ func TestKillRunning(t *testing.T) {
 	f.KillRunning()
 	select {
 	case err := <-errc:
-		if !IsCrash(err) {
+		var fe *FunctionError
+		if !errors.As(err, &fe) || !fe.Crashed {
 			t.Fatalf("killed invocation: %v, want a crash", err)
 		}
 	case <-time.After(3 * time.Second):
