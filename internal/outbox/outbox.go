@@ -20,11 +20,6 @@ type Store interface {
 	Apply(ctx context.Context, w dynamo.Write) error
 }
 
-// Sender sends one email and answers the provider's message id.
-type Sender interface {
-	Send(ctx context.Context, to string, m mail.Message) (string, error)
-}
-
 // Handler sends each outbox INSERT once. Delivery is at least once:
 //  1. an update counts the attempt, on condition that sentAt is absent; if it
 //     is present the email went out before and the record is skipped;
@@ -38,13 +33,13 @@ type Sender interface {
 type Handler struct {
 	store  Store
 	render *mail.Renderer
-	send   Sender
+	send   mail.MessageSender
 	log    *slog.Logger
 	now    func() time.Time
 }
 
 // NewHandler wires the table, the templates, the sender and the clock.
-func NewHandler(store Store, render *mail.Renderer, send Sender, log *slog.Logger, now func() time.Time) *Handler {
+func NewHandler(store Store, render *mail.Renderer, send mail.MessageSender, log *slog.Logger, now func() time.Time) *Handler {
 	return &Handler{store: store, render: render, send: send, log: log, now: now}
 }
 

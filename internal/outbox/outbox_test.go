@@ -66,7 +66,7 @@ func welcomeImage() map[string]events.DynamoDBAttributeValue {
 	}
 }
 
-func newHandler(t *testing.T, st Store, snd Sender) *Handler {
+func newHandler(t *testing.T, st Store, snd mail.MessageSender) *Handler {
 	t.Helper()
 	r, err := mail.NewRenderer(map[string]string{"baseUrl": "https://cmp.example.org"})
 	if err != nil {
