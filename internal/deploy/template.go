@@ -4,75 +4,36 @@ package deploy
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/boc/cmp/infra/local/template"
 )
 
 // Function is an AWS::Serverless::Function of the template.
 type Function struct {
 	LogicalID string
-	Routes    []string   // HttpApi events as API Gateway route keys, sorted
-	Schedules []Schedule // ScheduleV2 events
+	Routes    []string            // HttpApi events as API Gateway route keys, sorted
+	Schedules []template.Schedule // ScheduleV2 events, by event name
 }
 
-// Schedule is one ScheduleV2 event.
-type Schedule struct {
-	Event      string
-	Expression string
-	Timezone   string
-}
-
-type template struct {
-	Resources map[string]struct {
-		Type       string `yaml:"Type"`
-		Properties struct {
-			Events map[string]struct {
-				Type       string `yaml:"Type"`
-				Properties struct {
-					Method                     string `yaml:"Method"`
-					Path                       string `yaml:"Path"`
-					ScheduleExpression         string `yaml:"ScheduleExpression"`
-					ScheduleExpressionTimezone string `yaml:"ScheduleExpressionTimezone"`
-				} `yaml:"Properties"`
-			} `yaml:"Events"`
-		} `yaml:"Properties"`
-	} `yaml:"Resources"`
-}
-
-// LoadFunctions reads the functions of a SAM template, sorted by logical id.
+// LoadFunctions reads the functions of a SAM template, sorted by logical id,
+// through the local stack's template reader, so both read it alike.
 func LoadFunctions(path string) ([]Function, error) {
-	raw, err := os.ReadFile(path)
+	tpl, err := template.Load(path, template.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
-	var t template
-	if err := yaml.Unmarshal(raw, &t); err != nil {
-		return nil, fmt.Errorf("deploy: parse %s: %w", path, err)
-	}
-	var fns []Function
-	for id, r := range t.Resources {
-		if r.Type != "AWS::Serverless::Function" {
-			continue
-		}
-		fn := Function{LogicalID: id}
-		for name, ev := range r.Properties.Events {
-			p := ev.Properties
-			switch ev.Type {
-			case "HttpApi":
-				fn.Routes = append(fn.Routes, strings.ToUpper(p.Method)+" "+p.Path)
-			case "ScheduleV2":
-				fn.Schedules = append(fn.Schedules, Schedule{Event: name, Expression: p.ScheduleExpression, Timezone: p.ScheduleExpressionTimezone})
-			}
+	fns := make([]Function, len(tpl.Functions))
+	for i, f := range tpl.Functions {
+		fn := Function{LogicalID: f.LogicalID, Schedules: f.Schedules}
+		for _, r := range f.HTTP {
+			fn.Routes = append(fn.Routes, r.Method+" "+r.Path)
 		}
 		sort.Strings(fn.Routes)
-		sort.Slice(fn.Schedules, func(i, j int) bool { return fn.Schedules[i].Event < fn.Schedules[j].Event })
-		fns = append(fns, fn)
+		fns[i] = fn
 	}
-	sort.Slice(fns, func(i, j int) bool { return fns[i].LogicalID < fns[j].LogicalID })
 	return fns, nil
 }
 
