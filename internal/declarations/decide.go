@@ -111,21 +111,20 @@ func (l *Lifecycle) Decide(ctx context.Context, id string, dec Decision, by stri
 		return Declaration{}, &RuleError{Detail: "unknown decision", Errors: []fielderr.Field{{Field: "decision", Rule: "R-DEC",
 			Message: "one of review, approve, deficient, audit, audit_pass, audit_fail, appeal_grant, appeal_deny"}}}
 	}
-	d, err := l.declaration(ctx, id, "")
+	d, err := l.declaration(ctx, id)
 	if err != nil {
 		return Declaration{}, err
 	}
 	return l.transit(ctx, d, dec, by, strings.Join(reasons, "; "), nil)
 }
 
-// declaration reads declaration id: ErrNotFound when there is none or, with
-// owner set, when it is another certificant's (its existence is not told).
-func (l *Lifecycle) declaration(ctx context.Context, id, owner string) (Declaration, error) {
+// declaration reads declaration id: ErrNotFound when there is none.
+func (l *Lifecycle) declaration(ctx context.Context, id string) (Declaration, error) {
 	d, found, err := l.store.Get(ctx, id)
 	if err != nil {
 		return Declaration{}, fmt.Errorf("read declaration: %w", err)
 	}
-	if !found || (owner != "" && d.CertificantID != owner) {
+	if !found {
 		return Declaration{}, ErrNotFound
 	}
 	return d, nil

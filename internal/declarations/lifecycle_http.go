@@ -55,28 +55,30 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 		return httpapi.JSON(http.StatusOK, d)
 	})
 	rt.Handle(RouteResolve, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-		if err := requireOwner(ctx, lc, r); err != nil {
+		d, err := requireOwner(ctx, lc, r)
+		if err != nil {
 			return httpapi.Response{}, err
 		}
 		var req Resolution
 		if err := r.Decode(&req); err != nil {
 			return httpapi.Response{}, err
 		}
-		d, err := lc.Resolve(ctx, r.Param("id"), r.Principal.Subject, req)
+		d, err = lc.Resolve(ctx, d, r.Principal.Subject, req)
 		if err != nil {
 			return httpapi.Response{}, lifecycleProblem(err)
 		}
 		return httpapi.JSON(http.StatusOK, d)
 	})
 	rt.Handle(RouteDocuments, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-		if err := requireOwner(ctx, lc, r); err != nil {
+		d, err := requireOwner(ctx, lc, r)
+		if err != nil {
 			return httpapi.Response{}, err
 		}
 		var doc Document
 		if err := r.Decode(&doc); err != nil {
 			return httpapi.Response{}, err
 		}
-		d, err := lc.AddDocument(ctx, r.Param("id"), r.Principal.Subject, doc)
+		d, err = lc.AddDocument(ctx, d, doc)
 		if err != nil {
 			return httpapi.Response{}, lifecycleProblem(err)
 		}
@@ -109,17 +111,18 @@ func openState(s State) bool {
 	return false
 }
 
-// requireOwner lets only the declaration's certificant through (staff 403,
-// anyone else 404).
-func requireOwner(ctx context.Context, lc *Lifecycle, r *httpapi.Request) error {
-	d, found, err := lc.store.Get(ctx, r.Param("id"))
+// requireOwner reads the declaration of the path and lets only its
+// certificant through (staff 403, anyone else 404); the use case goes on
+// with the declaration read here.
+func requireOwner(ctx context.Context, lc *Lifecycle, r *httpapi.Request) (Declaration, error) {
+	d, err := lc.declaration(ctx, r.Param("id"))
+	if errors.Is(err, ErrNotFound) {
+		return Declaration{}, httpapi.NotFound()
+	}
 	if err != nil {
-		return err
+		return Declaration{}, err
 	}
-	if !found {
-		return httpapi.NotFound()
-	}
-	return httpapi.RequireSelf(r.Principal, d.CertificantID)
+	return d, httpapi.RequireSelf(r.Principal, d.CertificantID)
 }
 
 // lifecycleProblem maps transition errors; the rest as for submissions.

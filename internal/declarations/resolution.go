@@ -27,13 +27,9 @@ type Resolution struct {
 // maxAppeal bounds the appeal letter kept in the history.
 const maxAppeal = 2000
 
-// Resolve answers a deficiency (-> processing) or a failed audit (->
-// appealed) by the certificant `by`.
-func (l *Lifecycle) Resolve(ctx context.Context, id, by string, res Resolution) (Declaration, error) {
-	d, err := l.declaration(ctx, id, by)
-	if err != nil {
-		return Declaration{}, err
-	}
+// Resolve answers d, a deficiency (-> processing) or a failed audit (->
+// appealed), by its certificant `by` (the caller checked the ownership).
+func (l *Lifecycle) Resolve(ctx context.Context, d Declaration, by string, res Resolution) (Declaration, error) {
 	if _, ok := Next(d.Status, Resolve); !ok {
 		return Declaration{}, &TransitionError{From: d.Status, Decision: Resolve}
 	}
@@ -94,13 +90,9 @@ func without(a, b []string) []string {
 	return out
 }
 
-// AddDocument records audit documentation metadata uploaded by the
+// AddDocument records audit documentation metadata uploaded to d by its
 // certificant (R-DEC-3): no state change, the version guards the write.
-func (l *Lifecycle) AddDocument(ctx context.Context, id, by string, doc Document) (Declaration, error) {
-	d, err := l.declaration(ctx, id, by)
-	if err != nil {
-		return Declaration{}, err
-	}
+func (l *Lifecycle) AddDocument(ctx context.Context, d Declaration, doc Document) (Declaration, error) {
 	if d.Status != UnderAudit {
 		return Declaration{}, &TransitionError{From: d.Status, Decision: "documents"}
 	}
@@ -116,11 +108,11 @@ func (l *Lifecycle) AddDocument(ctx context.Context, id, by string, doc Document
 	mail := dynamo.NewOutbox(StatusTemplate, "", nil, now, n.ID, strconv.Itoa(n.Version))
 	party, err := l.store.Party(ctx, d)
 	if err != nil {
-		return Declaration{}, fmt.Errorf("read certificant of %s: %w", id, err)
+		return Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
 	}
 	mail.To, mail.Data = party.Email, documentMail(n, party)
 	if err := l.store.Apply(ctx, Change{From: d, To: n, Mail: mail}); err != nil {
-		return Declaration{}, fmt.Errorf("add document to %s: %w", id, err)
+		return Declaration{}, fmt.Errorf("add document to %s: %w", d.ID, err)
 	}
 	return n, nil
 }
