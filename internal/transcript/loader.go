@@ -42,16 +42,6 @@ func (p Partition) Certification(key string) (certificants.Certification, bool) 
 	return certificants.Certification{}, false
 }
 
-// Claimed reports whether any declaration, of any certification, claims the activity.
-func (p Partition) Claimed(activityID string) bool {
-	for _, c := range p.Claims {
-		if c.ActivityID == activityID {
-			return true
-		}
-	}
-	return false
-}
-
 // Cycle is the certification's current cycle judged on today: its CE window
 // (R-CYC-3..5) and the expiration its requirements are read for.
 type Cycle struct {
