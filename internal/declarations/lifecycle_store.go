@@ -118,8 +118,7 @@ func changeWrites(c Change) ([]dynamo.Write, error) {
 		add(dynamo.Delete(claimLabel+id, dynamo.ClaimKey(d.CertificantID, d.Certification, id), mine))
 	}
 	for _, id := range c.TakeClaims {
-		add(dynamo.Put(claimLabel+id, markerItem{Key: dynamo.ClaimKey(d.CertificantID, d.Certification, id),
-			Type: claimItemType, DeclarationID: d.ID, Certification: d.Certification, ActivityID: id}, dynamo.IfAbsent))
+		add(claimWrite(d, id))
 	}
 	if r := c.Renewal; r != nil {
 		add(renewalWrite(d, *r))

@@ -134,14 +134,20 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 	add(dynamo.Put(labelPending, markerItem{Key: dynamo.PendingKey(d.CertificantID, d.Certification),
 		Type: pendingItemType, DeclarationID: d.ID, Certification: d.Certification}, dynamo.IfAbsent))
 	for _, id := range claimedActivities(d) {
-		add(dynamo.Put(claimLabel+id, markerItem{Key: dynamo.ClaimKey(d.CertificantID, d.Certification, id),
-			Type: claimItemType, DeclarationID: d.ID, Certification: d.Certification, ActivityID: id}, dynamo.IfAbsent))
+		add(claimWrite(d, id))
 	}
 	add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, receivedMail(d, sub.GivenName), d.SubmittedAt, d.ID)))
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("declaration %s writes: %w", d.ID, err)
 	}
 	return writes, nil
+}
+
+// claimWrite takes activity id for d (R-ACT-11): a put if absent, so a
+// claim held by another declaration fails the transaction under its label.
+func claimWrite(d Declaration, id string) (dynamo.Write, error) {
+	return dynamo.Put(claimLabel+id, markerItem{Key: dynamo.ClaimKey(d.CertificantID, d.Certification, id),
+		Type: claimItemType, DeclarationID: d.ID, Certification: d.Certification, ActivityID: id}, dynamo.IfAbsent)
 }
 
 // conflicted reports a transaction canceled because another one was changing
@@ -184,7 +190,7 @@ func receivedMail(d Declaration, given string) map[string]string {
 		"given":           given,
 		"declarationId":   d.ID,
 		"certification":   d.Certification,
-		"fee":             FormatCents(d.Fee.TotalCents) + " " + d.Fee.Currency,
+		"fee":             money(d.Fee.TotalCents, d.Fee.Currency),
 		"processingDueOn": d.ProcessingDueOn.String(),
 		"warning":         strings.TrimSpace(warning),
 	}
