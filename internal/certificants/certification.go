@@ -100,10 +100,7 @@ func (s *Service) Prepare(in Registration) (Certification, error) {
 // (R-CYC-8), inactive through an extended period (R-INA-1), and CM while a maintained cycle is valid (R-CYC-6). Stored status
 // and credential are as of the last write; readers refresh them with On.
 func (c Certification) On(today civil.Date) Certification {
-	end, err := civil.Parse(c.CycleEnd)
-	if err != nil {
-		end = civil.Date{} // no cycle: voluntary, never expires (R-CYC-5)
-	}
+	end := c.Expiration() // zero without a cycle: voluntary, never expires (R-CYC-5)
 	c.Status = string(calendar.StatusOn(end, today))
 	if c.InactiveUntil != "" && c.Status == string(calendar.StatusActive) {
 		c.Status = string(calendar.StatusInactive)

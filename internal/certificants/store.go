@@ -161,12 +161,11 @@ func (s *TableStore) Register(ctx context.Context, certificantID string, c Certi
 	if err != nil {
 		return err
 	}
-	if err := s.table.Apply(ctx, w); errors.Is(err, dynamo.ErrConditionFailed) {
+	err = s.table.Apply(ctx, w)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return ErrRegistered
-	} else if err != nil {
-		return err
 	}
-	return nil
+	return err
 }
 
 // Get reads the profile and its certifications (one partition, two reads).
