@@ -296,3 +296,25 @@ func TestPassAfterRegistrationRace(t *testing.T) {
 		t.Errorf("registrations %+v, want one check of the held one", store.earned)
 	}
 }
+
+type failingProfiles struct{ err error }
+
+func (f failingProfiles) Get(context.Context, string) (certificants.Profile, bool, error) {
+	return certificants.Profile{}, false, f.err
+}
+
+// A failed profile read is a failure (500), not an unknown certificant (404).
+func TestReceiveTranscriptsReadFailure(t *testing.T) {
+	now := time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC)
+	readErr := errors.New("dynamodb unavailable")
+	svc := NewService(newMem(), failingProfiles{readErr}, certificants.NewService(nil, func() time.Time { return now }),
+		fees.DefaultSchedule(), func() time.Time { return now })
+	_, err := svc.ReceiveTranscripts(context.Background(), "c1", d("2025-02-04"))
+	if !errors.Is(err, readErr) || errors.Is(err, ErrUnknownCertificant) {
+		t.Errorf("err = %v, want the read error and not ErrUnknownCertificant", err)
+	}
+	known, _ := setup(now)
+	if _, err := known.ReceiveTranscripts(context.Background(), "nobody", d("2025-02-04")); !errors.Is(err, ErrUnknownCertificant) {
+		t.Errorf("unknown certificant: %v, want ErrUnknownCertificant", err)
+	}
+}

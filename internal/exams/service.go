@@ -203,8 +203,10 @@ func (s *Service) ReceiveTranscripts(ctx context.Context, certificantID string, 
 	if on.IsZero() || on.After(calendar.Today(s.now())) {
 		return nil, &fielderr.Invalid{Detail: "invalid request", Fields: []fielderr.Field{{Field: "receivedOn", Rule: "R-EXAM-2", Message: "required, not in the future"}}}
 	}
-	if _, found, err := s.profiles.Get(ctx, certificantID); err != nil || !found {
-		return nil, errors.Join(err, ErrUnknownCertificant)
+	if _, found, err := s.profiles.Get(ctx, certificantID); err != nil {
+		return nil, fmt.Errorf("receive transcripts: %w", err)
+	} else if !found {
+		return nil, ErrUnknownCertificant
 	}
 	released, err := s.store.ReceiveTranscripts(ctx, certificantID, on)
 	if err != nil {
