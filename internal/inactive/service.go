@@ -77,12 +77,12 @@ func decidedKey(certificantID, certKey, requestID string) dynamo.Key {
 // receivedMail is the data of the request-received email: the fee charged
 // and, for a waiver, why (R-FEE-4).
 func receivedMail(r InactiveRequest, held certificants.CertificationItem) map[string]string {
-	waiver := ""
+	basis, waiver := strings.ReplaceAll(r.Basis, "_", " "), ""
 	if r.Fee.TotalCents == 0 {
-		waiver = "waived: " + strings.ReplaceAll(r.Basis, "_", " ")
+		waiver = "waived: " + basis
 	}
 	return map[string]string{"given": held.Given, "certification": r.Certification, "requestId": r.ID,
-		"basis": strings.ReplaceAll(r.Basis, "_", " "), "fee": money(r.Fee), "waiver": waiver, "cycleEnd": held.CycleEnd}
+		"basis": basis, "fee": money(r.Fee), "waiver": waiver, "cycleEnd": held.CycleEnd}
 }
 
 // Create validates, prices and stores a request of certificantID: the 201
@@ -150,7 +150,8 @@ func (s *Service) Decide(ctx context.Context, certificantID, requestID string, d
 	if _, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, r.Certification), &held); err != nil {
 		return InactiveRequest{}, fmt.Errorf("read certification: %w", err)
 	}
-	out, err := Judge(r, held, d, by, s.now())
+	now := s.now()
+	out, err := Judge(r, held, d, by, now)
 	if err != nil {
 		return InactiveRequest{}, err
 	}
@@ -169,7 +170,7 @@ func (s *Service) Decide(ctx context.Context, certificantID, requestID string, d
 	if out.Cycle != nil {
 		add(certificants.MoveCycle(labelCert, *out.Cycle))
 	}
-	add(dynamo.PutOutbox(dynamo.NewOutbox(DecisionTemplate, held.Email, out.Mail, s.now(), r.ID)))
+	add(dynamo.PutOutbox(dynamo.NewOutbox(DecisionTemplate, held.Email, out.Mail, now, r.ID)))
 	if err := errors.Join(errs...); err != nil {
 		return InactiveRequest{}, err
 	}
