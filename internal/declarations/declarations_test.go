@@ -463,14 +463,6 @@ func TestReceivedMail(t *testing.T) {
 	}
 }
 
-func TestFormatCents(t *testing.T) {
-	for c, want := range map[int64]string{0: "0.00", 5: "0.05", 9500: "95.00", 22000: "220.00", -150: "-1.50"} {
-		if got := FormatCents(c); got != want {
-			t.Errorf("FormatCents(%d) = %s, want %s", c, got, want)
-		}
-	}
-}
-
 func TestConflicted(t *testing.T) {
 	// Real DynamoDB cancels racing transactions with TransactionConflict:
 	// that is a retryable 409 (ErrBusy), not a 500.

@@ -44,7 +44,7 @@ func statusMail(d Declaration, p Party, r *Renewal) map[string]string {
 	// The reinstatement fee a resubmission would pay is the schedule's of the notice day.
 	amounts, _ := fees.DefaultSchedule().At(on)
 	todo := fmt.Sprintf(t.todo, d.ProcessingDueOn, cycleStart, cycleEnd, effective, credential, deadline,
-		money(d.Fee.TotalCents, d.Fee.Currency), money(amounts.ReinstatementCents, d.Fee.Currency))
+		fees.Amount(d.Fee.TotalCents, d.Fee.Currency), fees.Amount(amounts.ReinstatementCents, d.Fee.Currency))
 	return map[string]string{
 		"given":         p.Given,
 		"declarationId": d.ID,
@@ -54,11 +54,4 @@ func statusMail(d Declaration, p Party, r *Renewal) map[string]string {
 		"deadline":      deadline,
 		"todo":          strings.TrimSpace(todo),
 	}
-}
-
-func money(cents int64, currency string) string {
-	if currency == "" {
-		currency = "USD"
-	}
-	return FormatCents(cents) + " " + currency
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fees"
 )
 
 // Item types of the declaration items in the table.
@@ -190,19 +191,10 @@ func receivedMail(d Declaration, given string) map[string]string {
 		"given":           given,
 		"declarationId":   d.ID,
 		"certification":   d.Certification,
-		"fee":             money(d.Fee.TotalCents, d.Fee.Currency),
+		"fee":             fees.Amount(d.Fee.TotalCents, d.Fee.Currency),
 		"processingDueOn": d.ProcessingDueOn.String(),
 		"warning":         strings.TrimSpace(warning),
 	}
-}
-
-// FormatCents writes cents as a decimal amount: 9500 -> "95.00".
-func FormatCents(c int64) string {
-	sign := ""
-	if c < 0 {
-		sign, c = "-", -c
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
 }
 
 // Get reads a declaration by id: the pointer names its partition.

@@ -9,7 +9,6 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
 )
@@ -122,4 +121,4 @@ func expiring(c certificants.Certification) string {
 	return " of " + c.CycleEnd
 }
 
-func money(q fees.Quote) string { return declarations.FormatCents(q.TotalCents) + " " + q.Currency }
+func money(q fees.Quote) string { return fees.Amount(q.TotalCents, q.Currency) }

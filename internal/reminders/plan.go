@@ -138,12 +138,12 @@ func addReinstatementFee(data map[string]string, certKey string, expiration, on 
 	for _, l := range q.Lines {
 		switch l.Rule {
 		case "R-FEE-1":
-			data["applicationFee"] = dollars(l.AmountCents)
+			data["applicationFee"] = fees.FormatCents(l.AmountCents)
 		case "R-FEE-3":
-			data["reinstatementFee"] = dollars(l.AmountCents)
+			data["reinstatementFee"] = fees.FormatCents(l.AmountCents)
 		}
 	}
-	data["totalFee"] = dollars(q.TotalCents)
+	data["totalFee"] = fees.FormatCents(q.TotalCents)
 	data["currency"] = q.Currency
 	return nil
 }
@@ -151,13 +151,4 @@ func addReinstatementFee(data map[string]string, certKey string, expiration, on 
 // noonIn is midday of d in the board's zone: an instant whose board date is d.
 func noonIn(d civil.Date) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, calendar.Zone)
-}
-
-// dollars formats cents as 125.00.
-func dollars(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
 }
