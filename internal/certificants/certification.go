@@ -60,7 +60,7 @@ func (s *Service) Prepare(in Registration) (Certification, error) {
 	var errs []fielderr.Field
 	cert, err := cmp.NewCertification(strings.TrimSpace(in.Program), strings.TrimSpace(in.Category))
 	if err != nil {
-		errs = append(errs, fielderr.Field{Field: "category", Rule: ruleOf(err, "R-CAT-1"), Message: err.Error()})
+		errs = append(errs, fielderr.Field{Field: "category", Rule: cmp.RuleOf(err, "R-CAT-1"), Message: err.Error()})
 	}
 	today := calendar.Today(s.now())
 	switch {
@@ -121,12 +121,3 @@ func (c Certification) Expiration() civil.Date {
 
 // newNumber draws a certification number when staff give none.
 func newNumber() string { return strings.ToUpper(rand.Text()[:10]) }
-
-// ruleOf is the rule a cmp refusal names, or fallback.
-func ruleOf(err error, fallback string) string {
-	var re *cmp.RuleError
-	if errors.As(err, &re) && re.Rule != "" {
-		return re.Rule
-	}
-	return fallback
-}

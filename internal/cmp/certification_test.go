@@ -102,3 +102,13 @@ func TestCMPRequired(t *testing.T) {
 		}
 	}
 }
+
+func TestRuleOf(t *testing.T) {
+	_, err := ParseKey("ASCP-BB")
+	if got := RuleOf(err, "R-CAT-1"); got != "R-CAT-3" {
+		t.Errorf("RuleOf(unsupported US category) = %s, want R-CAT-3", got)
+	}
+	if got := RuleOf(errors.New("plain"), "R-CAT-1"); got != "R-CAT-1" {
+		t.Errorf("RuleOf(plain error) = %s, want the fallback", got)
+	}
+}

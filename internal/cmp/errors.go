@@ -19,3 +19,12 @@ var ErrNotSupported = errors.New("not supported")
 func (e *RuleError) Is(target error) bool {
 	return target == ErrNotSupported && e.Rule == "R-CAT-3"
 }
+
+// RuleOf is the rule a *RuleError in err's chain names, else fallback.
+func RuleOf(err error, fallback string) string {
+	var re *RuleError
+	if errors.As(err, &re) && re.Rule != "" {
+		return re.Rule
+	}
+	return fallback
+}

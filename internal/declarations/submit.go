@@ -165,7 +165,7 @@ func (s *Service) Submit(ctx context.Context, principal string, req Request, ide
 func (s *Service) judge(ctx context.Context, principal string, req Request, now time.Time) (Submission, error) {
 	cert, err := cmp.ParseKey(req.Certification)
 	if err != nil {
-		return Submission{}, &RuleError{Detail: "unknown certification", Errors: []fielderr.Field{{Field: "certification", Rule: ruleOf(err), Message: err.Error()}}}
+		return Submission{}, &RuleError{Detail: "unknown certification", Errors: []fielderr.Field{{Field: "certification", Rule: cmp.RuleOf(err, "R-CAT-1"), Message: err.Error()}}}
 	}
 	key := cert.Key()
 	snap, found, err := s.loader.Load(ctx, req.CertificantID, key, now)
@@ -275,15 +275,6 @@ func shortfallErrors(short []cmp.Shortfall) []fielderr.Field {
 		out[i] = fielderr.Field{Field: "allocations", Rule: "R-ALLOC-2", Message: fmt.Sprintf("%s: %s more points needed", sf.Area, sf.Needed)}
 	}
 	return out
-}
-
-// ruleOf is the rule a cmp refusal names, R-CAT-1 when it names none.
-func ruleOf(err error) string {
-	var re *cmp.RuleError
-	if errors.As(err, &re) {
-		return re.Rule
-	}
-	return "R-CAT-1"
 }
 
 // Get reads a declaration by id.
