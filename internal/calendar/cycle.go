@@ -23,6 +23,12 @@ func CycleFromStart(start civil.Date) Period {
 	return Period{Start: start, End: start.FirstOfMonth().AddMonths(cycleMonths).EndOfMonth()}
 }
 
+// CycleEndingOn is the 36-month cycle that ends on expiration (R-CYC-1, R-CYC-2),
+// for a cycle whose start was not recorded.
+func CycleEndingOn(expiration civil.Date) Period {
+	return Period{Start: expiration.AddDays(1).AddMonths(-cycleMonths), End: expiration}
+}
+
 // NextCycle is the renewed cycle after one expiring on expiration: from the next
 // day, 36 months (R-CYC-2).
 func NextCycle(expiration civil.Date) Period {

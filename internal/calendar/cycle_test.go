@@ -165,3 +165,12 @@ func TestShiftMonths(t *testing.T) {
 		}
 	}
 }
+
+func TestCycleEndingOn(t *testing.T) {
+	// R-CYC-1/2: the cycle that ends 2028-01-31 started 2025-02-01.
+	for _, c := range []struct{ end, start string }{{"2028-01-31", "2025-02-01"}, {"2027-02-28", "2024-03-01"}} {
+		if got := CycleEndingOn(d(c.end)); got.Start != d(c.start) || got.End != d(c.end) {
+			t.Errorf("CycleEndingOn(%s) = %+v, want start %s", c.end, got, c.start)
+		}
+	}
+}

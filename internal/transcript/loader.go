@@ -61,7 +61,7 @@ func CycleOn(c certificants.Certification, today civil.Date) Cycle {
 	if end := c.Expiration(); !end.IsZero() {
 		start, err := civil.Parse(c.CycleStart)
 		if err != nil {
-			start = end.AddDays(1).AddMonths(-36) // a cycle is 36 months (R-CYC-1)
+			start = calendar.CycleEndingOn(end).Start
 		}
 		period = calendar.Period{Start: start, End: end}
 	}
