@@ -57,10 +57,7 @@ type Stack struct {
 	cancel    context.CancelFunc
 	taskRoots string
 
-	mailMu   sync.Mutex
-	mail     *localparts.Process
-	mailPort int
-	dynamo   *localparts.Process
+	mail, dynamo *localparts.Part
 }
 
 // Start brings the whole stack up; the build and the local parts start in parallel.
@@ -116,25 +113,27 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	go func() { defer wg.Done(); buildErr = Build(ctx, cfg.Root, ids, s.taskRoots, cfg.Output) }()
 	go func() {
 		defer wg.Done()
-		s.dynamo, _, dynErr = startPart(cfg.DynamoPort, func(port int) (*localparts.Process, error) {
-			return localparts.DynamoDB(ctx, nodeModules, port, cfg.DynamoDBPath, prefixed(cfg.Output, "dynamodb"))
-		})
+		s.dynamo, dynErr = localparts.Supervise(ctx, runCtx, "dynamodb", cfg.DynamoPort, func(ctx context.Context) (*localparts.Process, error) {
+			return localparts.DynamoDB(ctx, nodeModules, cfg.DynamoDBPath, prefixed(cfg.Output, "dynamodb"))
+		}, cfg.Logger)
 	}()
 	go func() {
 		defer wg.Done()
-		s.mail, s.mailPort, mailErr = startPart(cfg.MailPort, func(port int) (*localparts.Process, error) {
-			return localparts.Mail(ctx, nodeModules, port, prefixed(cfg.Output, "mail"))
-		})
+		s.mail, mailErr = localparts.Supervise(ctx, runCtx, "mail", cfg.MailPort, func(ctx context.Context) (*localparts.Process, error) {
+			return localparts.Mail(ctx, nodeModules, prefixed(cfg.Output, "mail"))
+		}, cfg.Logger)
 	}()
 	wg.Wait()
 	if err = errors.Join(buildErr, dynErr, mailErr); err != nil {
 		return nil, err
 	}
-	s.DynamoURL, s.MailURL = s.dynamo.URL, s.mail.URL
+	s.DynamoURL, s.MailURL = s.dynamo.URL(), s.mail.URL()
 	s.db = dynamodb.New(dynamodb.Options{Region: template.Region, BaseEndpoint: aws.String(s.DynamoURL), Credentials: localCredentials})
 	if err = ensureTable(ctx, s.db, tpl.Table); err != nil {
 		return nil, err
 	}
+	// An in-memory DynamoDB Local comes back empty: the table at least is there again.
+	s.dynamo.OnRestart(func(ctx context.Context) error { return ensureTable(ctx, s.db, tpl.Table) })
 
 	apiRoutes := []apigw.Route{}
 	invokers := map[string]invokeapi.Invoker{}
@@ -187,31 +186,6 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	return s, nil
 }
 
-// startPart starts a local part on port, or on a free port when port is 0;
-// a free port can be lost to a concurrent stack before the part binds it,
-// so that case is retried on another one.
-func startPart(port int, start func(int) (*localparts.Process, error)) (*localparts.Process, int, error) {
-	if port != 0 {
-		p, err := start(port)
-		return p, port, err
-	}
-	var err error
-	for range 3 {
-		var free int
-		if free, err = localparts.FreePort(); err != nil {
-			return nil, 0, err
-		}
-		var p *localparts.Process
-		if p, err = start(free); err == nil {
-			return p, free, nil
-		}
-		if !errors.Is(err, localparts.ErrPortInUse) {
-			return nil, 0, err
-		}
-	}
-	return nil, 0, err
-}
-
 var localCredentials = credentials.NewStaticCredentialsProvider("local", "local", "local")
 
 // functionEnv is the template's environment plus the endpoints of the local
@@ -252,10 +226,12 @@ func (s *Stack) Close() {
 	for _, fn := range s.fns {
 		fn.Close()
 	}
-	s.mailMu.Lock()
-	s.mail.Stop()
-	s.mailMu.Unlock()
-	s.dynamo.Stop()
+	if s.mail != nil {
+		s.mail.Close()
+	}
+	if s.dynamo != nil {
+		s.dynamo.Close()
+	}
 	if s.taskRoots != "" {
 		_ = os.RemoveAll(s.taskRoots)
 	}
@@ -290,27 +266,22 @@ func (s *Stack) DeadLetters(id string) [][]byte {
 }
 
 // StopMail stops aws-ses-v2-local (SES unreachable) until StartMail.
-func (s *Stack) StopMail() {
-	s.mailMu.Lock()
-	defer s.mailMu.Unlock()
-	s.mail.Stop()
-	s.mail = nil
-}
+func (s *Stack) StopMail() { s.mail.Stop() }
 
-// StartMail starts aws-ses-v2-local again on the same port.
-func (s *Stack) StartMail(ctx context.Context) error {
-	s.mailMu.Lock()
-	defer s.mailMu.Unlock()
-	if s.mail != nil {
-		return nil
-	}
-	p, err := localparts.Mail(ctx, filepath.Join(s.cfg.Root, "infra", "local", "node_modules"), s.mailPort, prefixed(s.cfg.Output, "mail"))
-	if err != nil {
-		return err
-	}
-	s.mail = p
-	return nil
-}
+// StartMail starts aws-ses-v2-local again, behind the same address.
+func (s *Stack) StartMail(ctx context.Context) error { return s.mail.Start(ctx) }
+
+// RouteMail sends the mail address to addr while SES is stopped (a fault
+// proxy); StartMail routes it back.
+func (s *Stack) RouteMail(addr string) { s.mail.SetBackend(addr) }
+
+// KillMail and KillDynamoDB kill a local part as a crash would; the stack
+// notices and restarts it behind the same address.
+func (s *Stack) KillMail()     { s.mail.Kill() }
+func (s *Stack) KillDynamoDB() { s.dynamo.Kill() }
+
+// Restarts counts the supervised restarts of the local parts.
+func (s *Stack) Restarts() (mail, dynamodb int) { return s.mail.Restarts(), s.dynamo.Restarts() }
 
 // ScheduledEvent is the EventBridge Scheduler event a function's first
 // schedule would deliver on day.

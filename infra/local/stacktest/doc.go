@@ -5,7 +5,8 @@
 // and the DynamoDB stream feeding stream-triggered functions.
 //
 // Use it from a package's TestMain; the stack starts once per package run on
-// free loopback ports and is torn down after the tests:
+// loopback ports the stack binds and holds (port 0; nothing is picked, closed
+// and bound again) and is torn down after the tests:
 //
 //	func TestMain(m *testing.M) { stacktest.Main(m) }
 //
@@ -38,9 +39,11 @@
 //	func (s *Stack) DynamoDB() *dynamodb.Client
 //	func (s *Stack) DeadLetters(logicalID string) [][]byte       // stream records that exhausted retries
 //	func (s *Stack) StopMail(t testing.TB)                       // fault tests: SES down ...
-//	func (s *Stack) StartMail(t testing.TB)                      // ... and back (same port)
+//	func (s *Stack) StartMail(t testing.TB)                      // ... and back (same address, empty store)
+//	func (s *Stack) KillMail(), KillDynamoDB()                   // crash a local part; the stack restarts it
+//	func (s *Stack) Restarts() (mail, dynamodb int)              // supervised restarts so far
 //	func (s *Stack) MailFaults(t testing.TB, fail func(n int) (status int))
-//	    // for the rest of t, a proxy on the mail port answers the n-th SendEmail
+//	    // for the rest of t, a proxy behind the mail address answers the n-th SendEmail
 //	    // (from 0) with status (429 or 5xx) when fail(n) != 0, without
 //	    // forwarding, else forwards to a fresh aws-ses-v2-local; Mail reads it;
 //	    // at cleanup the stack's own SES is back (empty store)

@@ -19,27 +19,19 @@ import (
 )
 
 // MailFaults injects SES faults for the rest of test t. The stack's
-// aws-ses-v2-local stops; a fresh one starts on another port, and a proxy on
-// the stack's mail port (the one functions were given) forwards to it. Each
-// SendEmail call is numbered from 0 in arrival order; when fail(n) returns a
-// status (429 or 5xx), the proxy answers with it as SES would, without
-// forwarding: a failed call never reaches SES, so every message the store
-// holds was accepted once. Other requests (Mail's GET /store) pass through.
-// At cleanup the proxy and the fresh SES stop and the stack's own SES comes
-// back on its port with an empty store.
+// aws-ses-v2-local stops; a fresh one starts on a port of its own, and the
+// stack's mail address (the one functions were given, held by the stack
+// throughout) forwards to a fault proxy in front of it. Each SendEmail call is
+// numbered from 0 in arrival order; when fail(n) returns a status (429 or
+// 5xx), the proxy answers with it as SES would, without forwarding: a failed
+// call never reaches SES, so every message the store holds was accepted once.
+// Other requests (Mail's GET /store) pass through. At cleanup the proxy and
+// the fresh SES stop and the stack's own SES comes back with an empty store.
 func (s *Stack) MailFaults(t testing.TB, fail func(n int) (status int)) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	u, err := url.Parse(s.MailURL)
-	if err != nil {
-		t.Fatalf("mail faults: %v", err)
-	}
-	port, err := localparts.FreePort()
-	if err != nil {
-		t.Fatalf("mail faults: %v", err)
-	}
-	behind, err := localparts.Mail(ctx, filepath.Join(repoRoot(), "infra", "local", "node_modules"), port, io.Discard)
+	behind, err := localparts.Mail(ctx, filepath.Join(repoRoot(), "infra", "local", "node_modules"), io.Discard)
 	if err != nil {
 		t.Fatalf("mail faults: SES behind the proxy: %v", err)
 	}
@@ -48,16 +40,17 @@ func (s *Stack) MailFaults(t testing.TB, fail func(n int) (status int)) {
 		behind.Stop()
 		t.Fatalf("mail faults: %v", err)
 	}
-	s.StopMail(t)
-	ln, err := net.Listen("tcp", u.Host)
+	// Port 0 held from bind to close: nothing can take it in between.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		behind.Stop()
-		s.StartMail(t)
-		t.Fatalf("mail faults: proxy on the mail port: %v", err)
+		t.Fatalf("mail faults: proxy listener: %v", err)
 	}
 	srv := &http.Server{Handler: &faultProxy{next: httputil.NewSingleHostReverseProxy(target), fail: fail},
 		ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
+	s.StopMail(t)
+	s.s.RouteMail(ln.Addr().String())
 	t.Cleanup(func() {
 		if err := srv.Close(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("mail faults: close proxy: %v", err)

@@ -246,7 +246,7 @@ func (s *Stack) DeadLetters(logicalID string) [][]byte { return s.s.DeadLetters(
 // StopMail takes SES down.
 func (s *Stack) StopMail(t testing.TB) { t.Helper(); s.s.StopMail() }
 
-// StartMail brings SES back on the same port.
+// StartMail brings SES back behind the same address (with an empty store).
 func (s *Stack) StartMail(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -255,6 +255,14 @@ func (s *Stack) StartMail(t testing.TB) {
 		t.Fatal(err)
 	}
 }
+
+// KillMail and KillDynamoDB kill a local part as a crash would; the stack
+// restarts it behind the same address.
+func (s *Stack) KillMail()     { s.s.KillMail() }
+func (s *Stack) KillDynamoDB() { s.s.KillDynamoDB() }
+
+// Restarts counts the stack's supervised restarts of SES local and DynamoDB Local.
+func (s *Stack) Restarts() (mail, dynamodb int) { return s.s.Restarts() }
 
 // KillRunning kills the function's processes that are busy right now.
 func (s *Stack) KillRunning(logicalID string) {

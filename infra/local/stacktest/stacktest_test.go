@@ -1,14 +1,21 @@
 package stacktest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/boc/cmp/infra/local/internal/testbin"
 	"github.com/boc/cmp/infra/local/stacktest"
@@ -141,4 +148,60 @@ func fileSize(t testing.TB, path string) int64 {
 		t.Fatal(err)
 	}
 	return st.Size()
+}
+
+// Issue 11 item 9: the stack's mail address stays held while SES is down
+// (nothing else can take the port between a stop and a restart, the race
+// that failed a first `make test` with "mail: port ... is taken").
+func TestMailAddressHeldWhileDown(t *testing.T) {
+	s := stacktest.Get(t)
+	u, err := url.Parse(s.MailURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.StopMail(t)
+	ln, err := net.Listen("tcp", u.Host)
+	if err == nil {
+		ln.Close()
+		t.Errorf("%s was free to bind while SES was down", u.Host)
+	}
+	s.StartMail(t)
+	if got := s.Mail(t); len(got) != 0 {
+		t.Errorf("restarted SES holds %d messages, want an empty store", len(got))
+	}
+}
+
+// Issue 11 item 2: a local part that dies is noticed and restarted behind
+// the same address, as the real services come back.
+func TestLocalPartsRestartAfterCrash(t *testing.T) {
+	s := stacktest.Get(t)
+	mail0, dyn0 := s.Restarts()
+	s.KillMail()
+	s.KillDynamoDB()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		mail, dyn := s.Restarts()
+		if mail > mail0 && dyn > dyn0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("restarts after kill: mail %d->%d, dynamodb %d->%d", mail0, mail, dyn0, dyn)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Both answer again at the addresses the functions were given.
+	resp, err := http.Get(s.MailURL + "/store")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("SES after restart: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	out, err := s.DynamoDB().DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(s.TableName)})
+	if err != nil || out.Table == nil {
+		t.Fatalf("table after DynamoDB Local restart: %v", err)
+	}
+	// And a function reaches DynamoDB again through the HTTP API.
+	r := s.Do(t, "GET", "/v1/certificants/nobody", s.Token("staff-1", "staff"), nil)
+	if r.Status != http.StatusNotFound {
+		t.Errorf("GET unknown certificant after restart: %d %s", r.Status, r.Body)
+	}
 }
