@@ -14,13 +14,15 @@ import (
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/schedule"
+	"github.com/boc/cmp/internal/transcript"
 )
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	store := declarations.NewTableStore(boot.Table(context.Background(), log))
-	// Lapses never read the transcript and never select audits: no loader, no share.
-	lc := declarations.NewLifecycle(store, nil, time.Now, 0)
+	table := boot.Table(context.Background(), log)
+	store := declarations.NewTableStore(table)
+	// The transcript loader names the activities an audit reminder lists (R-REM-2).
+	lc := declarations.NewLifecycle(store, transcript.NewLoader(table), time.Now)
 	lambda.Start(schedule.Daily(log, "declaration deadlines", func(ctx context.Context, today civil.Date) (declarations.DeadlineReport, error) {
 		return lc.RunDeadlines(ctx, store, today)
 	}))

@@ -12,6 +12,7 @@ import (
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/mail/mailtest"
 )
 
 // End-to-end tests of the fee and declaration routes through the local
@@ -244,6 +245,10 @@ func waitMail(t testing.TB, s *stacktest.Stack, match func(stacktest.Mail) bool)
 		for _, m := range s.Mail(t) {
 			if match(m) {
 				n++
+				// What the certificant reads: no format or template debris (issue 10).
+				if d := mailtest.Debris(m.Subject + "\n" + m.Body.Text); len(d) > 0 {
+					t.Errorf("email %q carries %v: %q", m.Subject, d, m.Body.Text)
+				}
 			}
 		}
 		if n == 1 {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -63,6 +64,24 @@ func (l *lifecycle) decide(decision string, reasons ...string) declarations.Decl
 		body["reasons"] = reasons
 	}
 	return l.ok("decision "+decision, l.s.Do(l.t, "POST", "/v1/declarations/"+l.id+"/decisions", l.staff, body))
+}
+
+// approve takes the approval. A declaration recorded as selected for audit
+// at submission (the stack's share, decided from its id) is not approved
+// by it: the approval opens its audit (R-DEC-3), which audit_pass then
+// passes. The answer's steps are the history entries the approval added.
+func (l *lifecycle) approve(reasons ...string) (declarations.Declaration, []step) {
+	l.t.Helper()
+	reason := strings.Join(reasons, "; ")
+	d := l.decide("approve", reasons...)
+	if !declarations.AuditSelected(l.id, declarations.DefaultAuditShareBP) {
+		return d, []step{{declarations.Approved, staffID, reason}}
+	}
+	if d.Status != declarations.UnderAudit || d.Renewal != nil {
+		l.t.Errorf("approval of a declaration selected for audit: %s, renewal %v; want under_audit (R-DEC-3)", d.Status, d.Renewal)
+	}
+	d = l.decide("audit_pass", reasons...)
+	return d, []step{{declarations.UnderAudit, staffID, "selected for audit (R-DEC-3)"}, {declarations.Approved, staffID, reason}}
 }
 
 // resolve posts the certificant's resolution and wants 200.
@@ -195,9 +214,9 @@ func (l *lifecycle) wantRenewed(d declarations.Declaration) {
 func TestLifecycleApprove(t *testing.T) {
 	s := stacktest.Get(t)
 	l := openDeclaration(t, s, "c-life-approve")
-	d := l.decide("approve", "all requirements met")
-	wantHistory(t, d, step{declarations.Submitted, l.sc.id, ""}, step{declarations.Approved, staffID, "all requirements met"})
-	wantHistory(t, l.get(), step{declarations.Submitted, l.sc.id, ""}, step{declarations.Approved, staffID, "all requirements met"})
+	d, approval := l.approve("all requirements met")
+	wantHistory(t, d, append([]step{{declarations.Submitted, l.sc.id, ""}}, approval...)...)
+	wantHistory(t, l.get(), append([]step{{declarations.Submitted, l.sc.id, ""}}, approval...)...)
 	l.wantRenewed(d)
 	// R-DEC-1: the approval released the pending marker, so the staff
 	// queue no longer lists it and the certification takes a new declaration
@@ -235,12 +254,11 @@ func TestLifecycleDeficientResolved(t *testing.T) {
 		t.Errorf("deadline %v after the resolution, want none", d.DeadlineOn)
 	}
 	l.wantMail(statusSubject("in review"), "new allocation", d.ProcessingDueOn.String())
-	d = l.decide("approve")
-	wantHistory(t, d,
-		step{declarations.Submitted, l.sc.id, ""},
-		step{declarations.Deficient, staffID, "the ethics course lacks a certificate"},
-		step{declarations.Processing, l.sc.id, "new allocation"},
-		step{declarations.Approved, staffID, ""})
+	d, approval := l.approve()
+	wantHistory(t, d, append([]step{
+		{declarations.Submitted, l.sc.id, ""},
+		{declarations.Deficient, staffID, "the ethics course lacks a certificate"},
+		{declarations.Processing, l.sc.id, "new allocation"}}, approval...)...)
 	l.wantRenewed(d)
 }
 
@@ -320,6 +338,7 @@ func (l *lifecycle) auditDocuments(d declarations.Declaration) {
 			ids = append(ids, a.ActivityID)
 		}
 	}
+	titles := l.titles()
 	path := "/v1/declarations/" + l.id + "/documents"
 	doc := func(id string, lang string, translated bool) map[string]any {
 		return map[string]any{"activityId": id, "kind": "certificate_of_participation", "fileName": "cert " + id + ".pdf",
@@ -345,7 +364,26 @@ func (l *lifecycle) auditDocuments(d declarations.Declaration) {
 			l.t.Errorf("after document %d: %s", i+1, r.Body)
 		}
 	}
-	l.wantMail(statusSubject("selected for audit"), "documentation received ("+strconv.Itoa(len(ids))+" document(s))", "Every activity has documentation")
+	// The first upload's receipt names the rest by title (R-DEC-3); the last says nothing is missing.
+	l.wantMail(statusSubject("documentation received"), "documentation received (1 document(s))", "Still missing documentation for", titles[ids[1]])
+	l.wantMail(statusSubject("documentation received"), "documentation received ("+strconv.Itoa(len(ids))+" document(s))", "Every activity has documentation")
+}
+
+// titles maps the certificant's activity ids to their titles (the transcript).
+func (l *lifecycle) titles() map[string]string {
+	l.t.Helper()
+	var list struct {
+		Activities []struct{ ID, Title string } `json:"activities"`
+	}
+	r := l.s.Do(l.t, "GET", "/v1/certificants/"+l.sc.id+"/activities", l.sc.token, nil)
+	if r.Status != 200 || json.Unmarshal(r.Body, &list) != nil {
+		l.t.Fatalf("transcript: %d %s", r.Status, r.Body)
+	}
+	out := map[string]string{}
+	for _, e := range list.Activities {
+		out[e.ID] = e.Title
+	}
+	return out
 }
 
 // openAudit reviews the declaration and, unless the review selected it
@@ -401,7 +439,7 @@ func TestLifecycleAuditDeadline(t *testing.T) {
 		t.Errorf("reminder rerun %+v, want nothing more", rep)
 	}
 	l.wantMail("Reminder: CMP declaration ASCPi-MLS selected for audit, deadline "+deadline.String(),
-		"Still missing documentation for activities", "upload it by "+deadline.String())
+		"Still missing documentation for “Course ", "upload it by "+deadline.String())
 
 	// The deadline day still belongs to the certificant.
 	if rep := deadlineRun(t, s, deadline); rep.Lapsed != 0 {
@@ -419,10 +457,12 @@ func TestLifecycleAuditDeadline(t *testing.T) {
 	d = l.get()
 	steps = append(steps, step{declarations.AuditFailed, declarations.ActorJobName, "deadline " + deadline.String() + " passed"})
 	wantHistory(t, d, steps...)
-	if d.DeadlineOn != nil || d.Renewal != nil {
-		t.Errorf("failed audit: deadline %v, renewal %v, want neither", d.DeadlineOn, d.Renewal)
+	// R-DEC-4: 30 business days from the failure (the job's day) to answer it.
+	answerBy := calendar.AddBusinessDays(deadline.AddDays(1), 30)
+	if d.DeadlineOn == nil || *d.DeadlineOn != answerBy || d.Renewal != nil {
+		t.Errorf("failed audit: deadline %v, renewal %v, want %s and none", d.DeadlineOn, d.Renewal, answerBy)
 	}
-	l.wantMail(statusSubject("audit unsuccessful"), "deadline "+deadline.String()+" passed",
+	l.wantMail(statusSubject("audit unsuccessful"), "deadline "+deadline.String()+" passed", "By "+answerBy.String(),
 		"new points within the last month of your cycle", "appeal letter", "financial or family reasons are not grounds")
 	// welcome, received, (in review,) selected for audit, reminder, audit unsuccessful
 	want := 5
@@ -532,7 +572,11 @@ func TestLifecycleRefusals(t *testing.T) {
 	if d := l.get(); len(d.History) != 2 {
 		t.Errorf("history %+v, want submitted and one approval", d.History)
 	}
-	l.wantMail(statusSubject("approved"))
+	if declarations.AuditSelected(l.id, declarations.DefaultAuditShareBP) {
+		l.wantMail(statusSubject("selected for audit")) // R-DEC-3: the approval opened the audit
+	} else {
+		l.wantMail(statusSubject("approved"))
+	}
 }
 
 // R-CYC-4, R-FEE-3: an expired certification is reinstated by a declaration
@@ -547,7 +591,7 @@ func TestLifecycleReinstatement(t *testing.T) {
 		t.Fatalf("reinstatement: %d %s, want 201 charged 220.00 (R-FEE-1 + R-FEE-3)", r.Status, r.Body)
 	}
 	l.id = rec.ID
-	d := l.decide("approve", "reinstated")
+	d, _ := l.approve("reinstated")
 	cycle := calendar.Period{Start: today(), End: today().FirstOfMonth().AddMonths(36).EndOfMonth()}
 	if d.Renewal == nil || *d.Renewal != cycle || !d.Reinstatement {
 		t.Errorf("renewal %+v (reinstatement %v), want %+v from the approval", d.Renewal, d.Reinstatement, cycle)
@@ -584,7 +628,7 @@ func TestLifecycleMailOutage(t *testing.T) {
 	d := l.decide("deficient", "missing safety point")
 	deficientMail := dynamo.OutboxKey(dynamo.OutboxID(declarations.StatusTemplate, l.id, strconv.Itoa(d.Version)))
 	l.resolve(map[string]any{})
-	l.decide("approve")
+	_, approval := l.approve()
 	// The outage was real: the first email failed at least once.
 	deadline := time.Now().Add(15 * time.Second)
 	for it := item(t, s, deficientMail.PK, deficientMail.SK); it["attempts"] == nil || it["sentAt"] != nil; it = item(t, s, deficientMail.PK, deficientMail.SK) {
@@ -601,8 +645,8 @@ func TestLifecycleMailOutage(t *testing.T) {
 	l.wantMail(statusSubject("approved"), cycle.End.String())
 	// SES local keeps its store in memory: what it holds now is what was
 	// sent since it came back.
-	if n := mailCount(t, s, l.sc.email); n != 3 {
-		t.Errorf("%d emails to the certificant since SES came back, want 3 (deficient, in review, approved), none twice", n)
+	if n := mailCount(t, s, l.sc.email); n != 2+len(approval) {
+		t.Errorf("%d emails to the certificant since SES came back, want %d (deficient, in review, (selected for audit,) approved), none twice", n, 2+len(approval))
 	}
 	for _, rec := range s.DeadLetters("MailSenderFunction") {
 		if strings.Contains(string(rec), l.id) {
@@ -696,7 +740,7 @@ func TestVoluntaryCMDrops(t *testing.T) {
 		t.Fatalf("submit: %d %s", r.Status, r.Body)
 	}
 	l.id = rec.ID
-	d := l.decide("approve")
+	d, _ := l.approve()
 	cycle := calendar.Period{Start: today(), End: today().FirstOfMonth().AddMonths(36).EndOfMonth()}
 	if d.Renewal == nil || *d.Renewal != cycle {
 		t.Errorf("renewal %+v, want %+v from the approval", d.Renewal, cycle)
@@ -734,5 +778,140 @@ func TestJobSampleEvents(t *testing.T) {
 		if err := json.Unmarshal(s.Invoke(t, fn, ev), &rep); err != nil || rep.Day != "2025-04-03" {
 			t.Errorf("%s %s: report %+v %v, want the day 2025-04-03", fn, file, rep, err)
 		}
+	}
+}
+
+// R-DEC-4: a failed audit answered neither by new points nor by an appeal
+// within 30 business days is rejected by the declaration-deadlines job of
+// the day after: claims and pending marker released (a new declaration of
+// the same activities is accepted), the fee kept, one email that says so.
+// A rerun changes nothing.
+func TestLifecycleAuditFailedRejectedAtDeadline(t *testing.T) {
+	s := stacktest.Get(t)
+	l := openDeclaration(t, s, "c-life-audit-reject")
+	_, steps := l.openAudit()
+	d := l.decide("audit_fail", "no certificates uploaded")
+	answerBy := calendar.AddBusinessDays(today(), 30)
+	if d.DeadlineOn == nil || *d.DeadlineOn != answerBy {
+		t.Fatalf("audit_failed deadline %v, want %s (30 business days)", d.DeadlineOn, answerBy)
+	}
+	l.wantMail(statusSubject("audit unsuccessful"), "By "+answerBy.String(), "on or after "+startedForExpiry(mlsMonths).FirstOfMonth().String())
+	if rep := deadlineRun(t, s, answerBy); rep.Lapsed != 0 {
+		t.Errorf("run on the deadline %+v, want no lapse", rep)
+	}
+	if rep := deadlineRun(t, s, answerBy.AddDays(1)); rep.Lapsed < 1 {
+		t.Errorf("lapse run %+v, want this rejection", rep)
+	}
+	if rep := deadlineRun(t, s, answerBy.AddDays(1)); rep.Lapsed != 0 {
+		t.Errorf("rerun %+v, want nothing more", rep)
+	}
+	d = l.get()
+	wantHistory(t, d, append(steps,
+		step{declarations.AuditFailed, staffID, "no certificates uploaded"},
+		step{declarations.Rejected, declarations.ActorJobName, "deadline " + answerBy.String() + " passed"})...)
+	if d.Renewal != nil || d.DeadlineOn != nil {
+		t.Errorf("rejected: renewal %v, deadline %v, want neither", d.Renewal, d.DeadlineOn)
+	}
+	l.wantMail(statusSubject("rejected after the deadline"), answerBy.String(), "95.00 USD", "not refundable")
+	// The claims and the pending marker went with the rejection.
+	if r := submit(t, s, l.sc, "ASCPi-MLS"); r.Status != 201 {
+		t.Errorf("new declaration after the rejection: %d %s, want 201", r.Status, r.Body)
+	}
+	// The profile still shows the unrenewed cycle.
+	if c := profileCert(t, s, l.sc.id, "ASCPi-MLS"); c["cycleEnd"] != startedForExpiry(mlsMonths).String() || c["status"] != "active" {
+		t.Errorf("profile after the rejection %v, want the cycle ending %s", c, startedForExpiry(mlsMonths))
+	}
+}
+
+// R-DEC-4: after a failed audit, new points answer it only when completed
+// within the last month of the cycle: an activity completed earlier is
+// refused (422 naming R-DEC-4), one completed on or after the first day of
+// the expiry month is taken and the declaration goes to appeal review.
+func TestLifecycleAuditFailedLastMonthPoints(t *testing.T) {
+	s := stacktest.Get(t)
+	// Expires at the end of this month: its last month has begun.
+	sc := newScene(t, s, "c-life-last-month", map[string]int{"ASCPi-MLS": 0})
+	l := &lifecycle{t: t, s: s, sc: sc, staff: s.Token(staffID, "staff")}
+	var rec receipt
+	if r := submit(t, s, sc, "ASCPi-MLS"); r.Status != 201 || json.Unmarshal(r.Body, &rec) != nil {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	l.id = rec.ID
+	l.openAudit()
+	l.decide("audit_fail", "certificates unreadable")
+	add := func(title, on string) {
+		t.Helper()
+		if r := s.Do(t, "POST", "/v1/certificants/"+sc.id+"/activities", sc.token, map[string]any{
+			"type": "formal_ce", "title": title, "provider": "ASCLS", "completedOn": on,
+			"areas": []string{"safety"}, "contactHours": "3", "accreditation": "ASCLS_PACE"}); r.Status != 201 {
+			t.Fatalf("activity %s: %d %s", title, r.Status, r.Body)
+		}
+	}
+	first := today().FirstOfMonth()
+	add("Safety refresher, old", first.AddDays(-1).String())
+	d := l.get()
+	ids := map[string]bool{}
+	for _, a := range d.Allocations {
+		ids[a.ActivityID] = true
+	}
+	newID := func(title string) string {
+		for id, tt := range l.titles() {
+			if tt == title {
+				return id
+			}
+		}
+		t.Fatalf("no activity %q", title)
+		return ""
+	}
+	withNew := func(id string) []map[string]any {
+		out := []map[string]any{}
+		for _, a := range d.Allocations {
+			out = append(out, map[string]any{"activityId": a.ActivityID, "area": a.Area, "points": a.Points})
+		}
+		return append(out, map[string]any{"activityId": id, "area": "safety", "points": "3.00"})
+	}
+	old := newID("Safety refresher, old")
+	r := s.Do(t, "POST", "/v1/declarations/"+l.id+"/resolution", sc.token, map[string]any{"allocations": withNew(old)})
+	if r.Status != 422 || !decodeProblem(t, r).names("allocations", "R-DEC-4") {
+		t.Errorf("points completed before the last month: %d %s, want 422 naming R-DEC-4", r.Status, r.Body)
+	}
+	add("Safety refresher, last month", today().String())
+	d = l.resolve(map[string]any{"allocations": withNew(newID("Safety refresher, last month"))})
+	if d.Status != declarations.Appealed {
+		t.Errorf("after new last-month points: %s, want appealed (staff decide)", d.Status)
+	}
+}
+
+// R-DEC-3: a declaration recorded as selected for audit at submission is
+// not approved by staff's approve: the approval opens the audit, the
+// profile keeps the unrenewed cycle, and the email says "selected for
+// audit". The selection is the one recorded on the declaration at
+// submission (not re-decided later): marking a declaration's record as
+// selected is what makes approve open the audit.
+func TestLifecycleApproveOfSelectedOpensAudit(t *testing.T) {
+	s := stacktest.Get(t)
+	l := openDeclaration(t, s, "c-life-selected")
+	key := dynamo.DeclarationKey(l.sc.id, l.id)
+	if it := item(t, s, key.PK, key.SK); (it["auditSelected"] == true) != declarations.AuditSelected(l.id, declarations.DefaultAuditShareBP) {
+		t.Fatalf("recorded selection %v, want the share's decision for %s", it["auditSelected"], l.id)
+	}
+	// Select it as the recording would (the stack's share is 5%, so force the record).
+	if _, err := s.DynamoDB().UpdateItem(t.Context(), &dynamodb.UpdateItemInput{TableName: &s.TableName,
+		Key:              map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: key.PK}, "sk": &types.AttributeValueMemberS{Value: key.SK}},
+		UpdateExpression: aws.String("SET auditSelected = :t"), ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	d := l.decide("approve", "looks complete")
+	if d.Status != declarations.UnderAudit || d.Renewal != nil || d.DeadlineOn == nil {
+		t.Fatalf("approve of a selected declaration: %s renewal %v, want under_audit with a deadline", d.Status, d.Renewal)
+	}
+	wantHistory(t, d, step{declarations.Submitted, l.sc.id, ""}, step{declarations.UnderAudit, staffID, "selected for audit (R-DEC-3)"})
+	l.wantMail(statusSubject("selected for audit"), d.DeadlineOn.String())
+	if c := profileCert(t, s, l.sc.id, "ASCPi-MLS"); c["cycleEnd"] != startedForExpiry(mlsMonths).String() {
+		t.Errorf("profile after the approve that opened the audit: %v, want the cycle unchanged", c)
+	}
+	// Only audit_pass approves it now.
+	if r := s.Do(t, "POST", "/v1/declarations/"+l.id+"/decisions", l.staff, map[string]any{"decision": "approve"}); r.Status != 409 {
+		t.Errorf("approve under audit: %d %s, want 409", r.Status, r.Body)
 	}
 }

@@ -25,14 +25,15 @@ func main() {
 // newRouter wires the use case on the table; tests build it on a counting client.
 func newRouter(table *dynamo.Table, log *slog.Logger) *httpapi.Router {
 	store, loader := declarations.NewTableStore(table), transcript.NewLoader(table)
-	svc := declarations.NewService(store, loader, fees.DefaultSchedule(), time.Now)
-	rt := declarations.NewRouter(svc, log)
-	// AUDIT_SHARE_PERCENT: share of declarations audited (R-DEC-3, default 5).
+	// AUDIT_SHARE_PERCENT: share of declarations audited (R-DEC-3, default 5),
+	// recorded on each declaration at submission.
 	share, err := declarations.ParseAuditShare(os.Getenv("AUDIT_SHARE_PERCENT"))
 	if err != nil {
 		log.Error("AUDIT_SHARE_PERCENT invalid, using the default", "error", err.Error())
 		share = declarations.DefaultAuditShareBP
 	}
-	declarations.Mount(rt, declarations.NewLifecycle(store, loader, time.Now, share))
+	svc := declarations.NewService(store, loader, fees.DefaultSchedule(), time.Now).WithAuditShare(share)
+	rt := declarations.NewRouter(svc, log)
+	declarations.Mount(rt, declarations.NewLifecycle(store, loader, time.Now))
 	return rt
 }

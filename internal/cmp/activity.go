@@ -292,10 +292,6 @@ func (v *validation) college(in ActivityInput, used map[string]bool) Points {
 }
 
 func (v *validation) advanced(in ActivityInput) (Points, Certification) {
-	pts, ok := advancedLevels[in.Level]
-	if !ok {
-		v.add("level", "R-ACT-3", "level must be specialist, categorical or qualification")
-	}
 	// Any BOC certification may be earned, also US ones this service does not
 	// maintain (R-CAT-3 is about maintenance), so only the shape is checked.
 	program, code, _ := strings.Cut(in.EarnedCertification, "-")
@@ -305,8 +301,49 @@ func (v *validation) advanced(in ActivityInput) (Points, Certification) {
 	} else if (!strings.EqualFold(program, string(ASCP)) && !strings.EqualFold(program, string(ASCPi))) ||
 		code == "" || len(code) > 8 || strings.IndexFunc(code, func(r rune) bool { return !unicode.IsLetter(r) || r > unicode.MaxASCII }) >= 0 {
 		v.add("earnedCertification", "R-ACT-3", "a certification key such as ASCPi-SBB")
+		return 0, earned
+	} else if strings.EqualFold(program, string(ASCP)) {
+		earned.Program = ASCP
+	} else {
+		earned.Program = ASCPi
 	}
-	return pts, earned
+	// The level follows from the certification earned, never from the
+	// certificant's word (R-ACT-3): a stated level must agree with it.
+	level, known := AdvancedLevel(earned)
+	switch {
+	case !known:
+		v.add("earnedCertification", "R-ACT-3", fmt.Sprintf("%s is not an advanced certification: specialist/diplomate (SBB, SC, SCT, SCYM, SH, SM, SMB, US DLM), categorical (BB, C, CG, CTgyn, H, HTL, M, MB) or qualification (QIA, QBRS, QPD, QIHC, QLS)", in.EarnedCertification))
+		return 0, earned
+	case in.Level != "" && in.Level != level:
+		v.add("level", "R-ACT-3", fmt.Sprintf("%s is a %s certification, not %s", earned.Key(), level, in.Level))
+		return 0, earned
+	}
+	return advancedLevels[level], earned
+}
+
+// advancedLevelOf is R-ACT-3's list: the level of each certification code
+// that earns advanced-certification points. Codes are the same in both
+// programs except DLM, which is US only.
+var advancedLevelOf = map[string]string{
+	"SBB": "specialist", "SC": "specialist", "SCT": "specialist", "SCYM": "specialist", "SH": "specialist",
+	"SM": "specialist", "SMB": "specialist",
+	"BB": "categorical", "C": "categorical", "CG": "categorical", "CTgyn": "categorical", "H": "categorical",
+	"HTL": "categorical", "M": "categorical", "MB": "categorical",
+	"QIA": "qualification", "QBRS": "qualification", "QPD": "qualification", "QIHC": "qualification", "QLS": "qualification",
+}
+
+// AdvancedLevel is the R-ACT-3 level of an earned certification; false when
+// it earns no advanced-certification points.
+func AdvancedLevel(earned Certification) (string, bool) {
+	if strings.EqualFold(earned.Category, "DLM") {
+		return "specialist", earned.Program == ASCP
+	}
+	for code, level := range advancedLevelOf {
+		if strings.EqualFold(code, earned.Category) {
+			return level, true
+		}
+	}
+	return "", false
 }
 
 func (v *validation) pages(p *int) Points {

@@ -45,6 +45,12 @@ func AuditSelected(id string, shareBP int) bool {
 	return binary.BigEndian.Uint64(sum[:8])%10000 < uint64(shareBP)
 }
 
+// AuditPending reports whether d was selected for audit at submission and
+// its audit has not been opened yet: it cannot be approved before (R-DEC-3).
+func AuditPending(d Declaration) bool {
+	return d.AuditSelected && !slices.ContainsFunc(d.History, func(t Transition) bool { return t.State == UnderAudit })
+}
+
 // DocumentKind is a kind of audit documentation (booklet, "Required documentation").
 type DocumentKind string
 
@@ -122,9 +128,10 @@ var (
 const maxDocuments = 200
 
 // CheckDocument validates an upload against d: under audit, an activity
-// the declaration claims, a kind of the list, and an English translation of
-// anything not in English (R-DEC-3).
-func CheckDocument(d Declaration, doc Document) []fielderr.Field {
+// the declaration claims, the kind the list names for that activity's type
+// (acts: the transcript by id), and an English translation of anything not
+// in English (R-DEC-3).
+func CheckDocument(d Declaration, doc Document, acts map[string]cmp.Activity) []fielderr.Field {
 	var errs []fielderr.Field
 	add := func(field, rule, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
@@ -132,8 +139,12 @@ func CheckDocument(d Declaration, doc Document) []fielderr.Field {
 	if !slices.Contains(claimedActivities(d), doc.ActivityID) {
 		add("activityId", "R-DEC-3", "not an activity this declaration claims")
 	}
-	if !knownKind(doc.Kind) {
+	a, claimed := acts[doc.ActivityID]
+	switch want, listed := RequiredDocumentation[a.Type]; {
+	case !knownKind(doc.Kind):
 		add("kind", "R-DEC-3", "not a kind of the required documentation list")
+	case claimed && listed && doc.Kind != want:
+		add("kind", "R-DEC-3", fmt.Sprintf("a %s activity is documented by %s, not %s", a.Type, want, doc.Kind))
 	}
 	if !fileNamePattern.MatchString(doc.FileName) {
 		add("fileName", "", "1 to 128 letters, digits, spaces and . _ ( ) -")

@@ -93,16 +93,16 @@ func (e *TransitionError) Error() string {
 // Lifecycle is the R-DEC use case: staff decisions, resolutions, audit
 // documents and deadline lapses.
 type Lifecycle struct {
-	store   LifecycleStore
-	loader  Loader
-	now     func() time.Time
-	auditBP int
+	store  LifecycleStore
+	loader Loader
+	now    func() time.Time
 }
 
-// NewLifecycle wires the store, the transcript loader (for resolutions), a
-// clock and the audit share in basis points (ParseAuditShare).
-func NewLifecycle(store LifecycleStore, loader Loader, now func() time.Time, auditShareBP int) *Lifecycle {
-	return &Lifecycle{store: store, loader: loader, now: now, auditBP: auditShareBP}
+// NewLifecycle wires the store, the transcript loader (for resolutions,
+// audit documents and their reminders) and a clock. Audit selection is
+// recorded at submission (Service.WithAuditShare), not decided here.
+func NewLifecycle(store LifecycleStore, loader Loader, now func() time.Time) *Lifecycle {
+	return &Lifecycle{store: store, loader: loader, now: now}
 }
 
 // Decide applies a staff decision by staff member `by` with reasons.
@@ -115,7 +115,7 @@ func (l *Lifecycle) Decide(ctx context.Context, id string, dec Decision, by stri
 	if err != nil {
 		return Declaration{}, err
 	}
-	return l.transit(ctx, d, dec, by, strings.Join(reasons, "; "), nil)
+	return l.transit(ctx, d, dec, by, strings.Join(reasons, "; "), nil, civil.Date{})
 }
 
 // declaration reads declaration id: ErrNotFound when there is none.
@@ -135,13 +135,18 @@ func (l *Lifecycle) declaration(ctx context.Context, id string) (Declaration, er
 type edit func(d *Declaration, c *Change)
 
 // transit applies dec to d as read by the caller; the version guard of
-// Apply turns a change since that read into ErrStale.
-func (l *Lifecycle) transit(ctx context.Context, d Declaration, dec Decision, by, reason string, ed edit) (Declaration, error) {
+// Apply turns a change since that read into ErrStale. A new deadline counts
+// from notice, today when zero (a job passes the day it runs for).
+func (l *Lifecycle) transit(ctx context.Context, d Declaration, dec Decision, by, reason string, ed edit, notice civil.Date) (Declaration, error) {
 	party, err := l.store.Party(ctx, d)
 	if err != nil {
 		return Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
 	}
-	c, err := Plan(d, dec, by, reason, party, l.now(), l.auditBP)
+	now := l.now()
+	if notice.IsZero() {
+		notice = calendar.Today(now)
+	}
+	c, err := planOn(d, dec, by, reason, party, now, notice)
 	if err != nil {
 		return Declaration{}, err
 	}
@@ -155,16 +160,21 @@ func (l *Lifecycle) transit(ctx context.Context, d Declaration, dec Decision, by
 }
 
 // Plan computes a transition without writing it: the next state (R-DEC
-// table; a review of a declaration selected for audit opens the audit,
-// R-DEC-3), the history entry, the deadline and its due entries, the
-// renewal of an approval, the markers released by a final state, and the
-// status email (R-DEC-5).
-func Plan(d Declaration, dec Decision, by, reason string, p Party, now time.Time, auditBP int) (Change, error) {
+// table; a review or an approval of a declaration selected for audit at
+// submission opens the audit instead, R-DEC-3), the history entry, the
+// deadline and its due entries, the renewal of an approval, the markers
+// released by a final state, and the status email (R-DEC-5).
+func Plan(d Declaration, dec Decision, by, reason string, p Party, now time.Time) (Change, error) {
+	return planOn(d, dec, by, reason, p, now, calendar.Today(now))
+}
+
+// planOn is Plan with the day a new deadline counts from.
+func planOn(d Declaration, dec Decision, by, reason string, p Party, now time.Time, notice civil.Date) (Change, error) {
 	to, ok := Next(d.Status, dec)
 	if !ok {
 		return Change{}, &TransitionError{From: d.Status, Decision: dec}
 	}
-	if dec == Review && AuditSelected(d.ID, auditBP) {
+	if (dec == Review || dec == Approve) && AuditPending(d) {
 		to, reason = UnderAudit, strings.TrimPrefix(reason+"; selected for audit (R-DEC-3)", "; ")
 	}
 	today := calendar.Today(now)
@@ -173,7 +183,7 @@ func Plan(d Declaration, dec Decision, by, reason string, p Party, now time.Time
 	n.History = append(slices.Clone(d.History), Transition{State: to, At: now.UTC(), By: by, Reason: reason})
 	n.DeadlineOn = nil
 	c := Change{From: d}
-	if dl, ok := DeadlineFor(to, today); ok {
+	if dl, ok := DeadlineFor(to, notice); ok {
 		n.DeadlineOn = &dl
 		c.Due = []Due{{Kind: DueReminder, On: ReminderOn(dl)}, {Kind: DueLapse, On: dl.AddDays(1)}}
 	}

@@ -64,6 +64,10 @@ type Declaration struct {
 	Documents []Document `json:"documents,omitempty"`
 	// Renewal is the cycle an approval granted (R-CYC-2, R-CYC-5).
 	Renewal *calendar.Period `json:"renewal,omitempty"`
+	// AuditSelected is decided from the id and recorded at submission, so no
+	// later share change or retry alters it (R-DEC-3). Kept off the JSON
+	// the certificant reads; stored as its own attribute (Item).
+	AuditSelected bool `json:"-"`
 }
 
 // Earlier lists the fee-paying declarations among decls, for the R-FEE-2

@@ -60,6 +60,7 @@ var lifecycle = map[move]State{
 	{UnderAudit, AuditFail}:  AuditFailed,
 	{UnderAudit, Lapse}:      AuditFailed,
 	{AuditFailed, Resolve}:   Appealed,
+	{AuditFailed, Lapse}:     Rejected,
 	{Appealed, AppealGrant}:  Approved,
 	{Appealed, AppealDeny}:   Rejected,
 }
@@ -77,6 +78,17 @@ func ActorOf(d Decision) (Actor, bool) {
 	return a, ok
 }
 
+// LastMonthFrom is the first day of the last month of the cycle d closes:
+// after a failed audit only points completed from then on may be added
+// (R-DEC-4). A reinstatement or voluntary declaration, which closes no
+// cycle, counts back from the end of its CE window.
+func LastMonthFrom(d Declaration) civil.Date {
+	if d.Expiration != nil && !d.Reinstatement {
+		return d.Expiration.FirstOfMonth()
+	}
+	return d.CEWindow.End.FirstOfMonth()
+}
+
 // Next is the state d moves from into; false when d does not apply to from.
 func Next(from State, d Decision) (State, bool) {
 	to, ok := lifecycle[move{from, d}]
@@ -87,11 +99,12 @@ func Next(from State, d Decision) (State, bool) {
 // staff queue and releases its pending marker.
 func (s State) Final() bool { return s == Approved || s == Rejected || s == Deleted }
 
-// Deadline rules of R-DEC-2 and R-DEC-3, and the R-REM-2 reminder lead.
+// Deadline rules of R-DEC-2, R-DEC-3 and R-DEC-4, and the R-REM-2 reminder lead.
 const (
-	deficiencyDays    = 30 // calendar days from notice (R-DEC-2)
-	auditBusinessDays = 30 // business days to upload documentation (R-DEC-3)
-	reminderLeadDays  = 10 // reminder before either deadline (R-REM-2)
+	deficiencyDays         = 30 // calendar days from notice (R-DEC-2)
+	auditBusinessDays      = 30 // business days to upload documentation (R-DEC-3)
+	auditFailedBusinessDay = 30 // business days to answer a failed audit (R-DEC-4)
+	reminderLeadDays       = 10 // reminder before either deadline (R-REM-2)
 )
 
 // DeadlineFor is the last day to act in state s entered on notice; false
@@ -102,6 +115,8 @@ func DeadlineFor(s State, notice civil.Date) (civil.Date, bool) {
 		return notice.AddDays(deficiencyDays), true
 	case UnderAudit:
 		return calendar.AddBusinessDays(notice, auditBusinessDays), true
+	case AuditFailed:
+		return calendar.AddBusinessDays(notice, auditFailedBusinessDay), true
 	}
 	return civil.Date{}, false
 }

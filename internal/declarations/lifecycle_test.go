@@ -21,39 +21,121 @@ func day(s string) civil.Date {
 	return d
 }
 
-// R-DEC: every path of the rules and nothing else.
+// R-DEC: the transitions of cmp-rules.md R-DEC, written out from its
+// "States:" paragraph, are exactly the table's: every state x every
+// decision is walked, each listed one is allowed to its state and every
+// other pair is refused.
 func TestNextFollowsTheRules(t *testing.T) {
-	legal := []struct {
+	states := []State{Submitted, Processing, Approved, Deficient, UnderAudit, AuditFailed, Appealed, Rejected, Deleted}
+	decisions := []Decision{Review, Approve, Deficiency, Audit, AuditPass, AuditFail, AppealGrant, AppealDeny, Resolve, Lapse}
+	type pair struct {
 		from State
 		by   Decision
-		to   State
-	}{
-		{Submitted, Review, Processing}, {Submitted, Approve, Approved}, {Processing, Approve, Approved},
-		{Processing, Deficiency, Deficient}, {Deficient, Resolve, Processing}, {Deficient, Lapse, Deleted},
-		{Processing, Audit, UnderAudit}, {UnderAudit, AuditPass, Approved}, {UnderAudit, AuditFail, AuditFailed},
-		{AuditFailed, Resolve, Appealed}, {Appealed, AppealGrant, Approved}, {Appealed, AppealDeny, Rejected},
 	}
-	for _, tc := range legal {
-		if got, ok := Next(tc.from, tc.by); !ok || got != tc.to {
-			t.Errorf("%s --%s--> %s, %v; want %s", tc.from, tc.by, got, ok, tc.to)
+	rules := map[pair]State{
+		// submitted -> processing (a staff member opens it); staff decisions apply to either (R-DEC-1)
+		{Submitted, Review}: Processing, {Submitted, Approve}: Approved, {Submitted, Deficiency}: Deficient, {Submitted, Audit}: UnderAudit,
+		{Processing, Approve}: Approved, {Processing, Deficiency}: Deficient, {Processing, Audit}: UnderAudit,
+		// deficient -> processing (resolved) | deleted (deadline passed) (R-DEC-2)
+		{Deficient, Resolve}: Processing, {Deficient, Lapse}: Deleted,
+		// under_audit -> approved | audit_failed (R-DEC-3; the upload deadline fails it too)
+		{UnderAudit, AuditPass}: Approved, {UnderAudit, AuditFail}: AuditFailed, {UnderAudit, Lapse}: AuditFailed,
+		// audit_failed -> appealed (new points or a letter) | rejected by the deadlines job (R-DEC-4)
+		{AuditFailed, Resolve}: Appealed, {AuditFailed, Lapse}: Rejected,
+		// appealed -> approved | rejected
+		{Appealed, AppealGrant}: Approved, {Appealed, AppealDeny}: Rejected,
+	}
+	for _, from := range states {
+		for _, by := range decisions {
+			want, allowed := rules[pair{from, by}]
+			got, ok := Next(from, by)
+			switch {
+			case allowed && (!ok || got != want):
+				t.Errorf("%s --%s--> %s, %v; want %s", from, by, got, ok, want)
+			case !allowed && ok:
+				t.Errorf("%s --%s--> %s allowed; R-DEC has no such transition", from, by, got)
+			}
 		}
 	}
-	illegal := []struct {
-		from State
-		by   Decision
-	}{
-		{Deleted, Approve}, {Approved, Approve}, {Rejected, AppealGrant}, {Deficient, Approve},
-		{UnderAudit, Approve}, {AuditFailed, AppealGrant}, {Submitted, AuditPass}, {Processing, Review},
+	if len(lifecycle) != len(rules) {
+		t.Errorf("table has %d transitions, R-DEC %d", len(lifecycle), len(rules))
 	}
-	for _, tc := range illegal {
-		if got, ok := Next(tc.from, tc.by); ok {
-			t.Errorf("%s --%s--> %s allowed", tc.from, tc.by, got)
-		}
-	}
-	for _, s := range []State{Approved, Rejected, Deleted} {
-		if !s.Final() || openState(s) {
+	for _, s := range states {
+		final := s == Approved || s == Rejected || s == Deleted
+		if s.Final() != final || openState(s) == final {
 			t.Errorf("%s: final %v, open %v", s, s.Final(), openState(s))
 		}
+	}
+	// Every deadline state has a deadline and a lapse (the job's way out).
+	for _, s := range []State{Deficient, UnderAudit, AuditFailed} {
+		if _, ok := DeadlineFor(s, day("2025-03-03")); !ok {
+			t.Errorf("%s has no deadline", s)
+		}
+		if _, ok := Next(s, Lapse); !ok {
+			t.Errorf("%s has no lapse", s)
+		}
+	}
+}
+
+// R-DEC-4: the audit_failed deadline is 30 business days, and the job's
+// lapse on the day after rejects the declaration, releasing its claims and
+// pending marker, with an email that says so without format debris.
+func TestAuditFailedLapseRejects(t *testing.T) {
+	// 2025-05-26 is Memorial Day, 2025-06-19 Juneteenth: 30 business days from 2025-05-20.
+	if got, _ := DeadlineFor(AuditFailed, day("2025-05-20")); got != day("2025-07-03") {
+		t.Errorf("audit_failed deadline %s, want 2025-07-03", got)
+	}
+	d := sampleDeclaration(AuditFailed)
+	dl := day("2025-07-03")
+	d.DeadlineOn = &dl
+	c, err := Plan(d, Lapse, ActorJobName, "deadline 2025-07-03 passed", Party{Given: "Ana"}, time.Date(2025, 7, 4, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.To.Status != Rejected || !c.ReleasePending || fmt.Sprint(c.ReleaseClaims) != "[a1 a2]" || c.Renewal != nil || c.To.DeadlineOn != nil {
+		t.Errorf("lapse of audit_failed: %+v", c)
+	}
+	todo := c.Mail.Data["todo"]
+	if c.Mail.Data["status"] != "rejected after the deadline" || !strings.Contains(todo, "by 2025-07-03") ||
+		!strings.Contains(todo, "95.00 USD") || strings.Contains(todo, "%!") {
+		t.Errorf("rejection mail %v", c.Mail.Data)
+	}
+}
+
+// R-DEC-3: a declaration recorded as selected at submission is never
+// approved before its audit: approve (from submitted or processing) and
+// review open the audit instead; once the audit ran, approval is the
+// audit's own (audit_pass). A declaration not selected is approved.
+func TestApproveOfSelectedOpensAudit(t *testing.T) {
+	now := time.Date(2024, 12, 2, 15, 0, 0, 0, time.UTC)
+	for _, from := range []State{Submitted, Processing} {
+		for _, dec := range []Decision{Approve, Review} {
+			if _, ok := Next(from, dec); !ok {
+				continue // review applies to submitted only
+			}
+			d := sampleDeclaration(from)
+			d.AuditSelected = true
+			c, err := Plan(d, dec, "staff-1", "looks fine", Party{Certification: mls("2025-01-31", true)}, now)
+			if err != nil {
+				t.Fatalf("%s of %s: %v", dec, from, err)
+			}
+			if c.To.Status != UnderAudit || c.Renewal != nil || c.To.DeadlineOn == nil ||
+				!strings.Contains(c.To.History[len(c.To.History)-1].Reason, "selected for audit (R-DEC-3)") {
+				t.Errorf("%s of a selected %s declaration: %s, renewal %v", dec, from, c.To.Status, c.Renewal)
+			}
+		}
+	}
+	d := sampleDeclaration(Processing)
+	c, err := Plan(d, Approve, "staff-1", "", Party{Certification: mls("2025-01-31", true)}, now)
+	if err != nil || c.To.Status != Approved {
+		t.Errorf("approve of a declaration not selected: %v %s", err, c.To.Status)
+	}
+	// The audit happened: the selection is used up.
+	d.AuditSelected = true
+	d.History = append(d.History, Transition{State: UnderAudit}, Transition{State: AuditFailed}, Transition{State: Appealed})
+	d.Status = Appealed
+	if c, err := Plan(d, AppealGrant, "staff-1", "", Party{Certification: mls("2025-01-31", true)}, now); err != nil || c.To.Status != Approved {
+		t.Errorf("appeal grant after the audit: %v %s", err, c.To.Status)
 	}
 }
 
@@ -92,7 +174,7 @@ func mls(cycleEnd string, required bool) certificants.Certification {
 func TestPlanApprove(t *testing.T) {
 	d := sampleDeclaration(Processing)
 	now := time.Date(2024, 12, 2, 15, 0, 0, 0, time.UTC)
-	c, err := Plan(d, Approve, "staff-1", "ok", Party{Email: "a@example.org", Given: "Ana", Certification: mls("2025-01-31", true)}, now, 0)
+	c, err := Plan(d, Approve, "staff-1", "ok", Party{Email: "a@example.org", Given: "Ana", Certification: mls("2025-01-31", true)}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +219,7 @@ func TestRenewLateApprovalKeepsTheCycle(t *testing.T) {
 
 // R-DEC-2: a lapsed deficiency deletes the declaration and releases each claim once.
 func TestPlanLapseReleasesClaims(t *testing.T) {
-	c, err := Plan(sampleDeclaration(Deficient), Lapse, ActorJobName, "deadline passed", Party{}, time.Now(), 0)
+	c, err := Plan(sampleDeclaration(Deficient), Lapse, ActorJobName, "deadline passed", Party{}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +232,7 @@ func TestPlanLapseReleasesClaims(t *testing.T) {
 // R-DEC-2, R-DEC-3, R-REM-2: entering a deadline state sets it and its due entries.
 func TestPlanDeficientSetsDeadline(t *testing.T) {
 	now := time.Date(2025, 3, 3, 15, 0, 0, 0, time.UTC)
-	c, err := Plan(sampleDeclaration(Submitted), Deficiency, "staff-1", "missing ethics", Party{}, now, 0)
+	c, err := Plan(sampleDeclaration(Submitted), Deficiency, "staff-1", "missing ethics", Party{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +247,7 @@ func TestPlanDeficientSetsDeadline(t *testing.T) {
 
 // R-DEC: approving a deleted declaration is a *TransitionError.
 func TestPlanIllegal(t *testing.T) {
-	_, err := Plan(sampleDeclaration(Deleted), Approve, "staff-1", "", Party{}, time.Now(), 0)
+	_, err := Plan(sampleDeclaration(Deleted), Approve, "staff-1", "", Party{}, time.Now())
 	var te *TransitionError
 	if !errors.As(err, &te) || te.From != Deleted {
 		t.Errorf("err %v", err)
@@ -190,7 +272,8 @@ func TestAuditSelection(t *testing.T) {
 		t.Errorf("5%% of 20000 selected %d", selected)
 	}
 	d := sampleDeclaration(Submitted)
-	c, err := Plan(d, Review, "staff-1", "", Party{}, time.Now(), 10000)
+	d.AuditSelected = true
+	c, err := Plan(d, Review, "staff-1", "", Party{}, time.Now())
 	if err != nil || c.To.Status != UnderAudit || c.To.DeadlineOn == nil {
 		t.Errorf("review of a selected declaration: %v %+v", err, c.To)
 	}
@@ -210,9 +293,12 @@ func TestParseAuditShare(t *testing.T) {
 	}
 }
 
-// R-DEC-3: documentation of a claimed activity, a listed kind, translated unless English.
+// R-DEC-3: documentation of a claimed activity, the kind listed for its
+// type (a kind listed for another type is refused), translated unless English.
 func TestCheckDocument(t *testing.T) {
 	d := sampleDeclaration(UnderAudit)
+	acts := map[string]cmp.Activity{"a1": {ID: "a1", Type: cmp.FormalCE, Title: "Transfusion update"},
+		"a2": {ID: "a2", Type: cmp.CollegeCourse, Title: "Immunology 301"}}
 	ok := Document{ActivityID: "a1", Kind: CertificateOfParticipation, FileName: "cert 1.pdf", Language: "en"}
 	for _, tc := range []struct {
 		name  string
@@ -220,22 +306,55 @@ func TestCheckDocument(t *testing.T) {
 		field string
 	}{
 		{"ok", func(*Document) {}, ""},
+		{"college transcript", func(d *Document) { d.ActivityID, d.Kind = "a2", UniversityTranscript }, ""},
 		{"translated", func(d *Document) { d.Language, d.Translated = "es", true }, ""},
 		{"untranslated", func(d *Document) { d.Language = "es" }, "translated"},
 		{"unclaimed", func(d *Document) { d.ActivityID = "zz" }, "activityId"},
 		{"kind", func(d *Document) { d.Kind = "selfie" }, "kind"},
+		{"kind of another type", func(d *Document) { d.Kind = UniversityTranscript }, "kind"},
+		{"certificate for a college course", func(d *Document) { d.ActivityID = "a2" }, "kind"},
 		{"file name", func(d *Document) { d.FileName = "../x\r\n" }, "fileName"},
 		{"language", func(d *Document) { d.Language = "english" }, "language"},
 	} {
 		doc := ok
 		tc.edit(&doc)
-		errs := CheckDocument(d, doc)
-		if (tc.field == "") != (len(errs) == 0) || (tc.field != "" && errs[0].Field != tc.field) {
+		errs := CheckDocument(d, doc, acts)
+		if (tc.field == "") != (len(errs) == 0) || (tc.field != "" && (errs[0].Field != tc.field || errs[0].Rule == "" && tc.field == "kind")) {
 			t.Errorf("%s: %v", tc.name, errs)
 		}
 	}
 	d.Documents = []Document{ok}
 	if got := MissingDocumentation(d); fmt.Sprint(got) != "[a2]" {
 		t.Errorf("missing %v", got)
+	}
+	// The received email has its own headline and names what is missing by title.
+	m := documentMail(d, Party{Given: "Ana"}, titles(acts))
+	if m["status"] != "documentation received" || !strings.Contains(m["todo"], "Immunology 301") || strings.Contains(m["todo"], "a2") {
+		t.Errorf("documentation mail %v", m)
+	}
+}
+
+// R-DEC-4: after a failed audit only activities completed on or after the
+// first day of the cycle's expiry month may be added; a reinstatement
+// counts back from the end of its CE window.
+func TestLastMonthOnly(t *testing.T) {
+	d := sampleDeclaration(AuditFailed) // expires 2025-01-31
+	if got := LastMonthFrom(d); got != day("2025-01-01") {
+		t.Errorf("last month from %s, want 2025-01-01", got)
+	}
+	acts := map[string]cmp.Activity{
+		"old": {ID: "old", CompletedOn: day("2024-12-31")}, "new": {ID: "new", CompletedOn: day("2025-01-01")},
+	}
+	if errs := lastMonthOnly(d, []string{"new"}, acts); len(errs) != 0 {
+		t.Errorf("last-month activity refused: %v", errs)
+	}
+	errs := lastMonthOnly(d, []string{"new", "old", "gone"}, acts)
+	if len(errs) != 2 || errs[0].Rule != "R-DEC-4" || !strings.Contains(errs[0].Message, "old") || !strings.Contains(errs[1].Message, "gone") {
+		t.Errorf("older and unknown activities: %v", errs)
+	}
+	r := sampleDeclaration(AuditFailed)
+	r.Reinstatement, r.CEWindow.End = true, day("2025-06-10")
+	if got := LastMonthFrom(r); got != day("2025-06-01") {
+		t.Errorf("reinstatement last month from %s, want 2025-06-01", got)
 	}
 }

@@ -39,44 +39,91 @@ func (l *Lifecycle) Resolve(ctx context.Context, d Declaration, by string, res R
 			Message: fmt.Sprintf("at most %d characters", maxAppeal)}}}
 	}
 	if d.Status == AuditFailed && appeal != "" && res.Allocations == nil {
-		return l.transit(ctx, d, Resolve, by, "appeal: "+appeal, nil)
+		return l.transit(ctx, d, Resolve, by, "appeal: "+appeal, nil, civil.Date{})
 	}
 	if d.Status == Deficient && appeal != "" {
 		return Declaration{}, &RuleError{Detail: "an appeal answers a failed audit only", Errors: []fielderr.Field{{Field: "appeal", Rule: "R-DEC-4",
 			Message: "resolve a deficiency with a new allocation or new activities"}}}
 	}
-	alloc, err := l.reallocate(ctx, d, res.Allocations)
+	alloc, acts, err := l.reallocate(ctx, d, res.Allocations)
 	if err != nil {
 		return Declaration{}, err
+	}
+	old, now := claimedActivities(d), claimedActivities(Declaration{Allocations: alloc})
+	if d.Status == AuditFailed {
+		if errs := lastMonthOnly(d, without(now, old), acts); len(errs) > 0 {
+			return Declaration{}, &RuleError{Detail: "after a failed audit only points of the last month of the cycle may be added", Errors: errs}
+		}
 	}
 	reason := "new allocation"
 	if appeal != "" {
 		reason += "; appeal: " + appeal
 	}
 	return l.transit(ctx, d, Resolve, by, reason, func(n *Declaration, c *Change) {
-		old, now := claimedActivities(*n), claimedActivities(Declaration{Allocations: alloc})
 		n.Allocations = alloc
 		c.ReleaseClaims = without(old, now)
 		c.TakeClaims = without(now, old)
-	})
+	}, civil.Date{})
+}
+
+// lastMonthOnly refuses, after a failed audit, every newly claimed activity
+// completed before the first day of the cycle's last month (R-DEC-4).
+func lastMonthOnly(d Declaration, added []string, acts map[string]cmp.Activity) []fielderr.Field {
+	from := LastMonthFrom(d)
+	var errs []fielderr.Field
+	for _, id := range added {
+		if a, ok := acts[id]; !ok || a.CompletedOn.Before(from) {
+			errs = append(errs, fielderr.Field{Field: "allocations", Rule: "R-DEC-4",
+				Message: fmt.Sprintf("activity %s was not completed on or after %s, the first day of the last month of the cycle", id, from)})
+		}
+	}
+	return errs
 }
 
 // reallocate judges the new allocation against the transcript now, this
-// declaration's own claims not counting against it (R-ALLOC, R-ACT-11).
-func (l *Lifecycle) reallocate(ctx context.Context, d Declaration, given *[]cmp.Allocation) ([]cmp.Allocation, error) {
-	snap, found, err := l.loader.Load(ctx, d.CertificantID, d.Certification, d.SubmittedAt)
+// declaration's own claims not counting against it (R-ALLOC, R-ACT-11); it
+// also answers the transcript's activities by id.
+func (l *Lifecycle) reallocate(ctx context.Context, d Declaration, given *[]cmp.Allocation) ([]cmp.Allocation, map[string]cmp.Activity, error) {
+	snap, err := l.snapshot(ctx, d)
 	if err != nil {
-		return nil, fmt.Errorf("load transcript: %w", err)
-	}
-	if !found {
-		return nil, ErrNotFound
+		return nil, nil, err
 	}
 	in := snap.Evaluation
 	in.ClaimedInCertification = maps.Clone(in.ClaimedInCertification)
 	for _, id := range claimedActivities(d) {
 		delete(in.ClaimedInCertification, id)
 	}
-	return allocation(in, given)
+	alloc, err := allocation(in, given)
+	return alloc, activitiesByID(in.Activities), err
+}
+
+// snapshot reads the transcript of d's certificant as at d's submission.
+func (l *Lifecycle) snapshot(ctx context.Context, d Declaration) (Snapshot, error) {
+	snap, found, err := l.loader.Load(ctx, d.CertificantID, d.Certification, d.SubmittedAt)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("load transcript: %w", err)
+	}
+	if !found {
+		return Snapshot{}, ErrNotFound
+	}
+	return snap, nil
+}
+
+func activitiesByID(acts []cmp.Activity) map[string]cmp.Activity {
+	out := make(map[string]cmp.Activity, len(acts))
+	for _, a := range acts {
+		out[a.ID] = a
+	}
+	return out
+}
+
+// titles maps the activity ids of acts to their titles, for emails.
+func titles(acts map[string]cmp.Activity) map[string]string {
+	out := make(map[string]string, len(acts))
+	for id, a := range acts {
+		out[id] = a.Title
+	}
+	return out
 }
 
 // without lists the ids of a not in b.
@@ -96,7 +143,12 @@ func (l *Lifecycle) AddDocument(ctx context.Context, d Declaration, doc Document
 	if d.Status != UnderAudit {
 		return Declaration{}, &TransitionError{From: d.Status, Decision: "documents"}
 	}
-	if errs := CheckDocument(d, doc); len(errs) > 0 {
+	snap, err := l.snapshot(ctx, d)
+	if err != nil {
+		return Declaration{}, err
+	}
+	acts := activitiesByID(snap.Evaluation.Activities)
+	if errs := CheckDocument(d, doc, acts); len(errs) > 0 {
 		return Declaration{}, &RuleError{Detail: "the document cannot be accepted", Errors: errs}
 	}
 	now := l.now()
@@ -104,30 +156,16 @@ func (l *Lifecycle) AddDocument(ctx context.Context, d Declaration, doc Document
 	n := d
 	n.Documents = append(slices.Clone(d.Documents), doc)
 	n.Version = d.Version + 1
-	// The receipt email is owed once per upload (version), like a transition's.
-	mail := dynamo.NewOutbox(StatusTemplate, "", nil, now, n.ID, strconv.Itoa(n.Version))
 	party, err := l.store.Party(ctx, d)
 	if err != nil {
 		return Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
 	}
-	mail.To, mail.Data = party.Email, documentMail(n, party)
+	// The receipt email is owed once per upload (version), like a transition's.
+	mail := dynamo.NewOutbox(StatusTemplate, party.Email, documentMail(n, party, titles(acts)), now, n.ID, strconv.Itoa(n.Version))
 	if err := l.store.Apply(ctx, Change{From: d, To: n, Mail: mail}); err != nil {
 		return Declaration{}, fmt.Errorf("add document to %s: %w", d.ID, err)
 	}
 	return n, nil
-}
-
-// documentMail confirms an upload and lists what is still missing.
-func documentMail(d Declaration, p Party) map[string]string {
-	data := statusMail(d, p, nil)
-	missing := MissingDocumentation(d)
-	data["reason"] = fmt.Sprintf("documentation received (%d document(s))", len(d.Documents))
-	if len(missing) == 0 {
-		data["todo"] = "Every activity has documentation now; we will email you the audit decision."
-	} else {
-		data["todo"] = fmt.Sprintf("Still missing documentation for activities %s; upload it by %s.", strings.Join(missing, ", "), data["deadline"])
-	}
-	return data
 }
 
 // Lapse applies the deadline of a deficiency or audit that passed before
@@ -142,7 +180,7 @@ func (l *Lifecycle) Lapse(ctx context.Context, id string, today civil.Date) (boo
 	if _, ok := Next(d.Status, Lapse); !ok {
 		return false, nil
 	}
-	_, err = l.transit(ctx, d, Lapse, ActorJobName, "deadline "+d.DeadlineOn.String()+" passed", nil)
+	_, err = l.transit(ctx, d, Lapse, ActorJobName, "deadline "+d.DeadlineOn.String()+" passed", nil, today)
 	if errors.Is(err, ErrStale) {
 		return false, nil
 	}
@@ -172,7 +210,12 @@ func (l *Lifecycle) Remind(ctx context.Context, id string, today civil.Date) (bo
 	}
 	data := statusMail(d, party, nil)
 	if d.Status == UnderAudit {
-		data = documentMail(d, party)
+		snap, err := l.snapshot(ctx, d)
+		if err != nil {
+			return false, err
+		}
+		data = documentMail(d, party, titles(activitiesByID(snap.Evaluation.Activities)))
+		data["status"] = statusText[UnderAudit].headline
 	}
 	item := dynamo.NewOutbox(ReminderTemplate, party.Email, data, l.now(), d.ID, string(d.Status), d.DeadlineOn.String())
 	return l.store.Owe(ctx, item)

@@ -8,43 +8,113 @@ import (
 	"github.com/boc/cmp/internal/fees"
 )
 
-// statusText says, per state, what happened and what to do next; %s slots
-// are filled by statusMail. One table so every transition's email has the
-// same shape (R-DEC-5).
-var statusText = map[State]struct{ headline, todo string }{
-	Processing: {"in review", "Nothing for now: we will email you the decision. Processing is due by %[1]s."},
-	Approved:   {"approved", "Your new cycle runs %[2]s to %[3]s, effective %[4]s; your credential reads %[5]s. Keep earning points for the next cycle."},
-	Deficient: {"deficient", "Resolve the deficiency by %[6]s (30 calendar days): submit a new allocation or add activities. " +
-		"Otherwise the declaration is deleted and the fee of %[7]s is kept."},
-	UnderAudit: {"selected for audit", "Upload the documentation listed for each activity by %[6]s (30 business days). " +
-		"Documentation not in English needs a translated English copy."},
-	AuditFailed: {"audit unsuccessful", "You may complete new points within the last month of your cycle, or send an appeal letter " +
-		"(illness or an overseas military assignment over one year; financial or family reasons are not grounds)."},
-	Appealed: {"appeal received", "Nothing for now: we will email you the decision on your appeal."},
-	Rejected: {"appeal denied", "The declaration is closed; the fee of %[7]s is not refundable. Your certification keeps its expiration date."},
-	Deleted: {"deleted after the deadline", "The deficiency was not resolved in time, so the declaration was deleted and its activities released; " +
-		"the fee of %[7]s is kept. To renew, submit a new declaration (an expired certification also pays the reinstatement fee of %[8]s)."},
+// mailFacts are the facts a status email may state; each state's text
+// names the ones it uses by field, so a text can never print a fact it was
+// not meant to (no positional format verbs, no "%!(EXTRA ...)").
+type mailFacts struct {
+	processingDue, deadline string
+	cycleStart, cycleEnd    string
+	effective, credential   string
+	fee, reinstatementFee   string
+	lastMonthFrom           string
+	// lastDeadline is the deadline of the state left, for texts of a lapse.
+	lastDeadline string
+}
+
+// statusText says, per state, what happened (the headline, also the
+// subject) and what to do next. One table so every transition's email has
+// the same shape (R-DEC-5).
+var statusText = map[State]struct {
+	headline string
+	todo     func(f mailFacts) string
+}{
+	Processing: {"in review", func(f mailFacts) string {
+		return "Nothing for now: we will email you the decision. Processing is due by " + f.processingDue + "."
+	}},
+	Approved: {"approved", func(f mailFacts) string {
+		return "Your new cycle runs " + f.cycleStart + " to " + f.cycleEnd + ", effective " + f.effective +
+			"; your credential reads " + f.credential + ". Keep earning points for the next cycle."
+	}},
+	Deficient: {"deficient", func(f mailFacts) string {
+		return "Resolve the deficiency by " + f.deadline + " (30 calendar days): submit a new allocation or add activities. " +
+			"Otherwise the declaration is deleted and the fee of " + f.fee + " is kept."
+	}},
+	UnderAudit: {"selected for audit", func(f mailFacts) string {
+		return "Upload the documentation listed for each activity by " + f.deadline + " (30 business days). " +
+			"Documentation not in English needs a translated English copy."
+	}},
+	AuditFailed: {"audit unsuccessful", func(f mailFacts) string {
+		return "By " + f.deadline + " (30 business days) you may complete new points within the last month of your cycle " +
+			"(completed on or after " + f.lastMonthFrom + ") and submit them as a new allocation, or send an appeal letter " +
+			"(illness or an overseas military assignment over one year; financial or family reasons are not grounds). " +
+			"Otherwise the declaration is rejected and the fee of " + f.fee + " is kept."
+	}},
+	Appealed: {"appeal received", func(mailFacts) string {
+		return "Nothing for now: we will email you the decision on your appeal."
+	}},
+	Rejected: {"appeal denied", func(f mailFacts) string {
+		return "The declaration is closed; the fee of " + f.fee + " is not refundable. Your certification keeps its expiration date."
+	}},
+	Deleted: {"deleted after the deadline", func(f mailFacts) string {
+		return "The deficiency was not resolved in time, so the declaration was deleted and its activities released; " +
+			"the fee of " + f.fee + " is kept. To renew, submit a new declaration (an expired certification also pays the " +
+			"reinstatement fee of " + f.reinstatementFee + ")."
+	}},
+}
+
+// rejectedAtDeadline is the text of a failed audit that neither new points
+// nor an appeal answered in time (R-DEC-4), as the deadlines job rejects it.
+var rejectedAtDeadline = struct {
+	headline string
+	todo     func(f mailFacts) string
+}{"rejected after the deadline", func(f mailFacts) string {
+	return "Neither new points nor an appeal letter arrived by " + f.lastDeadline + ", so the declaration is closed and its activities " +
+		"released; the fee of " + f.fee + " is not refundable. Your certification keeps its expiration date."
+}}
+
+// facts gathers what the texts may state of d and the renewal r.
+func facts(d Declaration, r *Renewal) mailFacts {
+	f := mailFacts{processingDue: d.ProcessingDueOn.String(), fee: fees.Amount(d.Fee.TotalCents, d.Fee.Currency)}
+	if d.DeadlineOn != nil {
+		f.deadline = d.DeadlineOn.String()
+	}
+	if r != nil {
+		f.cycleStart, f.cycleEnd, f.effective, f.credential = r.Cycle.Start.String(), r.Cycle.End.String(), r.Effective.String(), r.Credential
+	}
+	f.lastMonthFrom = LastMonthFrom(d).String()
+	if n := len(d.History); n > 0 {
+		f.lastDeadline = strings.TrimSuffix(strings.TrimPrefix(d.History[n-1].Reason, "deadline "), " passed")
+	}
+	on := calendar.Today(d.SubmittedAt)
+	if n := len(d.History); n > 0 {
+		on = calendar.Today(d.History[n-1].At)
+	}
+	// The reinstatement fee a resubmission would pay is the schedule's of the notice day.
+	if amounts, err := fees.DefaultSchedule().At(on); err == nil {
+		f.reinstatementFee = fees.Amount(amounts.ReinstatementCents, d.Fee.Currency)
+	}
+	return f
 }
 
 // statusMail is the data of a status email: the given name only, the
 // facts that matter (dates, amounts) and what to do.
 func statusMail(d Declaration, p Party, r *Renewal) map[string]string {
-	t := statusText[d.Status]
-	deadline, cycleStart, cycleEnd, effective, credential := "", "", "", "", ""
+	t, known := statusText[d.Status]
+	reason, by := "", ""
+	if n := len(d.History); n > 0 {
+		reason, by = d.History[n-1].Reason, d.History[n-1].By
+	}
+	if d.Status == Rejected && by == ActorJobName {
+		t = rejectedAtDeadline
+	}
+	todo := ""
+	if known {
+		todo = t.todo(facts(d, r))
+	}
+	deadline := ""
 	if d.DeadlineOn != nil {
 		deadline = d.DeadlineOn.String()
 	}
-	if r != nil {
-		cycleStart, cycleEnd, effective, credential = r.Cycle.Start.String(), r.Cycle.End.String(), r.Effective.String(), r.Credential
-	}
-	reason, on := "", calendar.Today(d.SubmittedAt)
-	if n := len(d.History); n > 0 {
-		reason, on = d.History[n-1].Reason, calendar.Today(d.History[n-1].At)
-	}
-	// The reinstatement fee a resubmission would pay is the schedule's of the notice day.
-	amounts, _ := fees.DefaultSchedule().At(on)
-	todo := fmt.Sprintf(t.todo, d.ProcessingDueOn, cycleStart, cycleEnd, effective, credential, deadline,
-		fees.Amount(d.Fee.TotalCents, d.Fee.Currency), fees.Amount(amounts.ReinstatementCents, d.Fee.Currency))
 	return map[string]string{
 		"given":         p.Given,
 		"declarationId": d.ID,
@@ -54,4 +124,27 @@ func statusMail(d Declaration, p Party, r *Renewal) map[string]string {
 		"deadline":      deadline,
 		"todo":          strings.TrimSpace(todo),
 	}
+}
+
+// documentMail confirms an audit upload and lists, by title, the claimed
+// activities still without documentation (R-DEC-3). titles maps activity
+// ids to their titles; an id without one is shown as is.
+func documentMail(d Declaration, p Party, titles map[string]string) map[string]string {
+	data := statusMail(d, p, nil)
+	data["status"] = "documentation received"
+	data["reason"] = fmt.Sprintf("documentation received (%d document(s))", len(d.Documents))
+	missing := MissingDocumentation(d)
+	if len(missing) == 0 {
+		data["todo"] = "Every activity has documentation now; we will email you the audit decision."
+		return data
+	}
+	names := make([]string, len(missing))
+	for i, id := range missing {
+		names[i] = id
+		if t := titles[id]; t != "" {
+			names[i] = "\u201c" + t + "\u201d"
+		}
+	}
+	data["todo"] = fmt.Sprintf("Still missing documentation for %s; upload it by %s.", strings.Join(names, ", "), data["deadline"])
+	return data
 }

@@ -39,6 +39,8 @@ type Item struct {
 	QueuePK string `dynamodbav:"queuePk,omitempty"`
 	QueueSK string `dynamodbav:"queueSk,omitempty"`
 	Doc     string `dynamodbav:"doc"`
+	// AuditSelected is Declaration.AuditSelected (R-DEC-3), outside Doc.
+	AuditSelected bool `dynamodbav:"auditSelected,omitempty"`
 }
 
 // NewItem is the stored form of d.
@@ -52,7 +54,7 @@ func NewItem(d Declaration) (Item, error) {
 		Type: ItemType, ID: d.ID, CertificantID: d.CertificantID, Certification: d.Certification,
 		Status: string(d.Status), SubmittedAt: d.SubmittedAt.UTC().Format(time.RFC3339Nano), Version: d.Version,
 		QueuePK: dynamo.QueuePK(string(d.Status)), QueueSK: d.ProcessingDueOn.String() + "#" + d.ID,
-		Doc: string(doc),
+		Doc: string(doc), AuditSelected: d.AuditSelected,
 	}, nil
 }
 
@@ -62,6 +64,7 @@ func (it Item) Declaration() (Declaration, error) {
 	if err := json.Unmarshal([]byte(it.Doc), &d); err != nil {
 		return Declaration{}, fmt.Errorf("decode declaration %s: %w", it.ID, err)
 	}
+	d.AuditSelected = it.AuditSelected
 	return d, nil
 }
 

@@ -139,11 +139,20 @@ type Service struct {
 	loader   Loader
 	schedule fees.Schedule
 	now      func() time.Time
+	auditBP  int
 }
 
-// NewService wires the store, the partition loader, the fee schedule and a clock.
+// NewService wires the store, the partition loader, the fee schedule and a
+// clock; the audit share is the R-DEC-3 default until WithAuditShare.
 func NewService(store Store, loader Loader, schedule fees.Schedule, now func() time.Time) *Service {
-	return &Service{store: store, loader: loader, schedule: schedule, now: now}
+	return &Service{store: store, loader: loader, schedule: schedule, now: now, auditBP: DefaultAuditShareBP}
+}
+
+// WithAuditShare sets the share of declarations selected for audit at
+// submission, in basis points (ParseAuditShare).
+func (s *Service) WithAuditShare(bp int) *Service {
+	s.auditBP = bp
+	return s
 }
 
 // Submit judges and stores a declaration submitted by principal (the
@@ -221,6 +230,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 		History:         []Transition{{State: Submitted, At: now.UTC(), By: principal}},
 		Version:         1,
 	}
+	d.AuditSelected = AuditSelected(d.ID, s.auditBP) // R-DEC-3: recorded at submission
 	if !snap.Expiration.IsZero() {
 		exp := snap.Expiration
 		d.Expiration = &exp
