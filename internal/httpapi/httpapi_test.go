@@ -42,9 +42,14 @@ func TestParseListClaim(t *testing.T) {
 		{"[staff]", []string{"staff"}},
 		{"[staff admin]", []string{"staff", "admin"}},
 		{`["staff","x"]`, []string{"staff", "x"}},
-		{"[staff, x]", []string{"staff", "x"}},
 		{"staff", []string{"staff"}},
 		{"[]", nil},
+		// Issue 11 item 6, api.md "Identity": group names are exact, never
+		// split on commas.
+		{"[lab,staff]", []string{"lab,staff"}},
+		{"[staff, x]", []string{"staff,", "x"}},
+		{`["lab,staff"]`, []string{"lab,staff"}},
+		{`["lab staff"]`, []string{"lab staff"}},
 	}
 	for _, tc := range tests {
 		if got := parseListClaim(tc.in); !slices.Equal(got, tc.want) {
@@ -56,7 +61,7 @@ func TestParseListClaim(t *testing.T) {
 func TestAccessChecks(t *testing.T) {
 	staff := Principal{Subject: "s1", Groups: []string{"staff"}}
 	self := Principal{Subject: "c1"}
-	other := Principal{Subject: "c2", Groups: []string{"staffers"}}
+	other := Principal{Subject: "c2", Groups: []string{"staffers", "lab,staff"}}
 	tests := []struct {
 		name string
 		err  error

@@ -38,23 +38,23 @@ func PrincipalOf(req events.APIGatewayV2HTTPRequest) Principal {
 }
 
 // parseListClaim reads a list claim as API Gateway flattens it: "[staff]",
-// "[staff admin]", or a JSON array such as `["staff","x"]`.
+// "[staff admin]", or a JSON array such as `["staff","x"]`. Names are exact
+// (api.md "Identity"): only whitespace separates them in the bracket form,
+// since a Cognito group name cannot hold whitespace but may hold commas, so
+// a group "lab,staff" is that one group and never grants staff.
 func parseListClaim(s string) []string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil
 	}
 	var list []string
-	if json.Unmarshal([]byte(s), &list) == nil {
+	if strings.HasPrefix(s, "[\"") && json.Unmarshal([]byte(s), &list) == nil {
 		return list
 	}
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		if f = strings.Trim(f, `"`); f != "" {
-			list = append(list, f)
-		}
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		s = s[1 : len(s)-1]
 	}
-	return list
+	return strings.Fields(s)
 }
 
 // RequireStaff answers 403 unless the caller is staff.

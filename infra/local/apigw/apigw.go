@@ -26,10 +26,14 @@ import (
 	"github.com/boc/cmp/infra/local/problem"
 )
 
-// HTTP API limits.
+// HTTP API limits (API Gateway quotas for HTTP APIs).
 const (
 	maxBodyBytes       = 10 << 20
 	integrationTimeout = 30 * time.Second
+	// MaxHeaderBytes is the quota on the request line and header values
+	// together; a bearer token larger than what fits is never seen by the
+	// authorizer.
+	MaxHeaderBytes = 10240
 )
 
 // Invoker runs one invocation of a function.
@@ -151,6 +155,10 @@ func matchPath(pattern, path string) (map[string]string, bool) {
 
 // ServeHTTP implements the HTTP API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if headerBytes(r) > MaxHeaderBytes {
+		problem.Write(w, http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("the request line and headers exceed %d bytes", MaxHeaderBytes))
+		return
+	}
 	route, params, ok := s.match(r.Method, r.URL.EscapedPath())
 	if !ok {
 		problem.Write(w, http.StatusNotFound, "no route for "+r.Method+" "+r.URL.Path)
@@ -200,6 +208,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("malformed function response", "routeKey", ev.RouteKey, "requestId", ev.RequestContext.RequestID, "err", err.Error())
 		problem.Write(w, http.StatusBadGateway, "the function returned a malformed response")
 	}
+}
+
+// headerBytes is the size of the request line plus header values, as the
+// quota counts them.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto)
+	for _, vs := range r.Header {
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n
 }
 
 func (s *Server) event(r *http.Request, route *Route, params, claims map[string]string, scopes []string, body []byte) events.APIGatewayV2HTTPRequest {

@@ -120,6 +120,21 @@ func TestAuthorizerAndUnknownRoute(t *testing.T) {
 	wantProblem(t, resp, body, 404)
 }
 
+// Issue 11 item 10: a request line plus headers over the HTTP API quota
+// (10240 bytes), an oversized bearer token among them, is refused with a
+// problem document before the authorizer or the function.
+func TestOversizedHeadersRefused(t *testing.T) {
+	url := serve(t, Route{Method: "GET", Path: "/v1/x", Fn: recorder{}})
+	tok, _ := localjwt.Mint(secret, strings.Repeat("c", MaxHeaderBytes), time.Minute)
+	resp, body := call(t, "GET", url+"/v1/x", tok, "")
+	wantProblem(t, resp, body, http.StatusRequestHeaderFieldsTooLarge)
+	// Just under the quota still passes.
+	small, _ := localjwt.Mint(secret, strings.Repeat("c", MaxHeaderBytes/2), time.Minute)
+	if resp, body := call(t, "GET", url+"/v1/x", small, ""); resp.StatusCode != 200 {
+		t.Errorf("a token well under the quota: %d %s", resp.StatusCode, body)
+	}
+}
+
 func TestResponseForms(t *testing.T) {
 	cases := []struct {
 		payload, wantBody, wantCT string

@@ -56,7 +56,8 @@ func Mint(secret, sub string, ttl time.Duration, groups ...string) (string, erro
 var ErrNoToken = errors.New("no bearer token")
 
 // Verify checks the Authorization header value as the authorizer does and
-// returns the claims in API Gateway's string form and the token's scopes.
+// returns the claims in API Gateway's string form and the token's scopes. A
+// token issued in the future (iat after now) is refused, as API Gateway does.
 func Verify(secret, authorization string) (claims map[string]string, scopes []string, err error) {
 	scheme, tok, ok := strings.Cut(strings.TrimSpace(authorization), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
@@ -65,7 +66,7 @@ func Verify(secret, authorization string) (claims map[string]string, scopes []st
 	var mc jwt.MapClaims
 	_, err = jwt.ParseWithClaims(strings.TrimSpace(tok), &mc, func(*jwt.Token) (any, error) { return []byte(secret), nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(Issuer), jwt.WithAudience(Audience),
-		jwt.WithExpirationRequired(), jwt.WithLeeway(0))
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(0))
 	if err != nil {
 		return nil, nil, fmt.Errorf("invalid token: %w", err)
 	}

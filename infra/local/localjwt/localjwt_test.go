@@ -57,6 +57,8 @@ func TestVerifyRejects(t *testing.T) {
 		"wrong secret": "Bearer " + sign(t, jwt.SigningMethodHS256, []byte("other"), good()),
 		"HS512 alg":    "Bearer " + sign(t, jwt.SigningMethodHS512, []byte(secret), good()),
 		"none alg":     "Bearer " + sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, good()),
+		// Issue 11 item 10: issued in the future, as API Gateway refuses.
+		"future iat": "Bearer " + sign(t, jwt.SigningMethodHS256, []byte(secret), with(func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })),
 	}
 	for name, header := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -202,7 +202,9 @@ func (s *Stack) functionEnv(f template.Function) map[string]string {
 }
 
 func (s *Stack) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Go's own 431 for huge headers is plain text; a generous ceiling leaves
+	// the answer to the API's problem+json check (apigw.MaxHeaderBytes).
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 8 << 20}
 	s.servers = append(s.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
 }

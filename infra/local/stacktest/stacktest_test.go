@@ -44,6 +44,21 @@ func TestAuthorizerAndRoutes(t *testing.T) {
 	}
 }
 
+// Issue 11 item 6, api.md "Identity": group names are exact, so a group
+// named "lab,staff" (or Staff) grants nothing, through the local
+// authorizer's claim form to the function. (Cognito group names cannot
+// hold whitespace, so API Gateway's "[a b]" form is unambiguous.)
+func TestGroupNamesAreExact(t *testing.T) {
+	s := stacktest.Get(t)
+	body := map[string]any{"name": map[string]string{"given": "Ana", "family": "Reyes"}, "email": "groups@example.org", "country": "PH"}
+	for _, groups := range [][]string{{"lab,staff"}, {"staff,lab"}, {"Staff"}} {
+		r := s.Do(t, "POST", "/v1/certificants", s.Token("c-groups", groups...), body)
+		if r.Status != http.StatusForbidden {
+			t.Errorf("groups %q: %d %s, want 403", groups, r.Status, r.Body)
+		}
+	}
+}
+
 func TestInitDurationsReported(t *testing.T) {
 	s := stacktest.Get(t)
 	tpl := s.Template()
