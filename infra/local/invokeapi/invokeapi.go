@@ -6,6 +6,7 @@ package invokeapi
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -18,9 +19,10 @@ import (
 
 const maxPayloadBytes = 6 << 20
 
-// Invoker runs one invocation of a function.
+// Invoker runs one invocation of a function and reports its request id and
+// log (runtimeapi.Function).
 type Invoker interface {
-	Invoke(ctx context.Context, payload []byte) ([]byte, error)
+	InvokeLogged(ctx context.Context, payload []byte) (runtimeapi.Invocation, error)
 }
 
 // Handler returns the Invoke API over the functions, keyed by logical id.
@@ -30,6 +32,9 @@ func Handler(fns map[string]Invoker, log *slog.Logger) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", func(w http.ResponseWriter, r *http.Request) {
+		// Lambda names every answer, errors included, by a request id; a
+		// successful invocation's is the id the function saw.
+		w.Header().Set("X-Amzn-RequestId", runtimeapi.NewRequestID())
 		fn, ok := fns[r.PathValue("name")]
 		if !ok {
 			awsError(w, http.StatusNotFound, "ResourceNotFoundException", "Function not found: "+r.PathValue("name"))
@@ -47,13 +52,14 @@ func Handler(fns map[string]Invoker, log *slog.Logger) http.Handler {
 			awsError(w, http.StatusBadRequest, "InvalidRequestContentException", "could not parse request body into json")
 			return
 		}
+		w.Header().Set("X-Amz-Executed-Version", "$LATEST")
 		switch r.Header.Get("X-Amz-Invocation-Type") {
 		case "Event":
 			// Asynchronous: accepted now, run detached from the request.
 			go func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 				defer cancel()
-				if _, err := fn.Invoke(ctx, payload); err != nil {
+				if _, err := fn.InvokeLogged(ctx, payload); err != nil {
 					log.Error("async invocation failed", "function", r.PathValue("name"), "err", err.Error())
 				}
 			}()
@@ -63,7 +69,15 @@ func Handler(fns map[string]Invoker, log *slog.Logger) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		out, err := fn.Invoke(r.Context(), payload)
+		res, err := fn.InvokeLogged(r.Context(), payload)
+		if res.RequestID != "" {
+			w.Header().Set("X-Amzn-RequestId", res.RequestID)
+		}
+		// LogType Tail: the last 4 KB of the invocation's log, base64, as the
+		// aws CLI's --log-type Tail decodes it.
+		if r.Header.Get("X-Amz-Log-Type") == "Tail" && res.Log != nil {
+			w.Header().Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString(tail(res.Log, runtimeapi.LogTailBytes)))
+		}
 		var fe *runtimeapi.FunctionError
 		switch {
 		case errors.As(err, &fe):
@@ -76,11 +90,17 @@ func Handler(fns map[string]Invoker, log *slog.Logger) http.Handler {
 			awsError(w, http.StatusServiceUnavailable, "ServiceException", err.Error())
 		default:
 			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("X-Amz-Executed-Version", "$LATEST")
-			_, _ = w.Write(out)
+			_, _ = w.Write(res.Payload)
 		}
 	})
 	return mux
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
 }
 
 func awsError(w http.ResponseWriter, status int, typ, msg string) {

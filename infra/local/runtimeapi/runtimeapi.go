@@ -93,11 +93,39 @@ func (f *Function) InitDuration() (time.Duration, bool) {
 // A *FunctionError reports a handler error, a crash or a timeout; any other
 // error means the runner could not run the function at all.
 func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	r, err := f.InvokeLogged(ctx, payload)
+	return r.Payload, err
+}
+
+// Invocation is what one invocation left besides its payload.
+type Invocation struct {
+	RequestID string
+	Payload   []byte
+	// Log is the invocation's log as CloudWatch would hold it: START, the
+	// function's own lines, END and REPORT; at most the last LogTailBytes.
+	Log []byte
+}
+
+// LogTailBytes is how much of an invocation's log Lambda returns for
+// LogType Tail.
+const LogTailBytes = 4 << 10
+
+// InvokeLogged is Invoke that also returns the request id and the log tail,
+// on success and on a *FunctionError alike.
+func (f *Function) InvokeLogged(ctx context.Context, payload []byte) (Invocation, error) {
+	inv := &invocation{id: NewRequestID(), payload: payload, done: make(chan outcome, 1)}
+	res := Invocation{RequestID: inv.id}
 	p, cold, err := f.acquire()
 	if err != nil {
-		return nil, err
+		return res, err
 	}
-	inv := &invocation{id: newID(), payload: payload, done: make(chan outcome, 1)}
+	p.beginLog(inv.id)
+	out, err := f.run(ctx, p, inv, cold)
+	res.Payload, res.Log = out, p.endLog()
+	return res, err
+}
+
+func (f *Function) run(ctx context.Context, p *proc, inv *invocation, cold bool) ([]byte, error) {
 
 	// Hand the event to the process's /next; a cold process first initialises.
 	initTimer := time.NewTimer(initTimeout)
@@ -119,6 +147,8 @@ func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	defer timer.Stop()
 	select {
 	case out := <-inv.done:
+		p.syncLog()
+		p.logLine("END RequestId: " + inv.id)
 		f.report(p, inv, start, cold)
 		f.release(p)
 		return out.payload, out.err
@@ -234,6 +264,9 @@ func (f *Function) discard(p *proc) {
 }
 
 func (f *Function) lost(p *proc, inv *invocation, typ, msg string) error {
+	p.drainLog()
+	p.logLine(fmt.Sprintf("%s %s: %s", inv.id, typ, msg))
+	p.logLine("END RequestId: " + inv.id)
 	f.cfg.Logger.Error("invocation lost; process discarded", "function", f.cfg.Name, "requestId", inv.id, "pid", p.pid(), "errorType", typ, "reason", msg)
 	return &FunctionError{Type: typ, Message: msg, Crashed: true}
 }
@@ -252,6 +285,7 @@ func (f *Function) report(p *proc, inv *invocation, start time.Time, cold bool) 
 		attrs = append(attrs, "initDurationMs", init)
 	}
 	f.cfg.Logger.Info(line, attrs...)
+	p.logLine(line)
 }
 
 func (f *Function) initMeasured(d time.Duration) {
@@ -287,6 +321,16 @@ type proc struct {
 	mu       sync.Mutex
 	inflight map[string]*invocation
 	once     sync.Once
+
+	// The current invocation's log, for LogType Tail. out is the write end
+	// of the output pipe, kept so syncLog can put a mark behind the lines
+	// the function wrote before it answered (a pipe keeps order).
+	out     *os.File
+	marks   chan string
+	drained chan struct{} // closed when the output pipe hit EOF
+	logMu   sync.Mutex
+	log     []byte
+	logging bool
 }
 
 func (f *Function) start() (*proc, error) {
@@ -317,14 +361,15 @@ func (f *Function) start() (*proc, error) {
 		_ = w.Close()
 		return nil, fmt.Errorf("%s: start %s: %w", f.cfg.Name, f.cfg.Bootstrap, err)
 	}
-	_ = w.Close() // the child holds its own copy
-	p.cmd = cmd
+	p.cmd, p.out = cmd, w
+	p.marks, p.drained = make(chan string, 1), make(chan struct{})
 	go p.copyOutput(r)
 	go func() {
 		err := cmd.Wait()
 		if err != nil {
 			f.cfg.Logger.Debug("process exited", "function", f.cfg.Name, "pid", cmd.Process.Pid, "err", err.Error())
 		}
+		_ = w.Close() // the child's copy is gone; EOF once its output is read
 		_ = p.srv.Close()
 		close(p.dead)
 	}()
@@ -390,19 +435,91 @@ func (p *proc) maxMemoryMB() int {
 	return 0
 }
 
+// logMark starts the line syncLog writes into the output pipe; no function
+// writes a NUL-led line.
+const logMark = "\x00cmp-local-log-mark "
+
 func (p *proc) copyOutput(r io.ReadCloser) {
+	defer close(p.drained)
 	defer r.Close()
 	br := bufio.NewReader(r)
 	for {
 		// ReadString, not a Scanner: a long line must never stop the draining,
 		// or the function would block on a full pipe.
 		line, err := br.ReadString('\n')
-		if line != "" {
-			fmt.Fprintf(p.f.cfg.Output, "[%s] %s\n", p.f.cfg.Name, strings.TrimSuffix(line, "\n"))
+		line = strings.TrimSuffix(line, "\n")
+		if mark, ok := strings.CutPrefix(line, logMark); ok {
+			select {
+			case p.marks <- mark:
+			default: // nobody waits any more (timed out)
+			}
+		} else if line != "" {
+			fmt.Fprintf(p.f.cfg.Output, "[%s] %s\n", p.f.cfg.Name, line)
+			p.logLine(line)
 		}
 		if err != nil {
 			return
 		}
+	}
+}
+
+// beginLog starts capturing an invocation's log with Lambda's START line.
+func (p *proc) beginLog(id string) {
+	p.logMu.Lock()
+	p.log, p.logging = p.log[:0], true
+	p.logMu.Unlock()
+	p.logLine("START RequestId: " + id + " Version: $LATEST")
+}
+
+// logLine appends a line to the current invocation's log, keeping the last
+// LogTailBytes.
+func (p *proc) logLine(line string) {
+	p.logMu.Lock()
+	defer p.logMu.Unlock()
+	if !p.logging {
+		return
+	}
+	p.log = append(append(p.log, line...), '\n')
+	if n := len(p.log) - LogTailBytes; n > 0 {
+		p.log = append(p.log[:0], p.log[n:]...)
+	}
+}
+
+// endLog stops capturing and returns the log.
+func (p *proc) endLog() []byte {
+	p.logMu.Lock()
+	defer p.logMu.Unlock()
+	p.logging = false
+	return append([]byte(nil), p.log...)
+}
+
+// syncLog waits until copyOutput has read everything the function wrote
+// before it answered: a mark written behind it comes back through the pipe.
+func (p *proc) syncLog() {
+	mark := randomHex(8)
+	if _, err := io.WriteString(p.out, logMark+mark+"\n"); err != nil {
+		return
+	}
+	timeout := time.After(time.Second)
+	for {
+		select {
+		case m := <-p.marks:
+			if m == mark {
+				return
+			}
+		case <-p.drained:
+			return
+		case <-timeout:
+			return
+		}
+	}
+}
+
+// drainLog waits briefly for a lost process's last output.
+func (p *proc) drainLog() {
+	select {
+	case <-p.drained:
+	case <-time.After(200 * time.Millisecond):
 	}
 }
 
@@ -489,8 +606,8 @@ func writeRuntimeError(w http.ResponseWriter, status int, typ, msg string) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"errorType": typ, "errorMessage": msg})
 }
 
-// newID is a random UUID-shaped id, as Lambda request ids are.
-func newID() string {
+// NewRequestID is a request id in Lambda's form (UUID-shaped, random).
+func NewRequestID() string {
 	h := randomHex(16)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -1,12 +1,14 @@
 // Command testfn is a test-only Lambda function for the runner's own tests.
 // It reads a command from the event (top-level fields, or the JSON body of an
-// API Gateway event): sleepMs, fail (handler error), exit (crash). Otherwise
+// API Gateway event): log (a line to stderr, repeated logRepeat times), sleepMs,
+// fail (handler error), exit (crash). Otherwise
 // it answers an API Gateway v2 response whose body echoes the event.
 package main
 
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"time"
 
@@ -17,6 +19,8 @@ type command struct {
 	SleepMs int    `json:"sleepMs"`
 	Fail    string `json:"fail"`
 	Exit    bool   `json:"exit"`
+	Log     string `json:"log"`
+	Repeat  int    `json:"logRepeat"`
 }
 
 func handle(event json.RawMessage) (map[string]any, error) {
@@ -27,6 +31,9 @@ func handle(event json.RawMessage) (map[string]any, error) {
 	}
 	if json.Unmarshal(event, &wrapped) == nil && wrapped.Body != "" {
 		_ = json.Unmarshal([]byte(wrapped.Body), &c)
+	}
+	for i := 0; c.Log != "" && i < max(c.Repeat, 1); i++ {
+		fmt.Fprintln(os.Stderr, c.Log)
 	}
 	if c.Exit {
 		os.Exit(3)
