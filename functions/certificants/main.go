@@ -2,7 +2,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"time"
 
@@ -16,7 +15,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(context.Background(), log)
+	table := boot.Table(boot.AWS(log), log)
 	svc := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
 	rt := certificants.NewRouter(svc, log)
 	inactive.Mount(rt, inactive.NewService(table, fees.DefaultSchedule(), time.Now))

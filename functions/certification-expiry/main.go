@@ -18,7 +18,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(context.Background(), log)
+	table := boot.Table(boot.AWS(log), log)
 	lambda.Start(schedule.Daily(log, "certification expiry", func(ctx context.Context, today civil.Date) (expiry.Report, error) {
 		return expiry.Run(ctx, table, today)
 	}))

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"time"
 
@@ -17,7 +16,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(context.Background(), log)
+	table := boot.Table(boot.AWS(log), log)
 	sweeper, err := reminders.SweeperFromEnv(reminders.NewTableStore(table, time.Now), fees.DefaultSchedule(), log)
 	if err != nil {
 		boot.Fatal(log, err)

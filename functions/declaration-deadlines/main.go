@@ -19,7 +19,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(context.Background(), log)
+	table := boot.Table(boot.AWS(log), log)
 	store := declarations.NewTableStore(table)
 	// The transcript loader names the activities an audit reminder lists (R-REM-2).
 	lc := declarations.NewLifecycle(store, transcript.NewLoader(table), time.Now)

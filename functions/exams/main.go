@@ -4,7 +4,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(context.Background(), log)
+	table := boot.Table(boot.AWS(log), log)
 	people := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
 	svc := exams.NewService(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now), people,
 		fees.DefaultSchedule(), time.Now)

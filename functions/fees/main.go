@@ -2,7 +2,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(context.Background(), log)
+	table := boot.Table(boot.AWS(log), log)
 	svc := quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now)
 	lambda.Start(quotes.NewRouter(svc, log).Handler())
 }

@@ -2,19 +2,19 @@
 package main
 
 import (
-	"context"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/boc/cmp/internal/boot"
+	"github.com/boc/cmp/internal/boot/ses"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/outbox"
 )
 
 func main() {
-	ctx := context.Background()
 	log := httpapi.NewLogger(os.Stdout)
-	h, err := outbox.FromEnv(ctx, boot.Table(ctx, log), log)
+	cfg := boot.AWS(log)
+	h, err := outbox.FromEnv(boot.Table(cfg, log), ses.Client(cfg, os.Getenv), log)
 	if err != nil {
 		boot.Fatal(log, err)
 	}

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(context.Background(), log)
+	table := boot.Table(boot.AWS(log), log)
 	svc := transcript.NewService(transcript.NewTableStore(table), transcript.NewLoader(table), time.Now)
 	lambda.Start(transcript.NewRouter(svc, log).Handler())
 }

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(context.Background(), log)
+	table := boot.Table(boot.AWS(log), log)
 	svc := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
 		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	lambda.Start(verification.NewRouter(svc, table, log).Handler())

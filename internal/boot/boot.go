@@ -1,23 +1,26 @@
-// Package boot is what every Lambda's main does before it serves: the table
-// from the environment, or a logged exit. A function that cannot start fails
-// its init, which Lambda reports, rather than every invocation.
+// Package boot is what every Lambda's main does before it serves: the AWS
+// configuration and clients from the environment, built once and in one
+// place, or a logged exit. A function that cannot start fails its init,
+// which Lambda reports, rather than every invocation.
 package boot
 
 import (
-	"context"
+	"errors"
 	"log/slog"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/boc/cmp/internal/dynamo"
 )
 
-// Table is the table of TABLE_NAME; the process exits if it cannot be made.
-func Table(ctx context.Context, log *slog.Logger) *dynamo.Table {
-	table, err := dynamo.FromEnv(ctx)
-	if err != nil {
-		Fatal(log, err)
+// Table is the table of TABLE_NAME on a DynamoDB client of cfg; the process
+// exits if it cannot be made.
+func Table(cfg aws.Config, log *slog.Logger) *dynamo.Table {
+	name := os.Getenv("TABLE_NAME")
+	if name == "" {
+		Fatal(log, errors.New("boot: TABLE_NAME is not set"))
 	}
-	return table
+	return dynamo.New(DynamoDB(cfg, os.Getenv), name)
 }
 
 // Fatal logs why the init failed and exits.

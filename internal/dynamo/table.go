@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -31,20 +29,6 @@ type Table struct {
 
 // New wraps a client and a table name.
 func New(api API, name string) *Table { return &Table{api: api, name: name} }
-
-// FromEnv builds the table from TABLE_NAME and the SDK's standard
-// configuration (AWS_ENDPOINT_URL_DYNAMODB points it at DynamoDB Local).
-func FromEnv(ctx context.Context) (*Table, error) {
-	name := os.Getenv("TABLE_NAME")
-	if name == "" {
-		return nil, errors.New("dynamo: TABLE_NAME is not set")
-	}
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("dynamo: load AWS config: %w", err)
-	}
-	return New(dynamodb.NewFromConfig(cfg), name), nil
-}
 
 // Name is the table's name.
 func (t *Table) Name() string { return t.name }

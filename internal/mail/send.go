@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
@@ -28,22 +27,14 @@ type Sender struct {
 // NewSender wraps a client and the From address.
 func NewSender(api SESAPI, from string) *Sender { return &Sender{api: api, from: from} }
 
-// SenderFromEnv builds the sender from MAIL_FROM and the SDK's standard
-// configuration (AWS_ENDPOINT_URL_SESV2 points it at SES local), without SDK
-// retries: wrap it in Throttled.
-func SenderFromEnv(ctx context.Context) (*Sender, error) {
+// SenderFromEnv is the sender from MAIL_FROM on api, a client built without
+// SDK retries (boot.SESv2): wrap it in Throttled.
+func SenderFromEnv(api SESAPI) (*Sender, error) {
 	from := os.Getenv("MAIL_FROM")
 	if from == "" {
 		return nil, errors.New("mail: MAIL_FROM is not set")
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("mail: load AWS config: %w", err)
-	}
-	// Throttled is the one retry layer (rate, jittered backoff, attempts): SDK
-	// retries under it would multiply the attempts (3 x 4) and wait up to 20 s
-	// each, while the stream batch waits behind them.
-	return NewSender(sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.RetryMaxAttempts = 1 }), from), nil
+	return NewSender(api, from), nil
 }
 
 // ErrBadRecipient marks an address that can never be sent to; retrying is useless.

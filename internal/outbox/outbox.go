@@ -43,11 +43,11 @@ func NewHandler(store Store, render *mail.Renderer, send mail.MessageSender, log
 	return &Handler{store: store, render: render, send: send, log: log, now: now}
 }
 
-// FromEnv wires the handler on store from the environment: the SES sender
-// (mail.SenderFromEnv), its rate (mail.SendRateFromEnv) and PUBLIC_BASE_URL
-// for the links in the templates.
-func FromEnv(ctx context.Context, store Store, log *slog.Logger) (*Handler, error) {
-	sender, err := mail.SenderFromEnv(ctx)
+// FromEnv wires the handler on store and an SES client from the
+// environment: the sender (mail.SenderFromEnv), its rate
+// (mail.SendRateFromEnv) and PUBLIC_BASE_URL for the links in the templates.
+func FromEnv(store Store, ses mail.SESAPI, log *slog.Logger) (*Handler, error) {
+	sender, err := mail.SenderFromEnv(ses)
 	if err != nil {
 		return nil, err
 	}
