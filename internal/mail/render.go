@@ -1,17 +1,24 @@
 // Package mail renders the emails the service owes and sends them through
 // SES v2. Templates are embedded: each name has <name>.txt defining
 // "subject" and "text", and <name>.html defining "html".
+//
+// The templates use a subset of text/template's syntax ({{define}},
+// {{.key}}, {{if .key}} ... {{else}} ... {{end}}, {{else if .key}},
+// {{/* comments */}} and the {{- -}} trim markers), executed here without
+// reflection: text/template and html/template would make the linker keep
+// every exported method the binary can reach (issue 14). Anything else in a
+// template fails NewRenderer, at start-up. The HTML part is escaped by
+// context as html/template does for these constructs (text, quoted
+// attributes, URL attributes); render_test.go checks both parts against
+// text/template and html/template on every embedded template.
 package mail
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
-	htmltemplate "html/template"
 	"io/fs"
 	"maps"
 	"strings"
-	texttemplate "text/template"
 )
 
 //go:embed templates
@@ -24,11 +31,14 @@ type Message struct {
 	HTML    string
 }
 
+// blocks are the {{define}}d templates of one file, by name.
+type blocks map[string][]node
+
 // Renderer renders embedded templates with the caller's data plus globals
 // (e.g. baseUrl). Missing data is an error, never an empty gap.
 type Renderer struct {
-	text    map[string]*texttemplate.Template
-	html    map[string]*htmltemplate.Template
+	text    map[string]blocks
+	html    map[string]blocks
 	globals map[string]string
 }
 
@@ -43,28 +53,38 @@ func NewRenderer(globals map[string]string) (*Renderer, error) {
 }
 
 func newRenderer(fsys fs.FS, globals map[string]string) (*Renderer, error) {
-	r := &Renderer{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}, globals: globals}
+	r := &Renderer{text: map[string]blocks{}, html: map[string]blocks{}, globals: globals}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("mail: read templates: %w", err)
 	}
 	for _, e := range entries {
 		file := e.Name()
-		switch name, ext, _ := strings.Cut(e.Name(), "."); ext {
-		case "txt":
-			if r.text[name], err = texttemplate.New(name).Option("missingkey=error").ParseFS(fsys, file); err != nil {
-				return nil, fmt.Errorf("mail: parse %s: %w", file, err)
-			}
-		case "html":
-			// html/template escapes user text (names) in the HTML part.
-			if r.html[name], err = htmltemplate.New(name).Option("missingkey=error").ParseFS(fsys, file); err != nil {
-				return nil, fmt.Errorf("mail: parse %s: %w", file, err)
-			}
+		name, ext, _ := strings.Cut(file, ".")
+		if ext != "txt" && ext != "html" {
+			continue
+		}
+		src, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return nil, fmt.Errorf("mail: read %s: %w", file, err)
+		}
+		b, err := parseFile(string(src))
+		if err == nil && ext == "html" {
+			// The HTML part escapes user text (names) by where it lands.
+			err = b.escapeHTML()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mail: parse %s: %w", file, err)
+		}
+		if ext == "txt" {
+			r.text[name] = b
+		} else {
+			r.html[name] = b
 		}
 	}
 	// A half-written template would fail only when its email is due; fail at start-up instead.
 	for name, t := range r.text {
-		if t.Lookup("subject") == nil || t.Lookup("text") == nil || r.html[name] == nil || r.html[name].Lookup("html") == nil {
+		if t["subject"] == nil || t["text"] == nil || r.html[name]["html"] == nil {
 			return nil, fmt.Errorf("mail: template %q needs %s.txt defining subject and text, and %s.html defining html", name, name, name)
 		}
 	}
@@ -89,27 +109,18 @@ func (r *Renderer) Render(name string, data map[string]string) (Message, error) 
 	maps.Copy(all, data)
 	var m Message
 	var err error
-	if m.Subject, err = execText(textT, "subject", all); err != nil {
+	if m.Subject, err = execute(textT["subject"], all); err != nil {
 		return Message{}, fmt.Errorf("mail: %s subject: %w", name, err)
 	}
-	m.Subject = HeaderSafe(m.Subject)
-	if m.Text, err = execText(textT, "text", all); err != nil {
+	m.Subject = HeaderSafe(strings.TrimSpace(m.Subject))
+	if m.Text, err = execute(textT["text"], all); err != nil {
 		return Message{}, fmt.Errorf("mail: %s text: %w", name, err)
 	}
-	var buf bytes.Buffer
-	if err := htmlT.ExecuteTemplate(&buf, "html", all); err != nil {
+	m.Text = strings.TrimSpace(m.Text)
+	if m.HTML, err = execute(htmlT["html"], all); err != nil {
 		return Message{}, fmt.Errorf("mail: %s html: %w", name, err)
 	}
-	m.HTML = buf.String()
 	return m, nil
-}
-
-func execText(t *texttemplate.Template, block string, data map[string]string) (string, error) {
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, block, data); err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(buf.String()), nil
 }
 
 // HeaderSafe removes line breaks and other control characters so user text
@@ -121,4 +132,58 @@ func HeaderSafe(s string) string {
 		}
 		return r
 	}, s))
+}
+
+type nodeKind uint8
+
+const (
+	textNode  nodeKind = iota // text: literal template text
+	fieldNode                 // key: {{.key}}, written through esc
+	ifNode                    // key: {{if .key}} then {{else}} els {{end}}
+)
+
+// node is one piece of a parsed template.
+type node struct {
+	kind      nodeKind
+	text, key string
+	esc       func(string) string // fieldNode; nil writes the value as is
+	then, els []node
+}
+
+func execute(nodes []node, data map[string]string) (string, error) {
+	var b strings.Builder
+	if err := write(&b, nodes, data); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func write(b *strings.Builder, nodes []node, data map[string]string) error {
+	for _, n := range nodes {
+		if n.kind == textNode {
+			b.WriteString(n.text)
+			continue
+		}
+		// As text/template's missingkey=error: a key the data lacks is an
+		// error in a condition too, so every email states its optional parts.
+		v, ok := data[n.key]
+		if !ok {
+			return fmt.Errorf("map has no entry for key %q", n.key)
+		}
+		switch {
+		case n.kind == ifNode && v != "":
+			if err := write(b, n.then, data); err != nil {
+				return err
+			}
+		case n.kind == ifNode:
+			if err := write(b, n.els, data); err != nil {
+				return err
+			}
+		case n.esc != nil:
+			b.WriteString(n.esc(v))
+		default:
+			b.WriteString(v)
+		}
+	}
+	return nil
 }
