@@ -186,6 +186,27 @@ func (f *Function) Warm(ctx context.Context) error {
 	}
 }
 
+// ColdStart starts one more process, waits for its init (process start to
+// its first /next, as InitDuration) and kills it: a cold start measured
+// apart from the warm pool, which it leaves as it is.
+func (f *Function) ColdStart(ctx context.Context) (time.Duration, error) {
+	p, err := f.start()
+	if err != nil {
+		return 0, err
+	}
+	defer func() { p.kill(); <-p.dead }()
+	select {
+	case <-p.ready:
+		return p.initDur, nil
+	case <-p.dead:
+		return 0, fmt.Errorf("%s: process exited during init", f.cfg.Name)
+	case <-time.After(initTimeout):
+		return 0, fmt.Errorf("%s: init did not finish in %s", f.cfg.Name, initTimeout)
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
 // KillRunning kills every process busy with an invocation; their callers get
 // a crash error and the next invocation starts a fresh process.
 func (f *Function) KillRunning() {

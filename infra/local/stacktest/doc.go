@@ -50,6 +50,8 @@
 //	    // (the Mail values: MessageID, From, Destination.To/Cc/Bcc, Subject, Body.Text/HTML, At)
 //	func (s *Stack) KillRunning(logicalID string)                // kill busy processes mid-invocation
 //	func (s *Stack) InitDurations() map[string]time.Duration     // per function, first cold start
+//	func (s *Stack) ColdStart(t testing.TB, logicalID string) time.Duration
+//	    // one more cold start of a fresh process, killed once initialised
 //	func (s *Stack) Template() *template.Template               // template.yaml as read at start
 //	func (s *Stack) InvokeRaw(t, logicalID, event) (payload []byte, functionError string)
 //

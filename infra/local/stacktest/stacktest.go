@@ -274,5 +274,20 @@ func (s *Stack) KillRunning(logicalID string) {
 // Template is template.yaml as the stack read it at start.
 func (s *Stack) Template() *template.Template { return s.s.Template }
 
+// ColdStart starts a fresh process of the function (its build, its
+// environment), returns its init duration and kills it.
+func (s *Stack) ColdStart(t testing.TB, logicalID string) time.Duration {
+	t.Helper()
+	fn, ok := s.s.Function(logicalID)
+	if !ok {
+		t.Fatalf("no function %s", logicalID)
+	}
+	d, err := fn.ColdStart(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // InitDurations are each function's first cold start, as the runner reports it.
 func (s *Stack) InitDurations() map[string]time.Duration { return s.s.InitDurations() }
