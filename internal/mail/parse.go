@@ -211,4 +211,6 @@ func field(a string, line int) (string, error) {
 	return key, nil
 }
 
-func isComment(a string) bool { return len(a) >= 4 && strings.HasPrefix(a, "/*") && strings.HasSuffix(a, "*/") }
+func isComment(a string) bool {
+	return len(a) >= 4 && strings.HasPrefix(a, "/*") && strings.HasSuffix(a, "*/")
+}
