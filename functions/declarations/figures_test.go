@@ -41,7 +41,7 @@ func counted(s *stacktest.Stack) (*roundtrips.Counter, map[string]*httpapi.Route
 
 // event is the HTTP API event a route receives from the runner.
 func event(routeKey, sub, body string, params map[string]string) events.APIGatewayV2HTTPRequest {
-	ev := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, Body: body, PathParameters: params, Headers: map[string]string{}}
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, Body: body, PathParameters: params, Headers: map[string]string{"content-type": "application/json"}}
 	ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": sub}}}
 	return ev

@@ -51,7 +51,7 @@ func (m memStore) holds(id, key string) bool {
 }
 
 func call(rt *httpapi.Router, routeKey, id, sub, groups, body string) httpapi.Response {
-	ev := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, Body: body, PathParameters: map[string]string{"id": id}}
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, Body: body, PathParameters: map[string]string{"id": id}, Headers: map[string]string{"content-type": "application/json"}}
 	if sub != "" {
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{

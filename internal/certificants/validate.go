@@ -1,14 +1,12 @@
 package certificants
 
 import (
-	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/textcheck"
 )
 
 var (
@@ -18,10 +16,7 @@ var (
 	countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
-const (
-	maxNameRunes = 100
-	maxEmail     = 254
-)
+const maxNameRunes = 100
 
 func normalize(in NewCertificant) NewCertificant {
 	in.ID = strings.TrimSpace(in.ID)
@@ -57,25 +52,6 @@ func validate(in NewCertificant) error {
 	return &fielderr.Invalid{Detail: "invalid request", Fields: errs}
 }
 
-func nameProblem(v string) string {
-	switch {
-	case v == "":
-		return "required"
-	case !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxNameRunes:
-		return "at most 100 characters"
-	case strings.IndexFunc(v, unicode.IsControl) >= 0:
-		return "must not contain control characters"
-	}
-	return ""
-}
+func nameProblem(v string) string { return textcheck.Name(v, maxNameRunes) }
 
-func emailProblem(v string) string {
-	if v == "" {
-		return "required"
-	}
-	addr, err := mail.ParseAddress(v)
-	if err != nil || addr.Name != "" || addr.Address != v || len(v) > maxEmail {
-		return "a plain email address such as name@example.org"
-	}
-	return ""
-}
+func emailProblem(v string) string { return textcheck.Email(v) }

@@ -209,7 +209,7 @@ func newFixture(now time.Time, activities []cmp.Activity) *fixture {
 }
 
 func (f *fixture) call(route, sub, groups, body string, params map[string]string, hdr ...string) httpapi.Response {
-	ev := events.APIGatewayV2HTTPRequest{RouteKey: route, Body: body, PathParameters: params, Headers: map[string]string{}}
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: route, Body: body, PathParameters: params, Headers: map[string]string{"content-type": "application/json"}}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		ev.Headers[hdr[i]] = hdr[i+1]
 	}

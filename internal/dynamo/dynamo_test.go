@@ -157,8 +157,31 @@ func TestLookupIdempotencyIgnoresExpired(t *testing.T) {
 	if !strings.Contains(aws.ToString(w.item.Put.ConditionExpression), "#ttl <= :now") {
 		t.Errorf("an expired record must be overwritable: %s", aws.ToString(w.item.Put.ConditionExpression))
 	}
-	if RequestHash("POST /x", []byte(`{}`)) == RequestHash("POST /x", []byte(`{ }`)) {
-		t.Error("different bodies hash alike")
+	// Issue 11 item 7, api.md: "same body" is the same JSON value; key order
+	// and whitespace do not matter, values and routes do.
+	same := [][2]string{
+		{`{}`, `{ }`},
+		{`{"a":1,"b":[1,2]}`, "{ \"b\" : [1, 2],\n \"a\":1 }"},
+		{`{"a":"é"}`, `{"a":"\u00e9"}`},
+	}
+	for _, p := range same {
+		if RequestHash("POST /x", []byte(p[0])) != RequestHash("POST /x", []byte(p[1])) {
+			t.Errorf("%s and %s are the same JSON value but hash apart", p[0], p[1])
+		}
+	}
+	differ := [][2]string{
+		{`{"a":1}`, `{"a":2}`},
+		{`{"a":1}`, `{"a":"1"}`},
+		{`{"a":[1,2]}`, `{"a":[2,1]}`},
+		{`{"a":1}`, `{"a":1,"b":null}`},
+	}
+	for _, p := range differ {
+		if RequestHash("POST /x", []byte(p[0])) == RequestHash("POST /x", []byte(p[1])) {
+			t.Errorf("%s and %s differ but hash alike", p[0], p[1])
+		}
+	}
+	if RequestHash("POST /x", []byte(`{}`)) == RequestHash("POST /y", []byte(`{}`)) {
+		t.Error("different routes hash alike")
 	}
 }
 

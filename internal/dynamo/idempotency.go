@@ -1,9 +1,11 @@
 package dynamo
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"time"
 
 	"github.com/boc/cmp/internal/fielderr"
@@ -42,13 +44,31 @@ func NewIdempotency(principal, key, routeKey string, body []byte) *Idempotency {
 }
 
 // RequestHash fingerprints a request (route and body) so a key reused with
-// a different body can be told apart.
+// a different body can be told apart. A JSON body is hashed as its value
+// (api.md: key order and whitespace do not matter), anything else as bytes.
 func RequestHash(routeKey string, body []byte) string {
 	h := sha256.New()
 	h.Write([]byte(routeKey))
 	h.Write([]byte{0})
-	h.Write(body)
+	h.Write(canonicalJSON(body))
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// canonicalJSON re-encodes one JSON value with object keys sorted, no
+// insignificant whitespace and uniform string escapes; numbers keep their
+// text. Not JSON: the bytes as they are.
+func canonicalJSON(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return body
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // LookupIdempotency returns the live record of principal's key, if any.

@@ -19,7 +19,7 @@ import (
 
 func event(routeKey, sub, groups, body string) events.APIGatewayV2HTTPRequest {
 	ev := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, Body: body,
-		Headers: map[string]string{"Authorization": "Bearer secret-token", "Idempotency-Key": " k1 "}}
+		Headers: map[string]string{"Authorization": "Bearer secret-token", "Idempotency-Key": " k1 ", "Content-Type": "application/json"}}
 	ev.RequestContext.RequestID = "req-1"
 	if sub != "" || groups != "" {
 		claims := map[string]string{"sub": sub}
@@ -94,6 +94,9 @@ type payload struct {
 	Inner struct {
 		Given string `json:"given"`
 	} `json:"inner"`
+	Items []struct {
+		CertificantID string `json:"certificantId"`
+	} `json:"items"`
 }
 
 func TestDecode(t *testing.T) {
@@ -119,6 +122,18 @@ func TestDecode(t *testing.T) {
 		{"bad base64", `%%%`, true, 400, ""},
 		{"over 64 KiB", big, false, 413, ""},
 		{"over 64 KiB base64", big, true, 413, ""},
+		// Issue 11 item 7, api.md Conventions: strict JSON.
+		{"field name case", `{"Name":"a"}`, false, 400, "Name"},
+		{"nested field name case", `{"name":"a","inner":{"Given":"b"}}`, false, 400, "inner.Given"},
+		{"duplicate key", `{"name":"a","name":"b"}`, false, 400, "name"},
+		{"duplicate nested key", `{"name":"a","inner":{"given":"a","given":"b"}}`, false, 400, "inner.given"},
+		{"invalid UTF-8", "{\"name\":\"a\xff\"}", false, 400, ""},
+		{"control character", `{"name":"a\u0007"}`, false, 400, "name"},
+		{"C1 control character", `{"name":"a\u0085"}`, false, 400, "name"},
+		{"control character in an array", `{"name":"a","items":[{"certificantId":"c\u0000"}]}`, false, 400, "items[0].certificantId"},
+		// Issue 11 item 5: ids are bounded at the edge.
+		{"id at the bound", `{"name":"a","items":[{"certificantId":"` + strings.Repeat("c", MaxID) + `"}]}`, false, 0, ""},
+		{"id over the bound", `{"name":"a","items":[{"certificantId":"` + strings.Repeat("c", MaxID+1) + `"}]}`, false, 400, "items[0].certificantId"},
 	}
 	for _, tc := range tests {
 		body := tc.body
@@ -161,6 +176,25 @@ func decodeProblemBody(t *testing.T, resp Response) Problem {
 	return p
 }
 
+// Issue 11 item 7: a body that is not declared application/json is 415.
+func TestDecodeContentType(t *testing.T) {
+	for ct, status := range map[string]int{
+		"application/json": 0, "application/json; charset=utf-8": 0, "Application/JSON": 0,
+		"": 415, "text/plain": 415, "application/x-www-form-urlencoded": 415, "application/json; charset=latin1": 415, "application/jsonx": 415,
+	} {
+		ev := event("POST /x", "c1", "", `{"name":"a"}`)
+		ev.Headers["Content-Type"] = ct
+		req, err := newRequest(ev, NewLogger(&bytes.Buffer{}))
+		if err == nil {
+			err = req.Decode(&payload{})
+		}
+		var p *Problem
+		if (status == 0 && err != nil) || (status != 0 && (!errors.As(err, &p) || p.Status != status)) {
+			t.Errorf("Content-Type %q: %v, want status %d", ct, err, status)
+		}
+	}
+}
+
 func TestRouterServe(t *testing.T) {
 	var logs bytes.Buffer
 	rt := NewRouter(NewLogger(&logs))
@@ -186,10 +220,11 @@ func TestRouterServe(t *testing.T) {
 		t.Errorf("Routes() = %q", got)
 	}
 
-	withID := func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPRequest {
-		ev.PathParameters = map[string]string{"id": "c1"}
+	withParam := func(ev events.APIGatewayV2HTTPRequest, id string) events.APIGatewayV2HTTPRequest {
+		ev.PathParameters = map[string]string{"id": id}
 		return ev
 	}
+	withID := func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPRequest { return withParam(ev, "c1") }
 	tests := []struct {
 		name   string
 		ev     events.APIGatewayV2HTTPRequest
@@ -198,6 +233,10 @@ func TestRouterServe(t *testing.T) {
 		{"self", withID(event("GET /v1/things/{id}", "c1", "", "")), 200},
 		{"staff", withID(event("GET /v1/things/{id}", "s1", "[staff]", "")), 200},
 		{"other certificant", withID(event("GET /v1/things/{id}", "c2", "", "")), 404},
+		// Issue 11 item 5: a path id no record can have is 404 before any handler.
+		{"over-long path id", withParam(event("GET /v1/things/{id}", "s1", "[staff]", ""), strings.Repeat("c", MaxID+1)), 404},
+		{"path id with a control character", withParam(event("GET /v1/things/{id}", "s1", "[staff]", ""), "c\x00"), 404},
+		{"path id at the bound", withParam(event("GET /v1/things/{id}", "s1", "[staff]", ""), strings.Repeat("c", MaxID)), 200},
 		{"no principal", withID(event("GET /v1/things/{id}", "", "", "")), 401},
 		{"public without principal", event("GET /v1/open", "", "", ""), 204},
 		{"unknown route", event("GET /v1/nothing", "c1", "", ""), 404},

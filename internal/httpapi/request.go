@@ -59,10 +59,18 @@ const MaxIdempotencyKey = 255
 func (r *Request) Body() []byte { return r.body }
 
 // Decode reads the body strictly into dst: exactly one JSON value, no
-// unknown fields, no trailing data. Failures are 400 problems naming the field.
+// unknown fields, no trailing data, and api.md's strictness (checkStrict).
+// Failures are 400 problems naming the field; a body that is not
+// application/json is 415.
 func (r *Request) Decode(dst any) error {
 	if len(bytes.TrimSpace(r.body)) == 0 {
 		return BadRequest("request body is empty; a JSON object is expected")
+	}
+	if err := r.checkContentType(); err != nil {
+		return err
+	}
+	if err := checkStrict(r.body, dst); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(r.body))
 	dec.DisallowUnknownFields()

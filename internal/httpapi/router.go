@@ -83,6 +83,9 @@ func (rt *Router) Serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 	if !r.public && !req.Principal.Authenticated() {
 		return Unauthorized().Response()
 	}
+	if err := checkParams(req.Params); err != nil {
+		return asResponse(log, err)
+	}
 	res, err := r.handler(ctx, req)
 	if err != nil {
 		return asResponse(log, err)

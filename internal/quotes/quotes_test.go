@@ -32,7 +32,7 @@ func newRouter(l *fakeLoader) *httpapi.Router {
 }
 
 func call(rt *httpapi.Router, sub, groups, body string) httpapi.Response {
-	ev := events.APIGatewayV2HTTPRequest{RouteKey: RouteQuote, Body: body}
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: RouteQuote, Body: body, Headers: map[string]string{"content-type": "application/json"}}
 	if sub != "" {
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": sub, "cognito:groups": groups}}}

@@ -68,7 +68,7 @@ func fixture() (*memory, *httpapi.Router) {
 }
 
 func call(rt *httpapi.Router, route string, params map[string]string, sub, groups, body string) httpapi.Response {
-	ev := events.APIGatewayV2HTTPRequest{RouteKey: route, Body: body, PathParameters: params}
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: route, Body: body, PathParameters: params, Headers: map[string]string{"content-type": "application/json"}}
 	if sub != "" {
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": sub, "cognito:groups": groups}}}

@@ -11,17 +11,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/textcheck"
 )
 
 // Recipient kinds (R-VER-2).
@@ -221,11 +219,11 @@ func validate(in NewOrder) error {
 		if r.Kind != KindStateBoard && r.Kind != KindEmployer {
 			add(at+"kind", "R-VER-2", "state_board or employer")
 		}
-		if r.Name == "" || !utf8.ValidString(r.Name) || utf8.RuneCountInString(r.Name) > maxName || strings.IndexFunc(r.Name, unicode.IsControl) >= 0 {
-			add(at+"name", "R-VER-2", fmt.Sprintf("required, at most %d characters, no control characters", maxName))
+		if msg := textcheck.Name(r.Name, maxName); msg != "" {
+			add(at+"name", "R-VER-2", msg)
 		}
-		if a, err := mail.ParseAddress(r.Email); err != nil || a.Name != "" || a.Address != r.Email {
-			add(at+"email", "R-VER-2", "a plain email address such as board@example.org")
+		if msg := textcheck.Email(r.Email); msg != "" {
+			add(at+"email", "R-VER-2", msg)
 		}
 	}
 	if len(errs) > 0 {

@@ -181,7 +181,9 @@ func start(ctx context.Context, name string, probe func(c *http.Client, url stri
 }
 
 func waitReady(ctx context.Context, p *Process, port int, probe func(*http.Client, string) bool, watch *outputWatch) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	// A JVM on a loaded machine (several engineers' test runs) can take a
+	// minute to listen; the caller's context bounds the whole start anyway.
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
 	for {

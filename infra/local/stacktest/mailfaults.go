@@ -29,7 +29,7 @@ import (
 // the fresh SES stop and the stack's own SES comes back with an empty store.
 func (s *Stack) MailFaults(t testing.TB, fail func(n int) (status int)) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	behind, err := localparts.Mail(ctx, filepath.Join(repoRoot(), "infra", "local", "node_modules"), io.Discard)
 	if err != nil {

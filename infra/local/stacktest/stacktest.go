@@ -249,7 +249,7 @@ func (s *Stack) StopMail(t testing.TB) { t.Helper(); s.s.StopMail() }
 // StartMail brings SES back behind the same address (with an empty store).
 func (s *Stack) StartMail(t testing.TB) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := s.s.StartMail(ctx); err != nil {
 		t.Fatal(err)
