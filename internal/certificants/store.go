@@ -8,6 +8,7 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/statuslist"
 )
 
 // WelcomeTemplate is the mail template owed to a new certificant.
@@ -80,8 +81,11 @@ type CertificationItem struct {
 	Type          string `dynamodbav:"type"`
 	CertificantID string `dynamodbav:"certificantId"`
 	Certification
-	Email  string `dynamodbav:"email"`
-	Given  string `dynamodbav:"given"`
+	Email string `dynamodbav:"email"`
+	Given string `dynamodbav:"given"`
+	// Where the current cycle's digital credential keeps its status bits
+	// (R-CRED-3), set when the credential is first fetched.
+	statuslist.Entry
 	DatePK string `dynamodbav:"datePk,omitempty"`
 	DateSK string `dynamodbav:"dateSk,omitempty"`
 }
@@ -120,6 +124,10 @@ type CycleMove struct {
 	// IfCycleEnd, when set, is the cycle end the change was decided on: a
 	// renewal or an expiry in between makes the write fail.
 	IfCycleEnd string
+	// IfStatusCycle, when set, is the status entry's cycle read with the
+	// certification ("" for none): a credential entry taken in between
+	// makes the write fail, so its suspension cannot be missed (R-CRED-3).
+	IfStatusCycle *string
 }
 
 // MoveCycle is the update that moves a certification to m's cycle, status
@@ -142,6 +150,14 @@ func MoveCycle(label string, m CycleMove) (dynamo.Write, error) {
 	if m.IfCycleEnd != "" {
 		cond.Expr += " AND cycleEnd = :was"
 		cond.Values[":was"] = m.IfCycleEnd
+	}
+	switch {
+	case m.IfStatusCycle == nil:
+	case *m.IfStatusCycle == "":
+		cond.Expr += " AND attribute_not_exists(statusCycle)"
+	default:
+		cond.Expr += " AND statusCycle = :statusCycle"
+		cond.Values[":statusCycle"] = *m.IfStatusCycle
 	}
 	return dynamo.Update(label, dynamo.CertificationKey(m.CertificantID, m.CertKey), update, cond)
 }

@@ -121,6 +121,9 @@ func TestRouteAuthorization(t *testing.T) {
 		"GET /v1/certification-report":                                      {who: staffOnly, query: map[string]string{"from": "2026-01-01", "to": "2026-01-31"}}, // not in api.md's table: staff report
 		"POST /v1/verification-orders":                                      {who: self, body: owned},
 		"GET /v1/verifications/{token}":                                     {who: public},
+		"GET /v1/certificants/{id}/certifications/{key}/credential":         {who: self},
+		"GET /v1/status-lists/{listId}":                                     {who: public},
+		"GET /.well-known/did.json":                                         {who: public},
 
 		// The owner is the stored declaration's certificant: read before any check.
 		"GET /v1/declarations/{id}": {who: selfOrStaff, e2e: "functions/declarations TestSubmitAndRead",
@@ -179,7 +182,8 @@ func event(key string, rc authRoute, c caller) events.APIGatewayV2HTTPRequest {
 		RouteKey: key,
 		PathParameters: map[string]string{
 			"id": "c-1", "activityId": "a-1", "key": "ASCPi-MLS", "requestId": "r-1",
-			"token": strings.Repeat("t", 43), // a well-formed verification token, so the lookup reaches storage
+			"token":  strings.Repeat("t", 43), // a well-formed verification token, so the lookup reaches storage
+			"listId": "revocation-1",          // a list that exists, so the read reaches storage
 		},
 		QueryStringParameters: rc.query,
 		Headers:               map[string]string{"content-type": "application/json"},

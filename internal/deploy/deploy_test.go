@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/credential"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/httpapi"
@@ -26,6 +27,7 @@ func routers() map[string]*httpapi.Router {
 	discard := httpapi.NewLogger(io.Discard)
 	return map[string]*httpapi.Router{
 		"CertificantsFunction":  certificantRouter(discard),
+		"CredentialsFunction":   credential.NewRouter(nil, discard),
 		"DeclarationsFunction":  declarationRouter(discard),
 		"FeesFunction":          quotes.NewRouter(nil, discard),
 		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard),

@@ -10,6 +10,7 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/statuslist"
 )
 
 // Report is what one run did.
@@ -17,6 +18,7 @@ type Report struct {
 	Day       string `json:"day"`
 	Expired   int    `json:"expired"`
 	CMDropped int    `json:"cmDropped"`
+	Revoked   int    `json:"credentialsRevoked"`
 	Unchanged int    `json:"unchanged"`
 }
 
@@ -27,7 +29,9 @@ type certItem struct {
 	Program     string `dynamodbav:"program"`
 	Category    string `dynamodbav:"category"`
 	CMPRequired bool   `dynamodbav:"cmpRequired"`
+	CycleStart  string `dynamodbav:"cycleStart"`
 	CycleEnd    string `dynamodbav:"cycleEnd"`
+	statuslist.Entry
 }
 
 // Run handles the cycles that ended yesterday: a required certification is
@@ -49,9 +53,12 @@ func Run(ctx context.Context, table *dynamo.Table, today civil.Date) (Report, er
 				rep.Unchanged++
 				continue
 			}
-			w, err := update(it, today)
-			if err == nil {
-				err = table.Apply(ctx, w)
+			writes, err := update(it, today)
+			switch {
+			case err == nil && len(writes) == 1:
+				err = table.Apply(ctx, writes[0])
+			case err == nil:
+				err = table.Transact(ctx, writes...)
 			}
 			switch {
 			case errors.Is(err, dynamo.ErrConditionFailed):
@@ -60,6 +67,7 @@ func Run(ctx context.Context, table *dynamo.Table, today civil.Date) (Report, er
 				errs = append(errs, fmt.Errorf("%s %s: %w", it.PK, it.CertKey, err))
 			case it.CMPRequired:
 				rep.Expired++
+				rep.Revoked += len(writes) - 1
 			default:
 				rep.CMDropped++
 			}
@@ -68,14 +76,27 @@ func Run(ctx context.Context, table *dynamo.Table, today civil.Date) (Report, er
 	return rep, errors.Join(errs...)
 }
 
-// update is the write for one ended cycle.
-func update(it certItem, today civil.Date) (dynamo.Write, error) {
+// update is the writes for one ended cycle: the certification's, and the
+// revocation of the cycle's digital credential when one was issued, in the
+// same transaction (R-CRED-3). The credential route takes no entry once the
+// cycle end has passed, so the entry read here is the cycle's last.
+func update(it certItem, today civil.Date) ([]dynamo.Write, error) {
 	plain := calendar.Credential(it.Category, it.Program, civil.Date{}, today)
 	if !it.CMPRequired {
-		return dynamo.Update("cm-drop", it.Key, "SET credential = :cred REMOVE cycleStart, cycleEnd, datePk, dateSk",
+		w, err := dynamo.Update("cm-drop", it.Key, "SET credential = :cred REMOVE cycleStart, cycleEnd, datePk, dateSk",
 			dynamo.Condition{Expr: "cycleEnd = :end", Values: map[string]any{":end": it.CycleEnd, ":cred": plain}})
+		return []dynamo.Write{w}, err
 	}
-	return dynamo.Update("expire", it.Key, "SET #status = :expired, credential = :cred",
+	w, err := dynamo.Update("expire", it.Key, "SET #status = :expired, credential = :cred",
 		dynamo.Condition{Expr: "cycleEnd = :end AND #status <> :expired", Names: map[string]string{"#status": "status"},
 			Values: map[string]any{":end": it.CycleEnd, ":expired": string(calendar.StatusExpired), ":cred": plain}})
+	if err != nil {
+		return nil, err
+	}
+	writes := []dynamo.Write{w}
+	if rev, ok, err := statuslist.SetFor("revoke", statuslist.Revocation, it.Entry, it.CycleStart); ok || err != nil {
+		writes = append(writes, rev)
+		return writes, err
+	}
+	return writes, nil
 }

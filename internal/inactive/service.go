@@ -14,6 +14,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/statuslist"
 )
 
 // Errors the HTTP layer maps.
@@ -168,7 +169,14 @@ func (s *Service) Decide(ctx context.Context, certificantID, requestID string, d
 	add(dynamo.Delete(labelOpen, openKey(certificantID, r.Certification), dynamo.Condition{Expr: "id = :id", Values: map[string]any{":id": r.ID}}))
 	add(dynamo.Put(labelOpen, requestItem{Key: decidedKey(certificantID, r.Certification, r.ID), Type: itemType, ID: r.ID, Doc: string(body)}, dynamo.IfAbsent))
 	if out.Cycle != nil {
-		add(certificants.MoveCycle(labelCert, *out.Cycle))
+		// The grant suspends the current cycle's digital credential in the
+		// same transaction (R-CRED-3); the move fails if one was issued since.
+		move := *out.Cycle
+		move.IfStatusCycle = &held.Entry.Cycle
+		add(certificants.MoveCycle(labelCert, move))
+		if w, ok, err := statuslist.SetFor("suspend", statuslist.Suspension, held.Entry, held.CycleStart); ok || err != nil {
+			add(w, err)
+		}
 	}
 	add(dynamo.PutOutbox(dynamo.NewOutbox(DecisionTemplate, held.Email, out.Mail, now, r.ID)))
 	if err := errors.Join(errs...); err != nil {

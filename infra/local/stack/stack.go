@@ -30,6 +30,7 @@ import (
 	"github.com/boc/cmp/infra/local/scheduler"
 	"github.com/boc/cmp/infra/local/streams"
 	"github.com/boc/cmp/infra/local/template"
+	"github.com/boc/cmp/internal/credential"
 )
 
 // Config says where and how to run. Zero ports mean free ones.
@@ -37,6 +38,7 @@ type Config struct {
 	Root                                      string // repository root (template.yaml, Makefile)
 	APIPort, LambdaPort, DynamoPort, MailPort int
 	DynamoDBPath                              string // "" keeps data in memory
+	KeyDir                                    string // where the credential signing key is kept; "" a temporary one
 	TableName                                 string // default "cmp-local"
 	JWTSecret                                 string
 	Schedules                                 bool      // fire ScheduleV2 events on their clock
@@ -56,6 +58,7 @@ type Stack struct {
 	servers   []*http.Server
 	cancel    context.CancelFunc
 	taskRoots string
+	keyFile   string
 
 	mail, dynamo *localparts.Part
 }
@@ -100,6 +103,13 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	}()
 	if s.taskRoots, err = os.MkdirTemp("", "cmp-local-fns-"); err != nil {
 		return nil, fmt.Errorf("task roots: %w", err)
+	}
+	keyDir := cfg.KeyDir
+	if keyDir == "" {
+		keyDir = s.taskRoots
+	}
+	if s.keyFile, err = signingKeyFile(keyDir); err != nil {
+		return nil, err
 	}
 
 	ids := make([]string, len(tpl.Functions))
@@ -198,7 +208,34 @@ func (s *Stack) functionEnv(f template.Function) map[string]string {
 	env["AWS_ENDPOINT_URL_DYNAMODB"] = s.DynamoURL
 	env["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = s.DynamoURL
 	env["AWS_ENDPOINT_URL_SESV2"] = s.MailURL
+	// Secrets Manager has no local part: a function that reads the signing
+	// key secret in AWS reads the local key file instead.
+	if _, ok := env["SIGNING_KEY_SECRET_ID"]; ok {
+		delete(env, "SIGNING_KEY_SECRET_ID")
+		env["SIGNING_KEY_FILE"] = s.keyFile
+	}
 	return env
+}
+
+// signingKeyFile is the local credential signing key in dir, generated the
+// first time (R-CRED-2): kept across restarts, as the secret is in AWS, so
+// credentials issued earlier still verify.
+func signingKeyFile(dir string) (string, error) {
+	f := filepath.Join(dir, "signing-key.json")
+	if _, err := os.Stat(f); err == nil {
+		return f, nil
+	}
+	raw, err := credential.NewSecret("key-1", nil)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("signing key dir: %w", err)
+	}
+	if err := os.WriteFile(f, raw, 0o600); err != nil {
+		return "", fmt.Errorf("write signing key: %w", err)
+	}
+	return f, nil
 }
 
 func (s *Stack) serve(ln net.Listener, h http.Handler) {

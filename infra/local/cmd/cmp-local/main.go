@@ -91,7 +91,7 @@ func run(args []string) error {
 	fmt.Fprintln(os.Stderr, "cmp-local: building functions and starting DynamoDB Local and SES local ...")
 	s, err := stack.Start(ctx, stack.Config{
 		Root: abs, APIPort: ports["API_PORT"], LambdaPort: ports["LAMBDA_PORT"], DynamoPort: ports["DYNAMODB_PORT"], MailPort: ports["MAIL_PORT"],
-		DynamoDBPath: filepath.Join(abs, ".local", "dynamodb"), JWTSecret: localjwt.SecretFromEnv(), Schedules: true, Output: out, Logger: log,
+		DynamoDBPath: filepath.Join(abs, ".local", "dynamodb"), KeyDir: filepath.Join(abs, ".local"), JWTSecret: localjwt.SecretFromEnv(), Schedules: true, Output: out, Logger: log,
 	})
 	if err != nil {
 		return err
