@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/piprate/json-gold/ld"
 )
@@ -91,5 +92,36 @@ func (c *canonicalizer) canonicalize(doc map[string]any) (string, error) {
 	if !ok || s == "" {
 		return "", fmt.Errorf("credential: canonicalize: empty dataset")
 	}
+	if iri := relativeIRI(s); iri != "" {
+		return "", fmt.Errorf("credential: canonicalize: relative IRI <%s> (a term or type no context defines)", iri)
+	}
 	return s, nil
+}
+
+// relativeIRI is the first IRI of an N-Quads text without a scheme, or "".
+// json-gold's safe mode lets an undefined type such as "Profile" through as
+// a relative IRI, which the Digital Bazaar verifiers refuse (safe mode
+// there): signing it would issue a credential no verifier accepts.
+func relativeIRI(nquads string) string {
+	inLiteral, escaped := false, false
+	start := -1
+	for i, r := range nquads {
+		switch {
+		case inLiteral && escaped:
+			escaped = false
+		case inLiteral && r == '\\':
+			escaped = true
+		case r == '"':
+			inLiteral = !inLiteral
+		case inLiteral:
+		case r == '<':
+			start = i + 1
+		case r == '>' && start >= 0:
+			if iri := nquads[start:i]; !strings.Contains(iri, ":") {
+				return iri
+			}
+			start = -1
+		}
+	}
+	return ""
 }

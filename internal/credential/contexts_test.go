@@ -5,7 +5,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // npmContexts prints, as JSON, the contexts the npm packages export for the
@@ -50,5 +52,20 @@ func TestContextsAreTheNPMPackages(t *testing.T) {
 		if !reflect.DeepEqual(l.docs[u], npm[u]) {
 			t.Errorf("%s: %s differs from the npm package's context; run make contexts", u, ContextFiles[u])
 		}
+	}
+}
+
+// A type no context defines is refused at signing, as the verifiers would
+// refuse it (json-gold's safe mode lets it through as a relative IRI).
+func TestUndefinedTypeIsNotSigned(t *testing.T) {
+	s := testSigner(t)
+	is := Issuer{DID: s.Keys().DID, BaseURL: "https://cmp.example.org"}
+	doc := is.StatusListCredential("revocation-1", "revocation", "uH4sIAAAAAAAA_-zAMQ0AAADCIPunNsUwoAAAAAAAAAAAAAAAAAAAAAAAAAA4GmsxBpQAQAA", time.Now())
+	doc["issuer"] = map[string]any{"id": is.DID, "type": "Profile"} // Profile is OB 3.0's, not in VC 2.0's context
+	if _, err := s.Sign(doc, time.Now()); err == nil || !strings.Contains(err.Error(), "relative IRI <Profile>") {
+		t.Errorf("signed a document with an undefined type: %v", err)
+	}
+	if iri := relativeIRI(`<urn:a> <https://x/p> "a <b> \"<c>\"" .` + "\n"); iri != "" {
+		t.Errorf("relativeIRI read %q inside a literal", iri)
 	}
 }
