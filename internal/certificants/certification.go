@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/pattern"
 )
 
 // Registration is the body of POST /v1/certificants/{id}/certifications.
@@ -35,8 +35,8 @@ var (
 
 var (
 	// Numbers and routes end up in emails and verification records: keep them plain.
-	numberPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
-	routePattern  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+	numberPattern = pattern.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
+	routePattern  = pattern.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 )
 
 // Register validates a registration (R-CAT), computes its cycle (R-CYC-1),

@@ -1,19 +1,19 @@
 package certificants
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/pattern"
 	"github.com/boc/cmp/internal/textcheck"
 )
 
 var (
 	// Certificant ids become JWT subjects (Cognito subs are UUIDs), so keep
 	// them to characters safe in keys and URLs.
-	idPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
-	countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
+	idPattern      = pattern.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+	countryPattern = pattern.MustCompile(`^[A-Z]{2}$`)
 )
 
 const maxNameRunes = 100

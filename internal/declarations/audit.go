@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/pattern"
 )
 
 // DefaultAuditShareBP is the R-DEC-3 default share of declarations audited,
@@ -119,9 +119,9 @@ type Document struct {
 }
 
 var (
-	languagePattern = regexp.MustCompile(`^[a-z]{2}$`)
+	languagePattern = pattern.MustCompile(`^[a-z]{2}$`)
 	// File names end up in staff screens and emails: plain names only.
-	fileNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}$`)
+	fileNamePattern = pattern.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}$`)
 )
 
 // maxDocuments bounds one declaration's documents (the item stays small).

@@ -3,7 +3,6 @@ package exams
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/pattern"
 )
 
 // Score email states of an attempt.
@@ -71,7 +71,7 @@ const (
 )
 
 // Routes are short codes ("1", "2", "route-4"); they are part of keys and ids.
-var routePattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
+var routePattern = pattern.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
 
 // AttemptID names attempt n of a certification and route: "ASCPi-MLS.1.2".
 func AttemptID(certKey, route string, n int) string {

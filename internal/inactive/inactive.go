@@ -8,13 +8,13 @@ package inactive
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/pattern"
 )
 
 // Document is the metadata of one piece of documentation of the request.
@@ -61,10 +61,10 @@ const (
 )
 
 var (
-	certificationPattern = regexp.MustCompile(`^[A-Za-z]{1,8}-[A-Za-z]{1,8}$`)
-	basisPattern         = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
+	certificationPattern = pattern.MustCompile(`^[A-Za-z]{1,8}-[A-Za-z]{1,8}$`)
+	basisPattern         = pattern.MustCompile(`^[a-z][a-z_]{0,39}$`)
 	// File names end up in staff screens: plain names only.
-	fileNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}$`)
+	fileNamePattern = pattern.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}$`)
 )
 
 // Validate checks the request's shape (R-INA-1): a certification key, a
