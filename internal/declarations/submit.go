@@ -40,6 +40,9 @@ type Snapshot struct {
 	// Pending: a declaration of this certification waits for a decision.
 	Pending      bool
 	Declarations []Declaration
+	// Version is the transcript version this snapshot was read at
+	// (dynamo.TranscriptVersionKey).
+	Version int
 	// Evaluation is the rules input for the CE window of a submission at the
 	// instant Load was given (R-CYC-3..5), claims of other declarations included.
 	Evaluation cmp.EvaluationInput
@@ -55,6 +58,9 @@ type Submission struct {
 	Declaration Declaration
 	Email       string
 	GivenName   string
+	// Version is the transcript version the submission was judged at; it
+	// commits only while the version is still that one.
+	Version int
 	// Answer is the answer given (201 and the receipt), stored with the
 	// idempotency record when the request carried a key.
 	Answer dynamo.Answer
@@ -159,9 +165,11 @@ func (s *Service) WithAuditShare(bp int) *Service {
 // certificant): the answer to send, identical on every replay of the same
 // Idempotency-Key. A refused attempt stores nothing, so a retry is judged afresh.
 func (s *Service) Submit(ctx context.Context, principal string, req Request, idem *dynamo.Idempotency) (dynamo.Answer, error) {
-	now := s.now()
-	ans, err := s.store.Submit(ctx, idem, now, func(ctx context.Context) (Submission, error) {
-		return s.judge(ctx, principal, req, now)
+	// Each judgement reads the clock: a submission judged again after a race
+	// (TableStore.Submit) is submitted when it commits, so the declaration it
+	// lost to counts as earlier that day (R-FEE-2).
+	ans, err := s.store.Submit(ctx, idem, s.now(), func(ctx context.Context) (Submission, error) {
+		return s.judge(ctx, principal, req, s.now())
 	})
 	if err != nil {
 		return dynamo.Answer{}, fmt.Errorf("submit declaration: %w", err)
@@ -240,7 +248,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 	if err != nil {
 		return Submission{}, fmt.Errorf("encode receipt: %w", err)
 	}
-	return Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName,
+	return Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName, Version: snap.Version,
 		Answer: dynamo.Answer{Status: http.StatusCreated, Body: body}}, nil
 }
 

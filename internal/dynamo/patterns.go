@@ -93,6 +93,22 @@ func ExamAttemptKey(certificantID, certKey, route string, n int) Key {
 	return Key{PK: CertificantPK(certificantID), SK: fmt.Sprintf("%s%s#%s#%d", ExamPrefix, certKey, route, n)}
 }
 
+// TranscriptVersionKey addresses a certificant's transcript version: a
+// counter every activity delete and every declaration submission bumps. A
+// submission is judged on one read of the partition and commits only if the
+// version is still the one it read, so a delete of an activity it claims
+// (R-ACT-11) or another submission that same business day (R-FEE-2) cannot
+// slip in between: the submission is judged again on a fresh read.
+func TranscriptVersionKey(certificantID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: TranscriptVersionSK}
+}
+
+// TranscriptVersionSK is the sort key of TranscriptVersionKey.
+const TranscriptVersionSK = "TXVERSION"
+
+// TranscriptVersionAttr holds the counter of TranscriptVersionKey.
+const TranscriptVersionAttr = "txVersion"
+
 // IdempotencyKey addresses the record of one principal's Idempotency-Key.
 func IdempotencyKey(principal, key string) Key {
 	return Key{PK: "IDEM#" + principal + "#" + key, SK: "IDEM"}

@@ -49,7 +49,14 @@ func (s *TableStore) Delete(ctx context.Context, certificantID, activityID strin
 	if err != nil {
 		return err
 	}
-	writes := []dynamo.Write{del}
+	// Bumping the version makes a submission judged before this delete
+	// commit nothing (it is judged again), so it never claims a deleted entry.
+	bump, err := dynamo.Update("version", dynamo.TranscriptVersionKey(certificantID), "ADD #v :one",
+		dynamo.Condition{Names: map[string]string{"#v": dynamo.TranscriptVersionAttr}, Values: map[string]any{":one": 1}})
+	if err != nil {
+		return err
+	}
+	writes := []dynamo.Write{del, bump}
 	for _, k := range certKeys {
 		w, err := dynamo.Check(labelClaim+k, dynamo.ClaimKey(certificantID, k, activityID), dynamo.IfAbsent)
 		if err != nil {
