@@ -81,8 +81,11 @@ lint: $(STATICCHECK)
 	cfn-lint template.yaml --include-checks I
 
 .PHONY: test
+# The stack-wide fuzz test (internal/robustness) runs verbosely on its own so
+# its count of mutated requests shows in the output.
 test: deps lint build-local
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/robustness$$')
+	@set -o pipefail; $(GO) test -count=1 -v ./internal/robustness/ | grep -E '^(---|ok|FAIL|PASS|\s+robustness_test)'
 	@echo "independent credential verifier (R-CRED) over what the local stack issued:"
 	@node $(NPM_DIR)/credentials/verify.mjs $(BUILD_DIR)/credential-cases.json
 
