@@ -32,16 +32,16 @@ func seeds(activityID string) map[string][]string {
 	today := calendar.Today(time.Now())
 	on := today.AddDays(-20).String()
 	return map[string][]string{
-		"/v1/certificants": {`{"name":{"given":"Ana","family":"Reyes"},"email":"fuzz@example.org","country":"PH"}`},
+		"/v1/certificants":                     {`{"name":{"given":"Ana","family":"Reyes"},"email":"fuzz@example.org","country":"PH"}`},
 		"/v1/certificants/{id}/certifications": {`{"program":"ASCPi","category":"SBB","startedOn":"` + today.AddMonths(-30).String() + `"}`},
 		"/v1/certificants/{id}/activities": {`{"type":"formal_ce","title":"Safety","provider":"ASCLS","completedOn":"` + on +
 			`","areas":["safety"],"contactHours":"1.5","accreditation":"ASCLS_PACE"}`, `{"type":"poster","title":"P","provider":"X","completedOn":"` + on + `","areas":["ethics"]}`},
 		"/v1/certificants/{id}/inactive-requests":                      {`{"certification":"ASCPi-MLS","reason":"leave\nof absence","basis":"unemployed","documents":[{"fileName":"a.pdf"}]}`},
 		"/v1/certificants/{id}/inactive-requests/{requestId}/decision": {`{"decision":"approve"}`},
 		"/v1/certificants/{id}/transcripts-received":                   {`{"receivedOn":"` + today.String() + `"}`},
-		"/v1/fees/quote":                  {`{"certificantId":"` + certificant + `","items":[{"kind":"cmp_declaration","certification":"ASCPi-MLS"},{"kind":"verification","count":2}]}`},
-		"/v1/declarations":                {`{"certificantId":"` + certificant + `","certification":"ASCPi-MLS"}`, `{"certificantId":"` + certificant + `","certification":"ASCPi-MLS","allocations":[{"activityId":"` + activityID + `","area":"safety","points":"1.50"}]}`},
-		"/v1/declarations/{id}/decisions": {`{"decision":"deficient","reasons":["missing","points"]}`},
+		"/v1/fees/quote":                   {`{"certificantId":"` + certificant + `","items":[{"kind":"cmp_declaration","certification":"ASCPi-MLS"},{"kind":"verification","count":2}]}`},
+		"/v1/declarations":                 {`{"certificantId":"` + certificant + `","certification":"ASCPi-MLS"}`, `{"certificantId":"` + certificant + `","certification":"ASCPi-MLS","allocations":[{"activityId":"` + activityID + `","area":"safety","points":"1.50"}]}`},
+		"/v1/declarations/{id}/decisions":  {`{"decision":"deficient","reasons":["missing","points"]}`},
 		"/v1/declarations/{id}/resolution": {`{"allocations":[{"activityId":"` + activityID + `","area":"safety","points":"1.00"}]}`},
 		"/v1/declarations/{id}/documents":  {`{"activityId":"` + activityID + `","kind":"certificate","fileName":"c.pdf","language":"en","translated":false}`},
 		"/v1/exam-attempts":                {`{"certificantId":"` + certificant + `","program":"ASCPi","category":"MLS","route":"1","examDate":"` + on + `","scaledScore":520,"passed":true}`},
