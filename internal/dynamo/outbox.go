@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -25,6 +26,26 @@ type OutboxItem struct {
 	Attempts  int               `dynamodbav:"attempts,omitempty"`
 	SentAt    string            `dynamodbav:"sentAt,omitempty"`
 	MessageID string            `dynamodbav:"messageId,omitempty"`
+	// While unsent the item sits in the ByQueue index (UnsentQueuePK), so
+	// the redrive finds every email still owed without a scan; the sender
+	// removes both once SES took it.
+	QueuePK string `dynamodbav:"queuePk,omitempty"`
+	QueueSK string `dynamodbav:"queueSk,omitempty"`
+	// LeaseUntil (epoch seconds) is held by whoever is sending the item now
+	// (the stream's delivery or the redrive), so the two never both send it.
+	LeaseUntil int64 `dynamodbav:"leaseUntil,omitempty"`
+}
+
+// UnsentQueuePK is the ByQueue partition of the outbox items not yet sent.
+const UnsentQueuePK = "OUTBOX#UNSENT"
+
+// Unsent reads the outbox items not yet sent, oldest first.
+func (t *Table) Unsent(ctx context.Context) ([]OutboxItem, error) {
+	var items []OutboxItem
+	if err := t.QueryIndex(ctx, "ByQueue", "queuePk", UnsentQueuePK, &items); err != nil {
+		return nil, fmt.Errorf("unsent outbox items: %w", err)
+	}
+	return items, nil
 }
 
 // OutboxID is the deterministic id of an email: its template and what it is
@@ -44,6 +65,8 @@ func NewOutbox(template, to string, data map[string]string, now time.Time, about
 		To:        to,
 		Data:      data,
 		CreatedAt: now.UTC().Format(time.RFC3339),
+		QueuePK:   UnsentQueuePK,
+		QueueSK:   now.UTC().Format(time.RFC3339) + "#" + id,
 	}
 }
 

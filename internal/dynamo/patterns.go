@@ -21,6 +21,7 @@
 //	certification expiries due on a date      GSI ByDate datePk=EXP#<yyyy-mm-dd>#<shard 00..15> dateSk=<certificantId>#<key>
 //	reminders and deadlines due on a date     GSI ByDate datePk=DUE#<yyyy-mm-dd>#<shard> dateSk=<kind>#<certificantId>#<ref>
 //	staff queue of declarations by state      GSI ByQueue queuePk=QUEUE#<state> queueSk=<processingDueOn>#<declarationId>
+//	outbox items not yet sent (the redrive)   GSI ByQueue queuePk=OUTBOX#UNSENT queueSk=<createdAt>#<outboxId>
 //
 // Date partitions are sharded so one busy day does not make a hot partition;
 // a sweep queries every shard of the day.

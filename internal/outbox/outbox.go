@@ -84,33 +84,53 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 	return resp, nil
 }
 
+// lease is how long one delivery holds an item: longer than a throttled
+// send with its attempts, shorter than the redrive's period.
+const lease = 2 * time.Minute
+
 func (h *Handler) deliver(ctx context.Context, item dynamo.OutboxItem) error {
-	notSent := dynamo.Condition{Expr: "attribute_exists(pk) AND attribute_not_exists(sentAt)",
-		Values: map[string]any{":one": 1, ":zero": 0}}
-	attempt, err := dynamo.Update("attempt", item.Key, "SET attempts = if_not_exists(attempts, :zero) + :one", notSent)
+	now := h.now()
+	// Not sent, and nobody else sending it (the stream's delivery and the
+	// redrive may hold the same item at once).
+	free := dynamo.Condition{Expr: "attribute_exists(pk) AND attribute_not_exists(sentAt) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+		Values: map[string]any{":one": 1, ":zero": 0, ":now": now.Unix(), ":until": now.Add(lease).Unix()}}
+	attempt, err := dynamo.Update("attempt", item.Key, "SET attempts = if_not_exists(attempts, :zero) + :one, leaseUntil = :until", free)
 	if err != nil {
 		return err
 	}
 	if err := h.store.Apply(ctx, attempt); errors.Is(err, dynamo.ErrConditionFailed) {
-		h.log.Info("outbox item already sent", "outboxId", item.ID)
+		h.log.Info("outbox item already sent or being sent", "outboxId", item.ID)
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("outbox %s: %w", item.ID, err)
 	}
 
 	msg, err := h.render.Render(item.Template, item.Data)
-	if err != nil {
-		return fmt.Errorf("outbox %s: %w", item.ID, err)
+	if err == nil {
+		var messageID string
+		if messageID, err = h.send.Send(ctx, item.To, msg); err == nil {
+			return h.recordSent(ctx, item, messageID)
+		}
 	}
-	messageID, err := h.send.Send(ctx, item.To, msg)
-	if err != nil {
-		return fmt.Errorf("outbox %s: %w", item.ID, err)
+	// Failed: free the item at once, so the stream's retry (or the redrive)
+	// may try again without waiting out the lease.
+	release, rerr := dynamo.Update("release", item.Key, "REMOVE leaseUntil", dynamo.Condition{Expr: "attribute_not_exists(sentAt)"})
+	if rerr == nil {
+		rerr = h.store.Apply(ctx, release)
 	}
+	if rerr != nil && !errors.Is(rerr, dynamo.ErrConditionFailed) {
+		h.log.Warn("outbox lease not released", "outboxId", item.ID, "error", rerr.Error())
+	}
+	return fmt.Errorf("outbox %s: %w", item.ID, err)
+}
+
+// recordSent marks item sent with SES's message id.
+func (h *Handler) recordSent(ctx context.Context, item dynamo.OutboxItem, messageID string) error {
 
 	// The data goes once sent: it may hold secrets (a verification link carries
 	// its token, which is otherwise stored only hashed). What was sent to whom
 	// and when stays, for the record.
-	sent, err := dynamo.Update("sent", item.Key, "SET sentAt = :now, messageId = :id REMOVE #data", dynamo.Condition{
+	sent, err := dynamo.Update("sent", item.Key, "SET sentAt = :now, messageId = :id REMOVE #data, queuePk, queueSk, leaseUntil", dynamo.Condition{
 		Expr:   "attribute_not_exists(sentAt)",
 		Names:  map[string]string{"#data": "data"},
 		Values: map[string]any{":now": h.now().UTC().Format(time.RFC3339), ":id": messageID},
@@ -123,6 +143,42 @@ func (h *Handler) deliver(ctx context.Context, item dynamo.OutboxItem) error {
 	}
 	h.log.Info("outbox item sent", "outboxId", item.ID, "template", item.Template, "messageId", messageID)
 	return nil
+}
+
+// Unsent lists the outbox items not yet sent (dynamo.Table.Unsent).
+type Unsent interface {
+	Unsent(ctx context.Context) ([]dynamo.OutboxItem, error)
+}
+
+// RedriveReport is what one redrive run did.
+type RedriveReport struct {
+	Unsent int `json:"unsent"` // items found unsent
+	Failed int `json:"failed"` // of which sending failed again (SES still down)
+}
+
+// Redrive delivers every outbox item still unsent: those whose stream
+// retries ran out while SES was down, however long ago (architecture.md
+// "Email"). Each goes through the same lease and sent-once conditions as the
+// stream's delivery, so an item the stream is sending right now, or sent
+// meanwhile, is skipped: every owed email goes out once. A failure leaves
+// the item for the next run.
+func (h *Handler) Redrive(ctx context.Context, q Unsent) (RedriveReport, error) {
+	items, err := q.Unsent(ctx)
+	if err != nil {
+		return RedriveReport{}, err
+	}
+	rep := RedriveReport{Unsent: len(items)}
+	for _, item := range items {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		if err := h.deliver(ctx, item); err != nil {
+			rep.Failed++
+			h.log.Error("redrive failed", "outboxId", item.ID, "error", err.Error())
+		}
+	}
+	h.log.Info("outbox redrive", "unsent", rep.Unsent, "failed", rep.Failed)
+	return rep, nil
 }
 
 // outboxFromImage reads an outbox item from a stream image; ok is false for
