@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -315,6 +316,38 @@ func runVerifier(t *testing.T, input map[string]any) {
 	t.Logf("independent verifier:\n%s", out)
 	if err != nil {
 		t.Fatalf("independent verifier: %v\n%s", err, out)
+	}
+}
+
+// Parallel first fetches of a cycle's credential take one status entry:
+// every answer is 200 with the same credential id and status index.
+func TestParallelFirstFetch(t *testing.T) {
+	s := stacktest.Get(t)
+	sc := newScene(t, s, "c-cred-parallel", startedFor(12))
+	const n = 3
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r := s.Do(t, "GET", "/v1/certificants/"+sc.id+"/certifications/ASCPi-MLS/credential", sc.token, nil)
+			var vc struct {
+				ID     string `json:"id"`
+				Status []struct {
+					Index string `json:"statusListIndex"`
+				} `json:"credentialStatus"`
+			}
+			if r.Status != 200 || json.Unmarshal(r.Body, &vc) != nil || len(vc.Status) == 0 {
+				t.Errorf("fetch %d: %d %s", i, r.Status, r.Body)
+				return
+			}
+			ids[i] = vc.ID + " " + vc.Status[0].Index
+		})
+	}
+	wg.Wait()
+	for i, id := range ids {
+		if id != ids[0] {
+			t.Errorf("fetch %d: credential %q, fetch 0 %q: want one entry for the cycle", i, id, ids[0])
+		}
 	}
 }
 

@@ -65,7 +65,17 @@ func (s *Service) DIDDocument() map[string]any { return s.signer.Keys().DIDDocum
 // profile and the certification; the first fetch of a cycle adds one
 // transaction taking its status index (at most 2 round trips, unless a
 // drawn index is taken). A certification not current today is refused.
+// A parallel first fetch that took the cycle's entry first is read again
+// once, so both answer the same credential.
 func (s *Service) Issue(ctx context.Context, certificantID, key string) ([]byte, error) {
+	body, err := s.issue(ctx, certificantID, key)
+	if errors.Is(err, ErrChanged) {
+		body, err = s.issue(ctx, certificantID, key)
+	}
+	return body, err
+}
+
+func (s *Service) issue(ctx context.Context, certificantID, key string) ([]byte, error) {
 	cert, err := cmp.ParseKey(key)
 	if err != nil {
 		return nil, ErrNotFound
