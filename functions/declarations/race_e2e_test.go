@@ -158,3 +158,41 @@ func TestRaceSubmitVersusDecision(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11 item 4: a transcript of many short webinars whose proposed
+// allocation claims more activities than one DynamoDB transaction holds is
+// answered with a problem naming the allocation, never a bare 500.
+func TestManyActivitiesNever500(t *testing.T) {
+	s := stacktest.Get(t)
+	// No scene transcript: only the webinars, 150 of a quarter hour each.
+	sc := scene{id: "c-many", email: "c-many@example.org", token: s.Token("c-many")}
+	staff := s.Token("staff-scene", "staff")
+	if r := s.Do(t, "POST", "/v1/certificants", staff, map[string]any{"id": sc.id, "email": sc.email, "country": "PH",
+		"name": map[string]string{"given": "Ana", "family": "Reyes"}}); r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	if r := s.Do(t, "POST", "/v1/certificants/"+sc.id+"/certifications", staff, map[string]any{
+		"program": "ASCPi", "category": "MLS", "startedOn": startedFor(2).String()}); r.Status != 201 {
+		t.Fatalf("register: %d %s", r.Status, r.Body)
+	}
+	areas := []string{"safety", "ethics", "blood_banking", "chemistry", "hematology", "microbiology", "management"}
+	on := today().AddDays(-30).String()
+	for i := range 150 {
+		r := s.Do(t, "POST", "/v1/certificants/"+sc.id+"/activities", sc.token, map[string]any{
+			"type": "formal_ce", "title": fmt.Sprintf("Webinar %d", i), "provider": "ASCLS", "completedOn": on,
+			"areas": []string{areas[i%len(areas)]}, "contactHours": "0.25", "accreditation": "ASCLS_PACE"})
+		if r.Status != 201 {
+			t.Fatalf("webinar %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	r := submit(t, s, sc, "ASCPi-MLS")
+	if r.Status >= 500 {
+		t.Fatalf("submission with 150 short webinars: %d %s", r.Status, r.Body)
+	}
+	if r.Status != 201 {
+		if p := decodeProblem(t, r); r.Status != 422 || !p.names("allocations", "R-ACT-11") {
+			t.Errorf("submission with 150 short webinars: %d %s, want 201 or a 422 naming allocations", r.Status, r.Body)
+		}
+	}
+	t.Logf("150 webinars: %d", r.Status)
+}

@@ -214,6 +214,12 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 	if err != nil {
 		return Submission{}, err
 	}
+	if n := len(claimedActivities(Declaration{Allocations: alloc})); n > maxClaimedActivities {
+		// One claim item per activity, all in one transaction of at most 100
+		// items: refused as a problem, never a 500 from DynamoDB.
+		return Submission{}, &RuleError{Detail: "too many activities for one declaration", Errors: []fielderr.Field{{Field: "allocations", Rule: "R-ACT-11",
+			Message: fmt.Sprintf("the allocation claims %d activities; at most %d can be claimed by one declaration", n, maxClaimedActivities)}}}
+	}
 	quote, err := s.schedule.Quote(fees.Request{
 		At:             now,
 		Items:          []fees.Item{{Kind: fees.KindCMPDeclaration, Certification: key}},
@@ -284,6 +290,11 @@ func allocation(in cmp.EvaluationInput, given *[]cmp.Allocation) ([]cmp.Allocati
 // maxAllocations bounds one declaration's allocation lines; a transcript of a
 // cycle never needs more, and it keeps the transaction within its 100 items.
 const maxAllocations = 90
+
+// maxClaimedActivities bounds the activities one submission claims: with the
+// version, declaration, pointer, pending marker, outbox item and idempotency
+// record, its transaction stays within DynamoDB's 100 items.
+const maxClaimedActivities = 100 - 6
 
 // shortfallErrors names each shortfall as an R-ALLOC-2 error too, so every
 // 422 lists its rule.
