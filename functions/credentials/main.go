@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/boc/cmp/internal/boot"
+	"github.com/boc/cmp/internal/boot/secrets"
 	"github.com/boc/cmp/internal/credential"
 	"github.com/boc/cmp/internal/httpapi"
 )
@@ -60,7 +61,7 @@ func signingKey(ctx context.Context, cfg aws.Config) ([]byte, error) {
 	if id == "" {
 		return nil, errors.New("neither SIGNING_KEY_SECRET_ID nor SIGNING_KEY_FILE is set")
 	}
-	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	out, err := secrets.Client(cfg, os.Getenv).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 	if err != nil {
 		return nil, fmt.Errorf("read signing key secret: %w", err)
 	}
