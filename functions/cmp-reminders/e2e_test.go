@@ -19,6 +19,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/mail/mailtest"
 	"github.com/boc/cmp/internal/reminders"
 )
 
@@ -175,6 +176,45 @@ func TestDayAfterReminder(t *testing.T) {
 	for _, want := range []string{"expired on 2025-03-31", "95.00", "125.00", "220.00 USD", "reinstate"} {
 		if !strings.Contains(m.Subject+m.Body.Text, want) {
 			t.Errorf("day-after mail lacks %q:\n%s\n%s", want, m.Subject, m.Body.Text)
+		}
+	}
+}
+
+// R-REM-1: the day after expiration, a certificant whose declaration was
+// submitted in time and still waits for its decision gets the "still being
+// processed" email (no reinstatement fee is due), not the reinstatement one;
+// a declaration submitted after the expiration (a reinstatement) does not
+// count. Seeded as submission writes them: the pending marker naming the
+// declaration, and the declaration with its submission instant.
+func TestDayAfterWhileProcessing(t *testing.T) {
+	s := stacktest.Get(t)
+	table := dynamo.New(s.DynamoDB(), s.TableName)
+	seed(t, table, "Cy", cert{"proc1-timely", "ASCPi-MLS", "active", "2025-05-31"}, cert{"proc1-late", "ASCPi-MLS", "active", "2025-05-31"})
+	ctx := context.Background()
+	pending := func(certificant, declID, submittedAt string) {
+		put(t, ctx, table, map[string]any{"pk": dynamo.PendingKey(certificant, "ASCPi-MLS").PK, "sk": dynamo.PendingKey(certificant, "ASCPi-MLS").SK,
+			"type": "pending", "declarationId": declID, "certification": "ASCPi-MLS"})
+		k := dynamo.DeclarationKey(certificant, declID)
+		put(t, ctx, table, map[string]any{"pk": k.PK, "sk": k.SK, "type": "declaration", "id": declID, "submittedAt": submittedAt})
+	}
+	pending("proc1-timely", "D-TIMELY", "2025-05-20T15:00:00Z")
+	pending("proc1-late", "D-LATE", "2025-06-01T14:00:00Z") // a reinstatement, submitted after the expiration
+	run(t, s, "2025-06-01")
+	byTo := map[string]stacktest.Mail{}
+	for _, m := range mailsTo(t, s, "proc1-", 2) {
+		byTo[m.Destination.To[0]] = m
+	}
+	timely, late := byTo["proc1-timely@example.org"], byTo["proc1-late@example.org"]
+	if !strings.Contains(timely.Subject, "still being processed") || !strings.Contains(timely.Body.Text, "no reinstatement fee is due") ||
+		strings.Contains(timely.Body.Text, "125.00") || !strings.Contains(timely.Body.Text, "2025-05-31") {
+		t.Errorf("timely declaration's day-after mail: %q\n%s", timely.Subject, timely.Body.Text)
+	}
+	if !strings.Contains(late.Body.Text, "125.00") || strings.Contains(late.Subject, "processed") {
+		t.Errorf("late declaration's day-after mail: %q\n%s", late.Subject, late.Body.Text)
+	}
+	for _, m := range []stacktest.Mail{timely, late} {
+		if d := mailtest.Debris(m.Subject + "\n" + m.Body.Text); len(d) > 0 {
+			t.Errorf("mail to %s carries %v", m.Destination.To[0], d)
 		}
 	}
 }

@@ -171,7 +171,7 @@ func TestSubmitAndRead(t *testing.T) {
 	}{
 		{"R-CYC-7 window not open: the opening date", a.token, map[string]any{"certificantId": a.id, "certification": "ASCPi-BB"}, nil, 409, "certification", "R-CYC-7"},
 		{"R-DEC-1 one pending declaration", a.token, map[string]any{"certificantId": a.id, "certification": "ASCPi-MLS"}, nil, 409, "certification", "R-DEC-1"},
-		{"R-CYC-8 expired over 10 years", a.token, map[string]any{"certificantId": a.id, "certification": "ASCPi-C"}, nil, 422, "certification", "R-CYC-8"},
+		{"R-CYC-8 expired over 10 years", a.token, map[string]any{"certificantId": a.id, "certification": "ASCPi-C"}, nil, 409, "certification", "R-CYC-8"},
 		{"R-CAT-1 certification not held", a.token, map[string]any{"certificantId": a.id, "certification": "ASCPi-CG"}, nil, 422, "certification", "R-CAT-1"},
 		{"R-ALLOC-2 allocation short", b.token, map[string]any{"certificantId": b.id, "certification": "ASCPi-MLS",
 			"allocations": []map[string]any{}}, nil, 422, "allocations", "R-ALLOC-2"},

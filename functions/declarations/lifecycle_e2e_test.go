@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -182,33 +183,65 @@ func renewalOf() (cycle calendar.Period, effective civil.Date) {
 }
 
 // wantRenewed checks the approval's renewal on the declaration, in the
-// profile (new cycle, active, CM) and in the approval email (R-CYC-2, R-CYC-6).
+// profile and in the approval email (R-CYC-2, R-CYC-6): approved before its
+// effective date, the profile still shows the current cycle, the approved
+// one as nextCycle; from the effective date on, the new one.
 func (l *lifecycle) wantRenewed(d declarations.Declaration) {
 	l.t.Helper()
 	cycle, effective := renewalOf()
 	if d.Renewal == nil || *d.Renewal != cycle {
 		l.t.Errorf("renewal %+v, want %+v", d.Renewal, cycle)
 	}
-	var p struct {
-		Certifications []struct {
-			Key, Status, CycleStart, CycleEnd, Credential string
-		} `json:"certifications"`
+	c := profileCert(l.t, l.s, l.sc.id, "ASCPi-MLS")
+	shown, next := cycle, map[string]any(nil)
+	if effective.After(today()) {
+		shown = calendar.Period{Start: startedFor(mlsMonths), End: startedForExpiry(mlsMonths)}
+		next = map[string]any{"start": cycle.Start.String(), "end": cycle.End.String()}
 	}
-	r := l.s.Do(l.t, "GET", "/v1/certificants/"+l.sc.id, l.staff, nil)
-	if r.Status != 200 || json.Unmarshal(r.Body, &p) != nil {
-		l.t.Fatalf("profile: %d %s", r.Status, r.Body)
-	}
-	i := slices.IndexFunc(p.Certifications, func(c struct{ Key, Status, CycleStart, CycleEnd, Credential string }) bool {
-		return c.Key == "ASCPi-MLS"
-	})
-	if i < 0 {
-		l.t.Fatalf("profile without ASCPi-MLS: %s", r.Body)
-	}
-	if c := p.Certifications[i]; c.CycleStart != cycle.Start.String() || c.CycleEnd != cycle.End.String() || c.Status != "active" || c.Credential != "MLS(ASCPi)CM" {
-		l.t.Errorf("renewed certification %+v, want %s to %s, active, MLS(ASCPi)CM", c, cycle.Start, cycle.End)
+	gotNext, _ := c["nextCycle"].(map[string]any)
+	if c["cycleStart"] != shown.Start.String() || c["cycleEnd"] != shown.End.String() || c["status"] != "active" ||
+		c["credential"] != "MLS(ASCPi)CM" || !maps.Equal(gotNext, next) {
+		l.t.Errorf("renewed certification %v, want %s to %s (nextCycle %v), active, MLS(ASCPi)CM", c, shown.Start, shown.End, next)
 	}
 	l.wantMail(statusSubject("approved"), cycle.Start.String(), cycle.End.String(), "effective "+effective.String(), "MLS(ASCPi)CM")
 }
+
+// verificationRecord is the public record (R-VER-3) a verification order
+// for the certificant's ASCPi-MLS shows: the certification is earned by a
+// pass recorded now (R-VER-1), its score released (R-EXAM-2).
+func verificationRecord(t *testing.T, s *stacktest.Stack, sc scene) map[string]any {
+	t.Helper()
+	staff := s.Token(staffID, "staff")
+	if r := s.Do(t, "POST", "/v1/certificants/"+sc.id+"/transcripts-received", staff, map[string]string{"receivedOn": today().String()}); r.Status != 200 {
+		t.Fatalf("transcripts: %d %s", r.Status, r.Body)
+	}
+	if r := s.Do(t, "POST", "/v1/exam-attempts", staff, map[string]any{"certificantId": sc.id, "program": "ASCPi", "category": "MLS",
+		"route": "1", "examDate": today().AddDays(-1).String(), "scaledScore": 520, "passed": true}); r.Status != 201 {
+		t.Fatalf("attempt: %d %s", r.Status, r.Body)
+	}
+	s.Invoke(t, "ScoreEmailsFunction", s.ScheduledEvent(t, "ScoreEmailsFunction", time.Now()))
+	hr := sc.id + "-hr@example.org"
+	if r := s.Do(t, "POST", "/v1/verification-orders", sc.token, map[string]any{"certificantId": sc.id, "certification": "ASCPi-MLS",
+		"recipients": []map[string]string{{"kind": "employer", "name": "City Hospital", "email": hr}}}); r.Status != 201 {
+		t.Fatalf("verification order: %d %s", r.Status, r.Body)
+	}
+	var link string
+	waitMail(t, s, func(m stacktest.Mail) bool {
+		if !slices.Contains(m.Destination.To, hr) {
+			return false
+		}
+		link = verificationLink.FindString(m.Body.Text)
+		return link != ""
+	})
+	var rec map[string]any
+	r := s.Do(t, "GET", link, "", nil)
+	if r.Status != 200 || json.Unmarshal(r.Body, &rec) != nil {
+		t.Fatalf("verification record: %d %s", r.Status, r.Body)
+	}
+	return rec
+}
+
+var verificationLink = regexp.MustCompile(`/v1/verifications/[A-Za-z0-9_-]+`)
 
 // R-DEC-1, R-DEC-5, R-CYC-2: submitted -> approved renews the certification.
 func TestLifecycleApprove(t *testing.T) {
@@ -218,6 +251,11 @@ func TestLifecycleApprove(t *testing.T) {
 	wantHistory(t, d, append([]step{{declarations.Submitted, l.sc.id, ""}}, approval...)...)
 	wantHistory(t, l.get(), append([]step{{declarations.Submitted, l.sc.id, ""}}, approval...)...)
 	l.wantRenewed(d)
+	// R-CYC-2, R-VER-3: the public record agrees with the profile: the
+	// current cycle until the renewal's effective date.
+	if rec, shown := verificationRecord(t, s, l.sc), startedForExpiry(mlsMonths).String(); rec["cycleEnd"] != shown || rec["status"] != "active" {
+		t.Errorf("verification record %v, want the current cycle ending %s", rec, shown)
+	}
 	// R-DEC-1: the approval released the pending marker, so the staff
 	// queue no longer lists it and the certification takes a new declaration
 	// once its next window opens (not now: R-CYC-7).
@@ -316,7 +354,8 @@ func TestLifecycleDeficientDeleted(t *testing.T) {
 
 	// R-DEC-1, R-ACT-11: the pending marker and the claims are released, so
 	// a new declaration claiming the same activities is accepted.
-	if r := submit(t, s, l.sc, "ASCPi-MLS"); r.Status != 201 {
+	var again receipt
+	if r := submit(t, s, l.sc, "ASCPi-MLS"); r.Status != 201 || json.Unmarshal(r.Body, &again) != nil {
 		t.Errorf("resubmission after deletion: %d %s, want 201", r.Status, r.Body)
 	}
 	// Illegal transition: a deleted declaration takes no decision (R-DEC).
@@ -324,8 +363,9 @@ func TestLifecycleDeficientDeleted(t *testing.T) {
 	if r.Status != 409 || !decodeProblem(t, r).names("decision", "R-DEC") {
 		t.Errorf("approve a deleted declaration: %d %s, want 409 naming R-DEC", r.Status, r.Body)
 	}
-	if n := mailCount(t, s, l.sc.email); n != 5 {
-		t.Errorf("%d emails to the certificant, want 5 (welcome, received, deficient, reminder, deleted)", n)
+	waitMail(t, s, mailTo(l.sc.email, "CMP declaration received: ASCPi-MLS, fee 95.00 USD", again.ID))
+	if n := mailCount(t, s, l.sc.email); n != 6 {
+		t.Errorf("%d emails to the certificant, want 6 (welcome, received, deficient, reminder, deleted, received again)", n)
 	}
 }
 

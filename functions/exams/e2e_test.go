@@ -438,6 +438,25 @@ func TestVerificationOrder(t *testing.T) {
 	if r := s.Do(t, "POST", "/v1/verification-orders", s.Token("ex-ver-b"), order); r.Status != 404 {
 		t.Errorf("B ordering for A's certification: %d %s, want 404", r.Status, r.Body)
 	}
+	// R-EXAM-2: while the score is held for missing transcripts the pass
+	// earns nothing visible: no order, no certification on the profile but
+	// staff's. The score email owed makes it current.
+	if r := s.Do(t, "POST", "/v1/verification-orders", s.Token("ex-ver"), order); r.Status != 422 || !decodeProblemNames(t, r, "certification", "R-VER-1") {
+		t.Errorf("order while the score is held: %d %s, want 422 naming R-VER-1", r.Status, r.Body)
+	}
+	if keys := profileKeys(t, s, "ex-ver", s.Token("ex-ver")); len(keys) != 0 {
+		t.Errorf("certificant's profile while the score is held lists %v, want nothing", keys)
+	}
+	if keys := profileKeys(t, s, "ex-ver", staff); !slices.Equal(keys, []string{"ASCPi-MLS"}) {
+		t.Errorf("staff's profile while the score is held lists %v, want ASCPi-MLS", keys)
+	}
+	receiveTranscripts(t, s, "ex-ver", today)
+	if res := runJob(t, s, today); res.Failed != 0 {
+		t.Fatalf("score emails: %+v", res)
+	}
+	if keys := profileKeys(t, s, "ex-ver", s.Token("ex-ver")); !slices.Equal(keys, []string{"ASCPi-MLS"}) {
+		t.Errorf("profile once the score email is owed lists %v, want ASCPi-MLS", keys)
+	}
 	first := s.Do(t, "POST", "/v1/verification-orders", s.Token("ex-ver"), order, "Idempotency-Key", "ver-1")
 	var placed struct {
 		ID  string `json:"id"`
@@ -523,6 +542,95 @@ func TestVerificationOrder(t *testing.T) {
 		if r := s.Do(t, "GET", "/v1/verifications/"+token, "", nil); r.Status != 404 {
 			t.Errorf("unknown token %q: %d %s, want 404", token, r.Status, r.Body)
 		}
+	}
+}
+
+// profileKeys lists the certification keys of a profile as token reads it.
+func profileKeys(t testing.TB, s *stacktest.Stack, id, token string) []string {
+	t.Helper()
+	var p struct {
+		Certifications []struct {
+			Key string `json:"key"`
+		} `json:"certifications"`
+	}
+	r := s.Do(t, "GET", "/v1/certificants/"+id, token, nil)
+	if loose(t, r, &p); r.Status != 200 {
+		t.Fatalf("profile of %s: %d %s", id, r.Status, r.Body)
+	}
+	keys := []string{}
+	for _, c := range p.Certifications {
+		keys = append(keys, c.Key)
+	}
+	return keys
+}
+
+func decodeProblemNames(t testing.TB, r *stacktest.Response, field, rule string) bool {
+	t.Helper()
+	var p problem
+	loose(t, r, &p)
+	return p.names(field, rule)
+}
+
+// R-CYC-8: a certification expired 10 or more years (here since 2015) takes
+// no declaration, no inactive status (409 naming R-CYC-8), and a new pass
+// in its category restores it: a new cycle from the exam date, its first
+// issue and number kept, the profile and a verification record agreeing.
+func TestReexaminationRestores(t *testing.T) {
+	s := stacktest.Get(t)
+	staff := s.Token("staff-1", "staff")
+	id := "ex-lapsed"
+	createCertificant(t, s, id, "Lina", "Cruz")
+	if r := s.Do(t, "POST", "/v1/certificants/"+id+"/certifications", staff, map[string]any{
+		"program": "ASCPi", "category": "MLS", "startedOn": "2012-02-01", "number": "LAPSED-1"}); r.Status != 201 {
+		t.Fatalf("register: %d %s", r.Status, r.Body)
+	}
+	token := s.Token(id)
+	if r := s.Do(t, "POST", "/v1/declarations", token, map[string]any{"certificantId": id, "certification": "ASCPi-MLS"}); r.Status != 409 ||
+		!decodeProblemNames(t, r, "certification", "R-CYC-8") {
+		t.Errorf("declaration for a certification lapsed in 2015: %d %s, want 409 naming R-CYC-8", r.Status, r.Body)
+	}
+	if r := s.Do(t, "POST", "/v1/certificants/"+id+"/inactive-requests", token, map[string]any{"certification": "ASCPi-MLS",
+		"reason": "working abroad", "basis": "other", "documents": []map[string]string{{"fileName": "letter.pdf"}}}); r.Status != 409 ||
+		!decodeProblemNames(t, r, "certification", "R-CYC-8") {
+		t.Errorf("inactive request for a certification lapsed in 2015: %d %s, want 409 naming R-CYC-8", r.Status, r.Body)
+	}
+	exam := today.AddDays(-3)
+	receiveTranscripts(t, s, id, today.AddDays(-20))
+	pass := record(t, s, id, exam, true)
+	if pass.CertificationNumber != "LAPSED-1" {
+		t.Errorf("pass number %q, want the original LAPSED-1", pass.CertificationNumber)
+	}
+	var p struct {
+		Certifications []map[string]any `json:"certifications"`
+	}
+	r := s.Do(t, "GET", "/v1/certificants/"+id, token, nil)
+	if loose(t, r, &p); r.Status != 200 || len(p.Certifications) != 1 {
+		t.Fatalf("profile: %d %s", r.Status, r.Body)
+	}
+	cycleEnd := exam.FirstOfMonth().AddMonths(36).EndOfMonth().String() // R-CYC-1 from the exam date
+	c := p.Certifications[0]
+	if c["status"] != "active" || c["cycleStart"] != exam.String() || c["cycleEnd"] != cycleEnd || c["firstIssuedOn"] != "2012-02-01" ||
+		c["number"] != "LAPSED-1" || c["credential"] != "MLS(ASCPi)CM" {
+		t.Errorf("restored certification %v, want active MLS(ASCPi)CM from %s to %s, first issued 2012-02-01, number LAPSED-1", c, exam, cycleEnd)
+	}
+	if res := runJob(t, s, today); res.Failed != 0 {
+		t.Fatalf("score emails: %+v", res)
+	}
+	order := map[string]any{"certificantId": id, "certification": "ASCPi-MLS", "recipients": []map[string]string{
+		{"kind": "employer", "name": "Metro Lab", "email": "ex-lapsed-hr@example.org"}}}
+	if r := s.Do(t, "POST", "/v1/verification-orders", token, order); r.Status != 201 {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+	m := mailsTo(t, s, "ex-lapsed-hr", verificationSubject, 1)[0]
+	u, err := url.Parse(linkPattern.FindString(m.Body.Text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	r = s.Do(t, "GET", u.Path, "", nil)
+	if loose(t, r, &rec); r.Status != 200 || rec["status"] != "active" ||
+		rec["cycleStart"] != exam.String() || rec["cycleEnd"] != cycleEnd || rec["number"] != "LAPSED-1" {
+		t.Errorf("verification record %v, want the restored cycle", rec)
 	}
 }
 

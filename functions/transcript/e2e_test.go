@@ -221,3 +221,67 @@ func TestExamPassRegistersCertification(t *testing.T) {
 		t.Errorf("registered by the pass: %+v", c)
 	}
 }
+
+// R-ACT-9 through the stack: a covid entry waits for staff review; a second
+// one is refused (409) while the first is pending or accepted; staff accept
+// or reject it (with a reason the transcript shows) on the review route,
+// which only staff may call; after a rejection a new entry is taken.
+func TestCovidReviewThroughTheStack(t *testing.T) {
+	s := stacktest.Get(t)
+	staff := s.Token("staff-1", "staff")
+	covid := map[string]any{"type": "covid_ce", "title": "Covid testing lab", "provider": "City Lab", "completedOn": "2021-04-01",
+		"areas": []string{"other"}, "contactHours": "12", "supervisorSignoff": "SUP-2021-7"}
+	for _, tc := range []struct {
+		id, decision, reason, want string
+		again                      int // status of a second covid entry after the review
+	}{
+		{"c-covid-accept", "accept", "", "accepted", 409},
+		{"c-covid-reject", "reject", "the claim form lacks the supervisor's signature", "rejected", 201},
+	} {
+		if r := s.Do(t, "POST", "/v1/certificants", staff, map[string]any{"id": tc.id,
+			"name": map[string]string{"given": "Ana", "family": "Reyes"}, "email": tc.id + "@example.org", "country": "PH"}); r.Status != 201 {
+			t.Fatalf("create %s: %d %s", tc.id, r.Status, r.Body)
+		}
+		self, acts := s.Token(tc.id), "/v1/certificants/"+tc.id+"/activities"
+		var e entry
+		r := s.Do(t, "POST", acts, self, covid)
+		if loose(t, r, &e); r.Status != 201 || e.Status != "pending_review" {
+			t.Fatalf("%s: covid entry %d %s, want 201 pending_review", tc.id, r.Status, r.Body)
+		}
+		var p problem
+		if r := s.Do(t, "POST", acts, self, covid); r.Status != 409 {
+			t.Errorf("%s: second covid entry while pending: %d %s, want 409", tc.id, r.Status, r.Body)
+		} else if loose(t, r, &p); len(p.Errors) == 0 || p.Errors[0].Rule != "R-ACT-9" {
+			t.Errorf("%s: problem %s does not name R-ACT-9", tc.id, r.Body)
+		}
+		review := acts + "/" + e.ID + "/review"
+		body := map[string]any{"decision": tc.decision}
+		if tc.reason != "" {
+			body["reason"] = tc.reason
+		}
+		if r := s.Do(t, "POST", review, self, body); r.Status != 403 {
+			t.Errorf("%s: the certificant reviews: %d, want 403", tc.id, r.Status)
+		}
+		var reviewed struct {
+			entry
+			ReviewReason string `json:"reviewReason"`
+		}
+		r = s.Do(t, "POST", review, staff, body)
+		if loose(t, r, &reviewed); r.Status != 200 || reviewed.Status != tc.want || reviewed.ReviewReason != tc.reason {
+			t.Errorf("%s: review %d %s, want %s with reason %q", tc.id, r.Status, r.Body, tc.want, tc.reason)
+		}
+		if r := s.Do(t, "POST", review, staff, body); r.Status != 409 {
+			t.Errorf("%s: second review: %d %s, want 409", tc.id, r.Status, r.Body)
+		}
+		var list struct {
+			Activities []entry `json:"activities"`
+		}
+		r = s.Do(t, "GET", acts, self, nil)
+		if loose(t, r, &list); len(list.Activities) != 1 || list.Activities[0].Status != tc.want {
+			t.Errorf("%s: transcript %s, want the entry %s", tc.id, r.Body, tc.want)
+		}
+		if r := s.Do(t, "POST", acts, self, covid); r.Status != tc.again {
+			t.Errorf("%s: new covid entry after %s: %d %s, want %d", tc.id, tc.want, r.Status, r.Body, tc.again)
+		}
+	}
+}

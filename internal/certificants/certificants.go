@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
@@ -36,14 +37,28 @@ type Certification struct {
 	Number      string `json:"number" dynamodbav:"number"`
 	Status      string `json:"status" dynamodbav:"status"`
 	CMPRequired bool   `json:"cmpRequired" dynamodbav:"cmpRequired"`
+	// FirstIssued decides CMP required or voluntary (R-CAT-4) and never
+	// changes; the cycle below changes at each renewal (R-CAT-5).
+	FirstIssued string `json:"firstIssuedOn" dynamodbav:"firstIssued"`
 	CycleStart  string `json:"cycleStart,omitempty" dynamodbav:"cycleStart,omitempty"`
 	CycleEnd    string `json:"cycleEnd,omitempty" dynamodbav:"cycleEnd,omitempty"`
 	Credential  string `json:"credential" dynamodbav:"credential"`
+	// NextCycle is an approved renewal waiting for its effective date
+	// (R-CYC-2); On fills it in, it is not stored as such.
+	NextCycle *calendar.Period `json:"nextCycle,omitempty" dynamodbav:"-"`
 	// InactiveUntil is the end of an extended period of inactive status
 	// (R-INA-1); the cycle end moves to it too. Empty when not inactive.
 	InactiveUntil string `json:"inactiveUntil,omitempty" dynamodbav:"inactiveUntil,omitempty"`
-	// FirstIssued decides CMP required or voluntary (R-CAT-4).
-	FirstIssued  string `json:"-" dynamodbav:"firstIssued"`
+	// PriorCycleStart/End and EffectiveOn: a renewal approved before it
+	// takes effect stores the new cycle above at once (so sweeps and new
+	// declarations follow it) and keeps the cycle still current here until
+	// EffectiveOn (R-CYC-2); On shows the right one for the day read.
+	PriorCycleStart string `json:"-" dynamodbav:"priorCycleStart,omitempty"`
+	PriorCycleEnd   string `json:"-" dynamodbav:"priorCycleEnd,omitempty"`
+	EffectiveOn     string `json:"-" dynamodbav:"effectiveOn,omitempty"`
+	// ScoreHeld: earned by a pass whose score is held for missing
+	// transcripts; visible to staff only until the score email is owed (R-EXAM-2).
+	ScoreHeld    bool   `json:"-" dynamodbav:"scoreHeld,omitempty"`
 	Route        string `json:"-" dynamodbav:"route,omitempty"`
 	RegisteredAt string `json:"-" dynamodbav:"registeredAt"`
 }
@@ -106,8 +121,8 @@ func (s *Service) Create(ctx context.Context, in NewCertificant) (Profile, error
 	return p, nil
 }
 
-// Get reads a profile; false when there is none. Status and credential are
-// those of today.
+// Get reads a profile; false when there is none. Status, cycle and
+// credential are those of today (R-CYC-2, R-CYC-8).
 func (s *Service) Get(ctx context.Context, id string) (Profile, bool, error) {
 	p, found, err := s.store.Get(ctx, id)
 	if err != nil {
@@ -118,4 +133,11 @@ func (s *Service) Get(ctx context.Context, id string) (Profile, bool, error) {
 		p.Certifications[i] = c.On(today)
 	}
 	return p, found, nil
+}
+
+// Public is the profile as anyone but staff may see it: a certification
+// earned by a pass whose score is still held is not shown (R-EXAM-2).
+func (p Profile) Public() Profile {
+	p.Certifications = slices.DeleteFunc(slices.Clone(p.Certifications), func(c Certification) bool { return c.ScoreHeld })
+	return p
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/mail/mailtest"
 )
 
 type memStore map[string]Profile
@@ -145,5 +146,13 @@ func TestValidate(t *testing.T) {
 		if strings.Join(got, ",") != tc.fields {
 			t.Errorf("%s: fields %v, want %s", tc.name, got, tc.fields)
 		}
+	}
+}
+
+// The welcome email renders from the data Create owes, without debris.
+func TestWelcomeMailRenders(t *testing.T) {
+	m := mailtest.Render(t, WelcomeTemplate, welcomeMail(Profile{ID: "c-7", Name: Name{Given: "Ana", Family: "Reyes"}}))
+	if !strings.Contains(m.Text, "Ana") || !strings.Contains(m.Text, "c-7") {
+		t.Errorf("welcome %q", m.Text)
 	}
 }

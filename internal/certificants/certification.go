@@ -16,13 +16,17 @@ import (
 )
 
 // Registration is the body of POST /v1/certificants/{id}/certifications.
-// StartedOn is the first issue date and the start of the first cycle.
+// StartedOn is the start of the current cycle; FirstIssuedOn the first
+// issue (R-CAT-5), StartedOn when not given.
 type Registration struct {
-	Program   string     `json:"program"`
-	Category  string     `json:"category"`
-	StartedOn civil.Date `json:"startedOn"`
-	Number    string     `json:"number,omitempty"`
-	Route     string     `json:"route,omitempty"`
+	Program       string     `json:"program"`
+	Category      string     `json:"category"`
+	StartedOn     civil.Date `json:"startedOn"`
+	FirstIssuedOn civil.Date `json:"firstIssuedOn,omitzero"`
+	Number        string     `json:"number,omitempty"`
+	Route         string     `json:"route,omitempty"`
+	// ScoreHeld: registered by a pass whose score is held (R-EXAM-2).
+	ScoreHeld bool `json:"-"`
 }
 
 // Errors of a registration; the HTTP layer maps them to statuses.
@@ -69,6 +73,12 @@ func (s *Service) Prepare(in Registration) (Certification, error) {
 	case in.StartedOn.After(today):
 		errs = append(errs, fielderr.Field{Field: "startedOn", Rule: "R-CYC-1", Message: "must not be in the future"})
 	}
+	first := in.FirstIssuedOn
+	if first.IsZero() {
+		first = in.StartedOn
+	} else if !in.StartedOn.IsZero() && first.After(in.StartedOn) {
+		errs = append(errs, fielderr.Field{Field: "firstIssuedOn", Rule: "R-CAT-5", Message: "the first issue cannot be after the current cycle's start"})
+	}
 	number := strings.TrimSpace(in.Number)
 	if number != "" && !numberPattern.MatchString(number) {
 		errs = append(errs, fielderr.Field{Field: "number", Message: "letters, digits and '-', at most 32"})
@@ -85,28 +95,58 @@ func (s *Service) Prepare(in Registration) (Certification, error) {
 	}
 	c := Certification{
 		Key: cert.Key(), Program: string(cert.Program), Category: cert.Category, Number: number,
-		CMPRequired: cert.CMPRequired(in.StartedOn), FirstIssued: in.StartedOn.String(), Route: route,
-		RegisteredAt: s.now().UTC().Format(time.RFC3339),
+		CMPRequired: cert.CMPRequired(first), FirstIssued: first.String(), Route: route,
+		RegisteredAt: s.now().UTC().Format(time.RFC3339), ScoreHeld: in.ScoreHeld,
 	}
-	// A voluntary participant has no cycle until a declaration grants one (R-CYC-5).
-	if c.CMPRequired {
+	// A voluntary participant has no cycle until a declaration grants one
+	// (R-CYC-5); one registered as renewed holds that CM period (R-CAT-5).
+	if c.CMPRequired || first != in.StartedOn {
 		cycle := calendar.CycleFromStart(in.StartedOn)
 		c.CycleStart, c.CycleEnd = cycle.Start.String(), cycle.End.String()
 	}
 	return c.On(today), nil
 }
 
-// On is the certification as it stands on today: status by its cycle end
-// (R-CYC-8), inactive through an extended period (R-INA-1), and CM while a maintained cycle is valid (R-CYC-6). Stored status
-// and credential are as of the last write; readers refresh them with On.
+// On is the certification as it stands on today, derived from its dates
+// whatever the stored status says: an approved renewal shows as nextCycle
+// until its effective date and as the cycle from then on (R-CYC-2); a
+// required certification is expired from the day after its cycle ends
+// (R-CYC-8); a voluntary one never expires, CM showing while its cycle runs
+// (R-CYC-5); inactive through an extended period (R-INA-1); CM while a
+// maintained cycle is valid (R-CYC-6).
 func (c Certification) On(today civil.Date) Certification {
+	if c.EffectiveOn != "" {
+		if eff, err := civil.Parse(c.EffectiveOn); err == nil && today.Before(eff) && c.PriorCycleEnd != "" {
+			next := calendar.Period{Start: parseOrZero(c.CycleStart), End: parseOrZero(c.CycleEnd)}
+			c.NextCycle = &next
+			c.CycleStart, c.CycleEnd = c.PriorCycleStart, c.PriorCycleEnd
+		}
+		c.PriorCycleStart, c.PriorCycleEnd, c.EffectiveOn = "", "", ""
+	}
 	end := c.Expiration() // zero without a cycle: voluntary, never expires (R-CYC-5)
-	c.Status = string(calendar.StatusOn(end, today))
+	c.Status = string(calendar.StatusActive)
+	if c.CMPRequired {
+		c.Status = string(calendar.StatusOn(end, today))
+	}
 	if c.InactiveUntil != "" && c.Status == string(calendar.StatusActive) {
 		c.Status = string(calendar.StatusInactive)
 	}
 	c.Credential = calendar.Credential(c.Category, c.Program, end, today)
 	return c
+}
+
+// ReexaminationRequired reports whether, on today, only re-examination
+// restores c: a required certification expired 10 or more years (R-CYC-8).
+func (c Certification) ReexaminationRequired(today civil.Date) bool {
+	return c.CMPRequired && calendar.ReexaminationRequired(c.Expiration(), today)
+}
+
+func parseOrZero(s string) civil.Date {
+	d, err := civil.Parse(s)
+	if err != nil {
+		return civil.Date{}
+	}
+	return d
 }
 
 // Expiration is the end of the current cycle; zero for a voluntary

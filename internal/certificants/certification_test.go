@@ -30,14 +30,22 @@ func TestRegisterRoute(t *testing.T) {
 	}{
 		// R-CAT-4, R-CYC-1, R-CYC-6: required since 2012, cycle to the month end 36 months on, CM shown.
 		{"ASCPi MLS", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"MLS","startedOn":"2024-01-15","number":"N-1"}`, 201,
-			`"key":"ASCPi-MLS","program":"ASCPi","category":"MLS","number":"N-1","status":"active","cmpRequired":true,"cycleStart":"2024-01-15","cycleEnd":"2027-01-31","credential":"MLS(ASCPi)CM"`},
+			`"key":"ASCPi-MLS","program":"ASCPi","category":"MLS","number":"N-1","status":"active","cmpRequired":true,"firstIssuedOn":"2024-01-15","cycleStart":"2024-01-15","cycleEnd":"2027-01-31","credential":"MLS(ASCPi)CM"`},
 		{"registered already", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"MLS","startedOn":"2024-01-15"}`, 409, `"rule":"R-CAT-1"`},
 		// R-CAT-4 / R-CYC-5: first issued before 2012: voluntary, no cycle, no CM.
 		{"voluntary SBB", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"SBB","startedOn":"2010-06-01"}`, 201,
-			`"status":"active","cmpRequired":false,"credential":"SBB(ASCPi)"`},
+			`"status":"active","cmpRequired":false,"firstIssuedOn":"2010-06-01","credential":"SBB(ASCPi)"`},
+		// R-CAT-5: a certificant who renewed already: first issue before 2012 (voluntary) apart from the current cycle.
+		{"renewed voluntary", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"SC","startedOn":"2023-02-01","firstIssuedOn":"2008-05-01"}`, 201,
+			`"status":"active","cmpRequired":false,"firstIssuedOn":"2008-05-01","cycleStart":"2023-02-01"`},
+		// R-CAT-5: first issued 2015, current cycle from 2023: required, cycle from the current start.
+		{"renewed required", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"M","startedOn":"2023-02-01","firstIssuedOn":"2015-03-01"}`, 201,
+			`"cmpRequired":true,"firstIssuedOn":"2015-03-01","cycleStart":"2023-02-01","cycleEnd":"2026-02-28"`},
+		{"first issue after the cycle", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"CG","startedOn":"2023-02-01","firstIssuedOn":"2024-03-01"}`, 422,
+			`"field":"firstIssuedOn","rule":"R-CAT-5"`},
 		// R-CYC-8: a cycle ended before today is expired, without CM.
 		{"expired", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"H","startedOn":"2020-01-01"}`, 201,
-			`"status":"expired","cmpRequired":true,"cycleStart":"2020-01-01","cycleEnd":"2023-01-31","credential":"H(ASCPi)"`},
+			`"status":"expired","cmpRequired":true,"firstIssuedOn":"2020-01-01","cycleStart":"2020-01-01","cycleEnd":"2023-01-31","credential":"H(ASCPi)"`},
 		// R-CAT-3: US categories other than MLS/MLT are not supported.
 		{"US SBB", "c-1", "s1", "[staff]", `{"program":"ASCP","category":"SBB","startedOn":"2024-01-15"}`, 422, `"field":"category","rule":"R-CAT-3"`},
 		{"unknown category", "c-1", "s1", "[staff]", `{"program":"ASCPi","category":"XYZ","startedOn":"2024-01-15"}`, 422, `"field":"category","rule":"R-CAT-`},
@@ -57,7 +65,7 @@ func TestRegisterRoute(t *testing.T) {
 	// The profile lists every certification with today's status.
 	resp := call(rt, RouteGet, "c-1", "c-1", "", "")
 	var p Profile
-	if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || len(p.Certifications) != 3 {
+	if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || len(p.Certifications) != 5 {
 		t.Fatalf("profile %d %s", resp.StatusCode, resp.Body)
 	}
 }
@@ -112,5 +120,65 @@ func TestCertificationItemCarriesRecipient(t *testing.T) {
 	}
 	if voluntary := NewCertificationItem("c-1", p, Certification{Key: "ASCPi-SBB"}); voluntary.DatePK != "" || voluntary.DateSK != "" {
 		t.Errorf("voluntary item indexed by date: %q %q", voluntary.DatePK, voluntary.DateSK)
+	}
+}
+
+func date(s string) civil.Date { return civil.MustParse(s) }
+
+// R-CYC-8: status is derived from the dates at every read: the day after
+// the expiration the stored "active" reads expired, without CM, no job run.
+func TestOnDayAfterExpiry(t *testing.T) {
+	c := Certification{Key: "ASCPi-MLS", Program: "ASCPi", Category: "MLS", CMPRequired: true, Status: "active",
+		Credential: "MLS(ASCPi)CM", CycleStart: "2022-02-01", CycleEnd: "2025-01-31"}
+	if got := c.On(date("2025-01-31")); got.Status != "active" || got.Credential != "MLS(ASCPi)CM" {
+		t.Errorf("on the expiration: %s %s, want active MLS(ASCPi)CM", got.Status, got.Credential)
+	}
+	if got := c.On(date("2025-02-01")); got.Status != "expired" || got.Credential != "MLS(ASCPi)" {
+		t.Errorf("the day after: %s %s, want expired MLS(ASCPi)", got.Status, got.Credential)
+	}
+	// R-CYC-8: 10 or more years expired needs re-examination.
+	if c.ReexaminationRequired(date("2035-01-31")) || !c.ReexaminationRequired(date("2035-02-01")) {
+		t.Error("re-examination from 10 years after the day after the expiration")
+	}
+}
+
+// R-CYC-2: a renewal approved before its effective date is stored as the
+// new cycle with the old one kept: until the effective date the old cycle
+// shows, the new one as nextCycle; from that day the new one, no job run.
+func TestOnRenewalEffectiveDate(t *testing.T) {
+	c := Certification{Key: "ASCPi-MLS", Program: "ASCPi", Category: "MLS", CMPRequired: true,
+		CycleStart: "2025-02-01", CycleEnd: "2028-01-31", PriorCycleStart: "2022-02-01", PriorCycleEnd: "2025-01-31", EffectiveOn: "2025-01-01"}
+	before := c.On(date("2024-12-31"))
+	if before.CycleStart != "2022-02-01" || before.CycleEnd != "2025-01-31" || before.NextCycle == nil ||
+		before.NextCycle.Start != date("2025-02-01") || before.NextCycle.End != date("2028-01-31") || before.Status != "active" {
+		t.Errorf("before the effective date: %+v", before)
+	}
+	on := c.On(date("2025-01-01"))
+	if on.CycleStart != "2025-02-01" || on.CycleEnd != "2028-01-31" || on.NextCycle != nil || on.Credential != "MLS(ASCPi)CM" {
+		t.Errorf("on the effective date: %+v", on)
+	}
+	b, _ := json.Marshal(before)
+	if !strings.Contains(string(b), `"nextCycle":{"start":"2025-02-01","end":"2028-01-31"}`) || strings.Contains(string(b), "prior") {
+		t.Errorf("profile JSON %s", b)
+	}
+}
+
+// R-CYC-5: a voluntary participant's CM period ending never makes the
+// certification expired: the plain credential stays valid.
+func TestOnVoluntaryNeverExpires(t *testing.T) {
+	c := Certification{Key: "ASCPi-MT", Program: "ASCPi", Category: "MT", CMPRequired: false, CycleStart: "2022-02-01", CycleEnd: "2025-01-31"}
+	if got := c.On(date("2025-01-31")); got.Status != "active" || got.Credential != "MT(ASCPi)CM" {
+		t.Errorf("during CM: %s %s", got.Status, got.Credential)
+	}
+	if got := c.On(date("2040-02-01")); got.Status != "active" || got.Credential != "MT(ASCPi)" || got.ReexaminationRequired(date("2040-02-01")) {
+		t.Errorf("after CM: %s %s, want active MT(ASCPi), never the 10-year rule", got.Status, got.Credential)
+	}
+}
+
+// R-EXAM-2: a certification earned by a held pass is not in the public profile.
+func TestPublicHidesHeldPass(t *testing.T) {
+	p := Profile{Certifications: []Certification{{Key: "ASCPi-MLS"}, {Key: "ASCPi-SBB", ScoreHeld: true}}}
+	if got := p.Public().Certifications; len(got) != 1 || got[0].Key != "ASCPi-MLS" || len(p.Certifications) != 2 {
+		t.Errorf("public %+v (staff %d)", got, len(p.Certifications))
 	}
 }

@@ -52,6 +52,9 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		if !found {
 			return httpapi.Response{}, httpapi.NotFound()
 		}
+		if !r.Principal.IsStaff() {
+			p = p.Public()
+		}
 		return httpapi.JSON(http.StatusOK, p)
 	})
 	rt.Handle(RouteRegister, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {

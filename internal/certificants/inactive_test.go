@@ -9,7 +9,7 @@ import (
 // R-INA-1, R-INA-2: through its extended period a certification is inactive
 // (with the extended end as its expiration); the day after, expired.
 func TestOnInactive(t *testing.T) {
-	c := Certification{Key: "ASCPi-MLS", Program: "ASCPi", Category: "MLS", CycleStart: "2022-01-01", CycleEnd: "2026-06-30",
+	c := Certification{Key: "ASCPi-MLS", Program: "ASCPi", Category: "MLS", CMPRequired: true, CycleStart: "2022-01-01", CycleEnd: "2026-06-30",
 		InactiveUntil: "2026-06-30"}
 	for _, tc := range []struct {
 		today, status, credential string

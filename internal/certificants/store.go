@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/statuslist"
 )
@@ -56,8 +58,7 @@ func (s *TableStore) Create(ctx context.Context, p Profile) error {
 	if err != nil {
 		return err
 	}
-	welcome, err := dynamo.PutOutbox(dynamo.NewOutbox(WelcomeTemplate, p.Email,
-		map[string]string{"given": p.Name.Given, "family": p.Name.Family, "certificantId": p.ID}, s.now(), p.ID))
+	welcome, err := dynamo.PutOutbox(dynamo.NewOutbox(WelcomeTemplate, p.Email, welcomeMail(p), s.now(), p.ID))
 	if err != nil {
 		return err
 	}
@@ -67,6 +68,11 @@ func (s *TableStore) Create(ctx context.Context, p Profile) error {
 		return ErrDuplicate
 	}
 	return err
+}
+
+// welcomeMail is the data of the welcome email.
+func welcomeMail(p Profile) map[string]string {
+	return map[string]string{"given": p.Name.Given, "family": p.Name.Family, "certificantId": p.ID}
 }
 
 // CertificationItem is a stored certification. A time-limited one enters the
@@ -112,8 +118,8 @@ func ExpiryIndex(certificantID, certKey, day string) (datePK, dateSK string) {
 	return dynamo.DatePK("EXP", day, ref), ref
 }
 
-// CycleMove is a certification's new cycle, as an approved renewal or an
-// inactive status grant writes it.
+// CycleMove is a certification's new cycle, as an approved renewal, an
+// inactive status grant or a re-examination writes it.
 type CycleMove struct {
 	CertificantID, CertKey string
 	Cycle                  calendar.Period
@@ -121,6 +127,9 @@ type CycleMove struct {
 	// Inactive: the cycle end is that of an extended period of inactive
 	// status (R-INA-1); otherwise the certification is active.
 	Inactive bool
+	// EffectiveOn, when set, is the later day a renewal takes effect: until
+	// then the current cycle stays what the profile shows (R-CYC-2, On).
+	EffectiveOn civil.Date
 	// IfCycleEnd, when set, is the cycle end the change was decided on: a
 	// renewal or an expiry in between makes the write fail.
 	IfCycleEnd string
@@ -137,16 +146,28 @@ type CycleMove struct {
 func MoveCycle(label string, m CycleMove) (dynamo.Write, error) {
 	end := m.Cycle.End.String()
 	dpk, dsk := ExpiryIndex(m.CertificantID, m.CertKey, end)
-	update := "SET cycleStart = :start, cycleEnd = :end, #status = :status, credential = :cred, datePk = :dpk, dateSk = :dsk"
+	set := []string{"cycleStart = :start", "cycleEnd = :end", "#status = :status", "credential = :cred", "datePk = :dpk", "dateSk = :dsk"}
+	var remove []string
+	values := map[string]any{":start": m.Cycle.Start.String(), ":end": end, ":cred": m.Credential, ":dpk": dpk, ":dsk": dsk}
 	status := calendar.StatusActive
 	if m.Inactive {
-		status, update = calendar.StatusInactive, update+", inactiveUntil = :end"
+		status, set = calendar.StatusInactive, append(set, "inactiveUntil = :end")
 	} else {
-		update += " REMOVE inactiveUntil"
+		remove = append(remove, "inactiveUntil")
 	}
-	cond := dynamo.Condition{Expr: "attribute_exists(pk)", Names: map[string]string{"#status": "status"},
-		Values: map[string]any{":start": m.Cycle.Start.String(), ":end": end, ":status": string(status), ":cred": m.Credential,
-			":dpk": dpk, ":dsk": dsk}}
+	if m.EffectiveOn.IsZero() {
+		remove = append(remove, "priorCycleStart", "priorCycleEnd", "effectiveOn")
+	} else {
+		// The right-hand sides read the item before the update: the cycle still current.
+		set = append(set, "priorCycleStart = cycleStart", "priorCycleEnd = cycleEnd", "effectiveOn = :eff")
+		values[":eff"] = m.EffectiveOn.String()
+	}
+	values[":status"] = string(status)
+	update := "SET " + strings.Join(set, ", ")
+	if len(remove) > 0 {
+		update += " REMOVE " + strings.Join(remove, ", ")
+	}
+	cond := dynamo.Condition{Expr: "attribute_exists(pk)", Names: map[string]string{"#status": "status"}, Values: values}
 	if m.IfCycleEnd != "" {
 		cond.Expr += " AND cycleEnd = :was"
 		cond.Values[":was"] = m.IfCycleEnd

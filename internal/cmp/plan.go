@@ -138,6 +138,9 @@ func newPlan(in EvaluationInput) (*plan, error) {
 		case a.Status == PendingReview:
 			p.exclude(a.ID, "R-ACT-9", "pending staff review")
 			continue
+		case a.Status == Rejected:
+			p.exclude(a.ID, rule.rule, "rejected on staff review: never counts")
+			continue
 		case a.Status != Accepted:
 			p.exclude(a.ID, rule.rule, "not accepted")
 			continue

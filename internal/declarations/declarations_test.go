@@ -20,7 +20,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
-	"github.com/boc/cmp/internal/mail"
+	"github.com/boc/cmp/internal/mail/mailtest"
 )
 
 // memStore keeps what TableStore keeps, with the same conditions and the
@@ -250,7 +250,7 @@ func TestSubmit(t *testing.T) {
 		{"R-FEE-3 a reinstatement adds its fee", inWindow, mlsTranscript(), "c-1", "",
 			`{"certificantId":"c-1","certification":"ASCPi-H"}`, 201, []string{`"rule":"R-FEE-3"`, `"totalCents":22000`}},
 		{"R-CYC-8 expired 10 years: re-examination", inWindow, mlsTranscript(), "c-1", "",
-			`{"certificantId":"c-1","certification":"ASCPi-M"}`, 422, []string{`"rule":"R-CYC-8"`, `re-examination`}},
+			`{"certificantId":"c-1","certification":"ASCPi-M"}`, 409, []string{`"rule":"R-CYC-8"`, `re-examination`}},
 		{"R-CAT-1 certification not held", inWindow, mlsTranscript(), "c-1", "",
 			`{"certificantId":"c-1","certification":"ASCPi-C"}`, 422, []string{`"field":"certification"`, `"rule":"R-CAT-1"`}},
 		{"R-CAT-3 unsupported key", inWindow, mlsTranscript(), "c-1", "",
@@ -445,14 +445,8 @@ func TestReceivedMail(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
 	}
 	sub := f.store.outbox[0]
-	r, err := mail.NewRenderer(map[string]string{"baseUrl": "https://cmp.example.org"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := r.Render(ReceivedTemplate, receivedMail(sub.Declaration, sub.GivenName))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Rendered without debris (%!, <no value>, empty dates or amounts), with its late-submission warning.
+	m := mailtest.Render(t, ReceivedTemplate, receivedMail(sub.Declaration, sub.GivenName))
 	if m.Subject != "CMP declaration received: ASCPi-MLS, fee 95.00 USD" {
 		t.Errorf("subject %q", m.Subject)
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
@@ -75,7 +76,12 @@ func problem(err error) error {
 	var rule *RuleError
 	var claimed *ClaimedError
 	var notOpen *NotOpenError
+	var reexam *calendar.ReexaminationError
 	switch {
+	case errors.As(err, &reexam):
+		p := httpapi.Conflict("re-examination required")
+		p.Errors = []fielderr.Field{{Field: "certification", Rule: reexam.Rule(), Message: reexam.Error()}}
+		return p
 	case errors.As(err, &rule):
 		p := httpapi.Unprocessable(rule.Detail, rule.Errors...)
 		if len(rule.Shortfalls) > 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
@@ -133,8 +134,11 @@ func changeWrites(c Change) ([]dynamo.Write, error) {
 // entry to the new expiration, so the old cycle's reminders stop (R-CYC-2);
 // it ends an inactive status too.
 func renewalWrite(d Declaration, r Renewal) (dynamo.Write, error) {
-	return certificants.MoveCycle(labelRenewal, certificants.CycleMove{CertificantID: d.CertificantID, CertKey: r.CertKey,
-		Cycle: r.Cycle, Credential: r.Credential})
+	m := certificants.CycleMove{CertificantID: d.CertificantID, CertKey: r.CertKey, Cycle: r.Cycle, Credential: r.Credential}
+	if r.Effective.After(calendar.Today(d.History[len(d.History)-1].At)) {
+		m.EffectiveOn = r.Effective // approved early: the old cycle stays current until then (R-CYC-2)
+	}
+	return certificants.MoveCycle(labelRenewal, m)
 }
 
 // Queue lists the declarations in state, by processing due date (ByQueue).

@@ -206,7 +206,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 	case errors.As(err, &notOpen):
 		return Submission{}, &NotOpenError{Opens: notOpen.Opens}
 	case errors.As(err, &reexam):
-		return Submission{}, &RuleError{Detail: "re-examination required", Errors: []fielderr.Field{{Field: "certification", Rule: reexam.Rule(), Message: reexam.Error()}}}
+		return Submission{}, reexam // 409 naming R-CYC-8 (problem)
 	case err != nil:
 		return Submission{}, fmt.Errorf("admit: %w", err)
 	}

@@ -110,6 +110,7 @@ func TestRouteAuthorization(t *testing.T) {
 		"POST /v1/certificants/{id}/activities":                             {who: self, body: `{}`},
 		"GET /v1/certificants/{id}/activities":                              {who: selfOrStaff},
 		"DELETE /v1/certificants/{id}/activities/{activityId}":              {who: self},
+		"POST /v1/certificants/{id}/activities/{activityId}/review":         {who: staffOnly, body: `{}`},
 		"GET /v1/certificants/{id}/certifications/{key}/progress":           {who: selfOrStaff},
 		"POST /v1/fees/quote":                                               {who: selfOrStaff, body: owned},
 		"POST /v1/declarations":                                             {who: self, body: owned},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/boc/cmp/internal/mail/mailtest"
 	"sync"
 	"testing"
 	"time"
@@ -212,6 +213,8 @@ func TestSendScores(t *testing.T) {
 		t.Errorf("rerun sent %d (emails %d)", res.Sent, len(store.emails))
 	}
 	for _, e := range store.emails {
+		// Both score emails render without debris (%!, <no value>, empty dates).
+		mailtest.Render(t, e.Template, e.Data)
 		switch e.Template {
 		case PassTemplate:
 			if e.Data["number"] != "N-1" {

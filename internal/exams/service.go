@@ -83,6 +83,21 @@ type Earned struct {
 	// the transaction only checks it still exists. Otherwise it is put if
 	// absent.
 	Held bool
+	// Restore: a held certification expired 10 or more years gets a new
+	// cycle from the exam date (R-CYC-8).
+	Restore *certificants.CycleMove
+}
+
+// restoration is the new cycle a pass on examDate gives a certification
+// held but expired 10 or more years on today: counted from the exam date,
+// its first issue and number kept (R-CYC-8); nil when none is due.
+func restoration(c certificants.Certification, examDate, today civil.Date) *certificants.CycleMove {
+	if !c.ReexaminationRequired(today) {
+		return nil
+	}
+	cycle := calendar.CycleFromStart(examDate)
+	return &certificants.CycleMove{CertKey: c.Key, Cycle: cycle, IfCycleEnd: c.CycleEnd,
+		Credential: calendar.Credential(c.Category, c.Program, cycle.End, today)}
 }
 
 // ErrRegistrationChanged: the earned certification was registered (or
@@ -166,9 +181,11 @@ func (s *Service) earned(holder certificants.Profile, a *Attempt) (*Earned, erro
 	e := &Earned{Holder: holder}
 	if i := slices.IndexFunc(holder.Certifications, func(c certificants.Certification) bool { return c.Key == a.Certification }); i >= 0 {
 		e.Certification, e.Held = holder.Certifications[i], true
+		e.Restore = restoration(e.Certification, a.ExamDate, calendar.Today(s.now()))
 	} else {
+		// Until the score email is owed the certification is staff's only (R-EXAM-2).
 		c, err := s.registrar.Prepare(certificants.Registration{Program: a.Program, Category: a.Category,
-			StartedOn: a.ExamDate, Route: a.Route})
+			StartedOn: a.ExamDate, Route: a.Route, ScoreHeld: a.ScoreStatus == ScoreHeld})
 		if err != nil {
 			return nil, fmt.Errorf("certify: %w", err)
 		}

@@ -168,6 +168,11 @@ func (s *TableStore) AddAttempt(ctx context.Context, a Attempt, earned *Earned) 
 // registrationWrite registers earned with certificants' own item, or checks
 // the held registration is still there.
 func registrationWrite(certificantID string, earned Earned) (dynamo.Write, error) {
+	if earned.Restore != nil {
+		m := *earned.Restore
+		m.CertificantID = certificantID
+		return certificants.MoveCycle(certificationLabel, m)
+	}
 	if earned.Held {
 		return dynamo.Check(certificationLabel, dynamo.CertificationKey(certificantID, earned.Certification.Key),
 			dynamo.Condition{Expr: "attribute_exists(pk)"})
@@ -306,7 +311,20 @@ func (s *TableStore) MarkSent(ctx context.Context, a Attempt, on civil.Date, ema
 	if err != nil {
 		return err
 	}
-	err = s.table.Transact(ctx, mark, out)
+	writes := []dynamo.Write{mark, out}
+	if a.Passed {
+		// The score email is owed: the certification it earned becomes visible (R-EXAM-2).
+		show, err := dynamo.Update(certificationLabel, dynamo.CertificationKey(a.CertificantID, a.Certification), "REMOVE scoreHeld",
+			dynamo.Condition{Expr: "attribute_exists(pk)"})
+		if err != nil {
+			return err
+		}
+		writes = append(writes, show)
+	}
+	err = s.table.Transact(ctx, writes...)
+	if dynamo.FailedLabel(err) == certificationLabel {
+		return fmt.Errorf("pass %s: its certification %s is not registered", a.ID, a.Certification)
+	}
 	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return ErrTaken
 	}

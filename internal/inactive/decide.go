@@ -56,6 +56,11 @@ func Judge(r InactiveRequest, held certificants.CertificationItem, d Decision, b
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
 	today := calendar.Today(now)
+	// Only for a certification current or expired less than 10 years
+	// (R-INA-1, R-CYC-8): a grant must never revive one only an exam restores.
+	if d.Decision == Grant && c.ReexaminationRequired(today) {
+		return Outcome{}, ErrReexamination
+	}
 	var errs []fielderr.Field
 	add := func(field, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: "R-INA-1", Message: msg})

@@ -11,7 +11,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
-	"github.com/boc/cmp/internal/mail"
+	"github.com/boc/cmp/internal/mail/mailtest"
 )
 
 func heldMLS() certificants.CertificationItem {
@@ -21,7 +21,7 @@ func heldMLS() certificants.CertificationItem {
 
 func requested() InactiveRequest {
 	return InactiveRequest{ID: "R1", CertificantID: "c-1", Certification: "ASCPi-MLS", Status: Requested,
-		Fee: fees.Quote{TotalCents: 4000, Currency: "USD"}}
+		Reason: "working abroad without lab practice", Basis: "employment_abroad", Fee: fees.Quote{TotalCents: 4000, Currency: "USD"}}
 }
 
 // R-INA-1: staff grant an extended period after the current expiration
@@ -72,6 +72,19 @@ func TestJudge(t *testing.T) {
 	if _, err := Judge(decided, heldMLS(), Decision{Decision: Deny, Reason: "x"}, "staff-1", now); !errors.Is(err, ErrDecided) {
 		t.Errorf("second decision: %v, want ErrDecided", err)
 	}
+	// R-INA-1, R-CYC-8: a certification lapsed 10 or more years (here in
+	// 2013) gets no inactive status: only re-examination restores it.
+	lapsed := heldMLS()
+	lapsed.CycleStart, lapsed.CycleEnd = "2010-02-01", "2013-01-31"
+	if out, err := Judge(requested(), lapsed, Decision{Decision: Grant, ExtendedUntil: d("2027-01-31")}, "staff-1", now); !errors.Is(err, ErrReexamination) || out.Cycle != nil {
+		t.Errorf("grant of a certification expired 11 years: %v %+v, want ErrReexamination", err, out.Cycle)
+	}
+	// Expired less than 10 years: still allowed.
+	recent := heldMLS()
+	recent.CycleStart, recent.CycleEnd = "2017-02-01", "2020-01-31"
+	if _, err := Judge(requested(), recent, Decision{Decision: Grant, ExtendedUntil: d("2027-01-31")}, "staff-1", now); err != nil {
+		t.Errorf("grant of a certification expired 4 years: %v", err)
+	}
 }
 
 // R-INA-1, R-INA-2: a grant moves the whole certification to an inactive
@@ -97,11 +110,12 @@ func TestJudgeGrantMovesCycle(t *testing.T) {
 // templates refuse a missing key): received with the fee, decided with the
 // extended period and what to do (R-INA-1, R-INA-2).
 func TestMailRenders(t *testing.T) {
-	r, err := mail.NewRenderer(map[string]string{"baseUrl": "https://cmp.example.org"})
+	grant, err := Judge(requested(), heldMLS(), Decision{Decision: Grant, ExtendedUntil: civil.MustParse("2026-01-31"), Reason: "<b>illness</b>"},
+		"staff-1", time.Date(2024, 11, 4, 15, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	grant, err := Judge(requested(), heldMLS(), Decision{Decision: Grant, ExtendedUntil: civil.MustParse("2026-01-31"), Reason: "<b>illness</b>"},
+	deny, err := Judge(requested(), heldMLS(), Decision{Decision: Deny, Reason: "no documentation of the illness"},
 		"staff-1", time.Date(2024, 11, 4, 15, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
@@ -117,12 +131,10 @@ func TestMailRenders(t *testing.T) {
 		{ReceivedTemplate, receivedMail(requested(), heldMLS()), "Inactive status request received: ASCPi-MLS, fee 40.00 USD", []string{"2025-01-31"}},
 		{ReceivedTemplate, receivedMail(waived, heldMLS()), "Inactive status request received: ASCPi-MLS, fee 0.00 USD", []string{"waived: mandatory military service"}},
 		{DecisionTemplate, grant.Mail, "Inactive status granted: ASCPi-MLS", []string{"2022-02-01 to 2026-01-31", "submissions open on 2025-10-31"}},
+		{DecisionTemplate, deny.Mail, "Inactive status denied: ASCPi-MLS", []string{"no documentation", "2025-01-31", "40.00 USD"}},
 	} {
-		m, err := r.Render(tc.template, tc.data)
-		if err != nil {
-			t.Errorf("%s: %v", tc.template, err)
-			continue
-		}
+		// Every state and kind, without debris (%!, <no value>, empty dates or amounts).
+		m := mailtest.Render(t, tc.template, tc.data)
 		if m.Subject != tc.subject {
 			t.Errorf("%s: subject %q, want %q", tc.template, m.Subject, tc.subject)
 		}

@@ -70,6 +70,11 @@ func problem(err error) error {
 		p := httpapi.Conflict("the inactive status request is decided already")
 		p.Errors = []fielderr.Field{{Field: "decision", Rule: "R-INA-1", Message: "only an open request takes a decision"}}
 		return p
+	case errors.Is(err, ErrReexamination):
+		p := httpapi.Conflict("re-examination required")
+		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-CYC-8",
+			Message: "expired 10 or more years: only re-examination restores it, inactive status is not available (R-INA-1)"}}
+		return p
 	case errors.Is(err, ErrCertificationChanged):
 		p := httpapi.Conflict("the certification changed meanwhile")
 		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-INA-1", Message: "decide again on its current expiration"}}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
@@ -25,6 +26,9 @@ var (
 	ErrOpen = errors.New("inactive: a request of this certification is open")
 	// ErrNotFound: no request with this id of this certificant (404).
 	ErrNotFound = errors.New("inactive: no such request")
+	// ErrReexamination: the certification expired 10 or more years ago, so
+	// only re-examination restores it; no inactive status (409, R-CYC-8, R-INA-1).
+	ErrReexamination = errors.New("inactive: expired 10 or more years, re-examination required")
 	// ErrCertificationChanged: the certification was renewed between reading
 	// it and the grant (409); deciding again reads the new state.
 	ErrCertificationChanged = errors.New("inactive: the certification changed meanwhile")
@@ -102,6 +106,9 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 		}
 		if !found {
 			return dynamo.Answer{}, nil, ErrNotHeld
+		}
+		if held.ReexaminationRequired(calendar.Today(now)) {
+			return dynamo.Answer{}, nil, ErrReexamination
 		}
 		fee, err := Price(s.schedule, r, now)
 		if err != nil {

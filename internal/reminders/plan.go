@@ -25,6 +25,9 @@ const (
 	// TemplateExpired: the day after expiration: reinstatement and its fee
 	// (R-CYC-8, R-FEE-1, R-FEE-3).
 	TemplateExpired = "cmp-reminder-expired"
+	// TemplateProcessing: the day after expiration while a declaration
+	// submitted in time is still processed: no reinstatement fee (R-REM-1).
+	TemplateProcessing = "cmp-reminder-processing"
 )
 
 // outboxKind prefixes every reminder's outbox id, whatever its template.
@@ -65,6 +68,9 @@ type Due struct {
 	// To is copied on the certification item at registration; empty on items
 	// written before that, whose profile the sweep reads instead.
 	To Recipient
+	// Processing: a declaration submitted by the expiration still waits for
+	// its decision (R-REM-1); the sweep fills it in for the day after.
+	Processing bool
 }
 
 // Recipient is who a reminder goes to.
@@ -109,6 +115,8 @@ func Plan(d Due, expiration civil.Date, offsetDays int, schedule fees.Schedule) 
 	}
 	var template string
 	switch {
+	case offsetDays < 0 && d.Processing:
+		template = TemplateProcessing
 	case offsetDays < 0:
 		template = TemplateExpired
 		if err := addReinstatementFee(data, d.CertKey, expiration, on, schedule); err != nil {

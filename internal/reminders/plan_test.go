@@ -6,7 +6,7 @@ import (
 
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
-	"github.com/boc/cmp/internal/mail"
+	"github.com/boc/cmp/internal/mail/mailtest"
 )
 
 func TestParseOffsets(t *testing.T) {
@@ -126,30 +126,50 @@ func TestPlanSkips(t *testing.T) {
 	}
 }
 
-// Every reminder template renders with exactly the data Plan gives it (the
-// renderer refuses missing keys), and the HTML part escapes the given name.
+// Every reminder template (upcoming, window open, expired, and the R-REM-1
+// "still being processed" variant) renders with exactly the data Plan gives
+// it, without debris, and the HTML part escapes the given name.
 func TestPlannedEmailsRender(t *testing.T) {
-	r, err := mail.NewRenderer(map[string]string{"baseUrl": "https://cmp.example.org"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	exp := civil.MustParse("2025-01-31")
 	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active", CMPRequired: true}
-	for _, off := range []int{180, 90, -1} {
-		e, _, err := Plan(d, exp, off, fees.DefaultSchedule())
+	processing := d
+	processing.Processing = true
+	seen := map[string]bool{}
+	for _, tc := range []struct {
+		d   Due
+		off int
+	}{{d, 180}, {d, 90}, {d, -1}, {processing, -1}} {
+		e, _, err := Plan(tc.d, exp, tc.off, fees.DefaultSchedule())
 		if err != nil {
 			t.Fatal(err)
 		}
+		seen[e.Template] = true
 		e.Data["given"] = "<Ann>"
-		m, err := r.Render(e.Template, e.Data)
-		if err != nil {
-			t.Fatalf("%s: %v", e.Template, err)
-		}
+		m := mailtest.Render(t, e.Template, e.Data)
 		if !strings.Contains(m.Subject, "2025-01-31") || !strings.Contains(m.Text, "MLS(ASCPi)CM") {
 			t.Errorf("%s: subject %q lacks the expiration or text lacks the credential", e.Template, m.Subject)
 		}
 		if strings.Contains(m.HTML, "<Ann>") {
 			t.Errorf("%s: HTML does not escape the name", e.Template)
 		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("templates rendered %v, want all four", seen)
+	}
+}
+
+// R-REM-1: the day after expiration, a declaration submitted in time and
+// still being processed gets the "still being processed" email, with no
+// reinstatement fee; without one the reinstatement email with its fee.
+func TestPlanDayAfterWhileProcessing(t *testing.T) {
+	exp := civil.MustParse("2025-01-31")
+	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active", CMPRequired: true, Processing: true}
+	e, ok, err := Plan(d, exp, -1, fees.DefaultSchedule())
+	if err != nil || !ok || e.Template != TemplateProcessing || e.Data["reinstatementFee"] != "" {
+		t.Errorf("processing: %+v %v %v, want %s without a fee", e, ok, err, TemplateProcessing)
+	}
+	d.Processing = false
+	if e, _, _ := Plan(d, exp, -1, fees.DefaultSchedule()); e.Template != TemplateExpired || e.Data["reinstatementFee"] != "125.00" {
+		t.Errorf("no pending declaration: %+v, want %s with the 125.00 fee", e, TemplateExpired)
 	}
 }

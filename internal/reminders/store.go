@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
@@ -96,4 +97,30 @@ func (s *TableStore) Owe(ctx context.Context, e Email, to string) (bool, error) 
 		Data:      e.Data,
 		CreatedAt: s.now().UTC().Format(time.RFC3339),
 	})
+}
+
+// PendingTimely reports whether a declaration of the certification waits
+// for a decision (its pending marker) and was submitted on or before
+// expiration (R-REM-1): then the day-after email says so instead of asking
+// for a reinstatement fee.
+func (s *TableStore) PendingTimely(ctx context.Context, certificantID, certKey string, expiration civil.Date) (bool, error) {
+	var marker struct {
+		DeclarationID string `dynamodbav:"declarationId"`
+	}
+	found, err := s.table.Get(ctx, dynamo.PendingKey(certificantID, certKey), &marker)
+	if err != nil || !found {
+		return false, err
+	}
+	var decl struct {
+		SubmittedAt string `dynamodbav:"submittedAt"`
+	}
+	found, err = s.table.Get(ctx, dynamo.DeclarationKey(certificantID, marker.DeclarationID), &decl)
+	if err != nil || !found {
+		return false, err
+	}
+	at, err := time.Parse(time.RFC3339Nano, decl.SubmittedAt)
+	if err != nil {
+		return false, fmt.Errorf("declaration %s: submittedAt: %w", marker.DeclarationID, err)
+	}
+	return !calendar.Today(at).After(expiration), nil
 }

@@ -25,6 +25,9 @@ type Store interface {
 	// Owe writes the outbox item of e unless it exists; owed is false when it
 	// did (an earlier or parallel run owes it already).
 	Owe(ctx context.Context, e Email, to string) (owed bool, err error)
+	// PendingTimely reports a declaration submitted by expiration that
+	// still waits for its decision (R-REM-1).
+	PendingTimely(ctx context.Context, certificantID, certKey string, expiration civil.Date) (bool, error)
 }
 
 // Report counts what one sweep did.
@@ -152,6 +155,12 @@ const (
 )
 
 func (s *Sweeper) one(ctx context.Context, recipients *recipientCache, j job) (outcome, error) {
+	if j.offset < 0 && j.due.CMPRequired {
+		var err error
+		if j.due.Processing, err = s.store.PendingTimely(ctx, j.due.CertificantID, j.due.CertKey, j.expiration); err != nil {
+			return skipped, fmt.Errorf("reminder of %s %s: %w", j.due.CertificantID, j.due.CertKey, err)
+		}
+	}
 	e, ok, err := Plan(j.due, j.expiration, j.offset, s.schedule)
 	if err != nil || !ok {
 		return skipped, err

@@ -21,11 +21,16 @@ type fakeStore struct {
 	profiles map[string]Recipient
 	outbox   map[string]string // id -> recipient
 	oweCalls int
-	failFrom int // Owe calls numbered >= failFrom fail; 0 never
+	failFrom int             // Owe calls numbered >= failFrom fail; 0 never
+	pending  map[string]bool // certificantId#certKey -> a timely declaration waits (R-REM-1)
 }
 
 func (f *fakeStore) DueOn(_ context.Context, exp civil.Date) ([]Due, int, error) {
 	return f.due[exp], len(f.due[exp]), nil
+}
+
+func (f *fakeStore) PendingTimely(_ context.Context, id, key string, _ civil.Date) (bool, error) {
+	return f.pending[id+"#"+key], nil
 }
 
 func (f *fakeStore) Recipient(_ context.Context, id string) (Recipient, bool, error) {

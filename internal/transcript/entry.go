@@ -24,7 +24,9 @@ type Entry struct {
 	cmp.ActivityInput
 	Points    cmp.Points `json:"points"`
 	Status    cmp.Status `json:"status"`
-	CreatedAt string     `json:"createdAt"`
+	// ReviewReason is why staff rejected (or accepted) a covid claim (R-ACT-9).
+	ReviewReason string `json:"reviewReason,omitempty"`
+	CreatedAt    string `json:"createdAt"`
 }
 
 // Errors of the transcript use case; the HTTP layer maps them to statuses.
@@ -33,6 +35,10 @@ var (
 	ErrNotFound = errors.New("transcript: not found")
 	// ErrClaimed: a declaration claims the activity (409, R-ACT-11).
 	ErrClaimed = errors.New("transcript: the activity is claimed by a declaration")
+	// ErrCovidTaken: the certificant has a covid entry already, not rejected (409, R-ACT-9).
+	ErrCovidTaken = errors.New("transcript: one covid entry per certificant")
+	// ErrNotReviewable: not a covid entry waiting for review (409, R-ACT-9).
+	ErrNotReviewable = errors.New("transcript: not a covid entry pending review")
 )
 
 // ItemType is the type attribute of activity items.
@@ -52,6 +58,7 @@ type activityItem struct {
 	Earned        string   `dynamodbav:"earned,omitempty"`
 	Points        int64    `dynamodbav:"points"`
 	Status        string   `dynamodbav:"status"`
+	ReviewReason  string   `dynamodbav:"reviewReason,omitempty"`
 	CreatedAt     string   `dynamodbav:"createdAt"`
 	Doc           string   `dynamodbav:"doc"`
 }
@@ -78,7 +85,7 @@ func newItem(certificantID string, e Entry, act cmp.Activity) (activityItem, err
 
 // entry is the API form of a stored item.
 func (it activityItem) entry() (Entry, error) {
-	e := Entry{ID: it.ID, Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), CreatedAt: it.CreatedAt}
+	e := Entry{ID: it.ID, Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), ReviewReason: it.ReviewReason, CreatedAt: it.CreatedAt}
 	if err := json.Unmarshal([]byte(it.Doc), &e.ActivityInput); err != nil {
 		return Entry{}, fmt.Errorf("decode activity %s: %w", it.ID, err)
 	}

@@ -19,6 +19,7 @@ const (
 	RouteList     = "GET /v1/certificants/{id}/activities"
 	RouteDelete   = "DELETE /v1/certificants/{id}/activities/{activityId}"
 	RouteProgress = "GET /v1/certificants/{id}/certifications/{key}/progress"
+	RouteReview   = "POST /v1/certificants/{id}/activities/{activityId}/review"
 )
 
 // maxIDLen bounds ids taken from paths before they become keys.
@@ -72,6 +73,25 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		r.Log.Info("activity deleted", "certificantId", id, "activityId", activityID)
 		return httpapi.NoContent()
 	})
+	rt.Handle(RouteReview, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RequireStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
+		id, activityID := r.Param("id"), r.Param("activityId")
+		if activityID == "" || len(activityID) > maxIDLen {
+			return httpapi.Response{}, httpapi.NotFound()
+		}
+		var in Review
+		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		e, err := svc.ReviewCovid(ctx, id, activityID, r.Principal.Subject, in)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("covid claim reviewed", "certificantId", id, "activityId", activityID, "status", string(e.Status))
+		return httpapi.JSON(http.StatusOK, e)
+	})
 	rt.Handle(RouteProgress, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
 		if err := httpapi.RequireSelfOrStaff(r.Principal, id); err != nil {
@@ -107,6 +127,14 @@ func problem(err error) error {
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
+	case errors.Is(err, ErrCovidTaken):
+		p := httpapi.Conflict("a covid entry exists already")
+		p.Errors = []fielderr.Field{{Field: "type", Rule: "R-ACT-9", Message: "one covid entry per certificant, ever, unless the first was rejected"}}
+		return p
+	case errors.Is(err, ErrNotReviewable):
+		p := httpapi.Conflict("not a covid entry pending review")
+		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-ACT-9", Message: "only a covid entry pending review takes a review"}}
+		return p
 	case errors.Is(err, ErrClaimed):
 		p := httpapi.Conflict("a declaration claims this activity")
 		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-ACT-11", Message: "claimed by a declaration; it cannot be deleted"}}

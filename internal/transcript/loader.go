@@ -60,7 +60,9 @@ type Cycle struct {
 // CycleOn is the cycle a declaration submitted on today would close.
 func CycleOn(c certificants.Certification, today civil.Date) Cycle {
 	var period calendar.Period
-	if end := c.Expiration(); !end.IsZero() {
+	// A voluntary participant's CM period is no cycle to close: the CE
+	// window is the 3 years before submission, always (R-CYC-5).
+	if end := c.Expiration(); !end.IsZero() && c.CMPRequired {
 		start, err := civil.Parse(c.CycleStart)
 		if err != nil {
 			start = calendar.CycleEndingOn(end).Start
@@ -95,10 +97,13 @@ func (p Partition) Evaluation(cert cmp.Certification, cy Cycle) cmp.EvaluationIn
 	}
 	for _, c := range p.Claims {
 		if c.Certification == cert.Key() {
+			// A declaration of this certification claiming the covid entry
+			// excludes it by R-ACT-11 only, so re-allocating that declaration
+			// (its own claims set aside) keeps it (R-ACT-9).
 			in.ClaimedInCertification[c.ActivityID] = true
-		} else {
-			in.ClaimedElsewhere[c.ActivityID] = true
+			continue
 		}
+		in.ClaimedElsewhere[c.ActivityID] = true
 		in.CovidUsedElsewhere = in.CovidUsedElsewhere || covid[c.ActivityID]
 	}
 	return in
@@ -216,7 +221,10 @@ func (p Partition) Snapshot(certKey string, today civil.Date) (declarations.Snap
 	if err != nil {
 		return declarations.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
-	snap.Registered, snap.Expiration = true, c.Expiration()
+	snap.Registered = true
+	if c.CMPRequired {
+		snap.Expiration = c.Expiration() // voluntary: no expiration, no window (R-CYC-5)
+	}
 	snap.Evaluation = p.Evaluation(cert, CycleOn(c, today))
 	return snap, nil
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
@@ -27,6 +29,8 @@ type Store interface {
 	// Delete removes an entry unless a declaration of any of certKeys claims
 	// it, decided by the transaction's conditions: ErrNotFound, ErrClaimed.
 	Delete(ctx context.Context, certificantID, activityID string, certKeys []string) error
+	// Review sets a pending covid entry's status (ErrNotReviewable otherwise).
+	Review(ctx context.Context, certificantID, activityID string, status cmp.Status, reason, by, at string) error
 }
 
 // Service is the transcript use case.
@@ -55,6 +59,9 @@ func (s *Service) Add(ctx context.Context, certificantID string, in cmp.Activity
 		CreatedAt: s.now().UTC().Format(time.RFC3339)}
 	act.ID = e.ID
 	if err := s.store.Add(ctx, certificantID, e, act); err != nil {
+		if errors.Is(err, ErrCovidTaken) {
+			return Entry{}, err
+		}
 		return Entry{}, fmt.Errorf("add activity: %w", err)
 	}
 	return e, nil
@@ -99,6 +106,57 @@ func (s *Service) Delete(ctx context.Context, certificantID, activityID string) 
 		return fmt.Errorf("delete activity %s: %w", activityID, err)
 	}
 	return nil
+}
+
+// Review is the body of POST .../activities/{activityId}/review (R-ACT-9).
+type Review struct {
+	Decision string `json:"decision"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// maxReviewReason bounds the reason kept on the entry.
+const maxReviewReason = 500
+
+// ReviewCovid applies staff member by's review of a covid claim form: accept
+// counts the entry from then on, reject never counts it, says why, and frees
+// the certificant's one covid entry (R-ACT-9).
+func (s *Service) ReviewCovid(ctx context.Context, certificantID, activityID, by string, in Review) (Entry, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	var status cmp.Status
+	var errs []fielderr.Field
+	switch in.Decision {
+	case "accept":
+		status = cmp.Accepted
+	case "reject":
+		status = cmp.Rejected
+		if in.Reason == "" {
+			errs = append(errs, fielderr.Field{Field: "reason", Rule: "R-ACT-9", Message: "required for a rejection: the certificant is told why"})
+		}
+	default:
+		errs = append(errs, fielderr.Field{Field: "decision", Rule: "R-ACT-9", Message: "one of accept, reject"})
+	}
+	if len(in.Reason) > maxReviewReason || strings.IndexFunc(in.Reason, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0 {
+		errs = append(errs, fielderr.Field{Field: "reason", Rule: "R-ACT-9", Message: fmt.Sprintf("at most %d characters, no control characters", maxReviewReason)})
+	}
+	if len(errs) > 0 {
+		return Entry{}, &fielderr.Invalid{Detail: "invalid review", Fields: errs}
+	}
+	if err := s.store.Review(ctx, certificantID, activityID, status, in.Reason, by, s.now().UTC().Format(time.RFC3339)); err != nil {
+		if errors.Is(err, ErrNotReviewable) {
+			return Entry{}, err
+		}
+		return Entry{}, fmt.Errorf("review activity %s: %w", activityID, err)
+	}
+	entries, err := s.List(ctx, certificantID)
+	if err != nil {
+		return Entry{}, err
+	}
+	for _, e := range entries {
+		if e.ID == activityID {
+			return e, nil
+		}
+	}
+	return Entry{}, ErrNotFound
 }
 
 // Progress is a certification's current cycle judged on today (api.md).

@@ -18,10 +18,25 @@ const (
 	labelProfile  = "profile"
 	labelActivity = "activity"
 	labelClaim    = "claim:"
+	labelCovid    = "covid"
 )
 
+// covidKey is the certificant's one covid claim (R-ACT-9): put with the
+// entry, deleted when staff reject it (or it is deleted), so a second entry
+// is refused by the database, not by a read.
+func covidKey(certificantID string) dynamo.Key {
+	return dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: "COVID"}
+}
+
+type covidItem struct {
+	dynamo.Key
+	Type       string `dynamodbav:"type"`
+	ActivityID string `dynamodbav:"activityId"`
+}
+
 // Add puts the entry in the same transaction as a check that the profile
-// exists, so no entry outlives or precedes its certificant.
+// exists, so no entry outlives or precedes its certificant; a covid entry
+// also takes the certificant's one covid claim (ErrCovidTaken).
 func (s *TableStore) Add(ctx context.Context, certificantID string, e Entry, act cmp.Activity) error {
 	it, err := newItem(certificantID, e, act)
 	if err != nil {
@@ -35,9 +50,53 @@ func (s *TableStore) Add(ctx context.Context, certificantID string, e Entry, act
 	if err != nil {
 		return err
 	}
-	err = s.table.Transact(ctx, profile, put)
-	if dynamo.FailedLabel(err) == labelProfile {
+	writes := []dynamo.Write{profile, put}
+	if act.Type == cmp.CovidCE {
+		w, err := dynamo.Put(labelCovid, covidItem{Key: covidKey(certificantID), Type: "covid-claim", ActivityID: e.ID}, dynamo.IfAbsent)
+		if err != nil {
+			return err
+		}
+		writes = append(writes, w)
+	}
+	err = s.table.Transact(ctx, writes...)
+	switch dynamo.FailedLabel(err) {
+	case labelProfile:
 		return ErrNotFound
+	case labelCovid:
+		return ErrCovidTaken
+	}
+	return err
+}
+
+// releaseCovid deletes the covid claim while it names activityID.
+func releaseCovid(certificantID, activityID string) (dynamo.Write, error) {
+	return dynamo.Delete(labelCovid, covidKey(certificantID), dynamo.Condition{Expr: "attribute_not_exists(pk) OR activityId = :id",
+		Values: map[string]any{":id": activityID}})
+}
+
+// Review records staff's decision on a pending covid entry: status
+// accepted or rejected, the reason and who; a rejection frees the covid
+// claim (R-ACT-9). ErrNotFound, ErrNotReviewable when it is no pending covid entry.
+func (s *TableStore) Review(ctx context.Context, certificantID, activityID string, status cmp.Status, reason, by, at string) error {
+	update, err := dynamo.Update(labelActivity, dynamo.ActivityKey(certificantID, activityID),
+		"SET #status = :status, reviewReason = :reason, reviewedBy = :by, reviewedAt = :at",
+		dynamo.Condition{Expr: "attribute_exists(pk) AND activityType = :covid AND #status = :pending", Names: map[string]string{"#status": "status"},
+			Values: map[string]any{":status": string(status), ":reason": reason, ":by": by, ":at": at,
+				":covid": string(cmp.CovidCE), ":pending": string(cmp.PendingReview)}})
+	if err != nil {
+		return err
+	}
+	writes := []dynamo.Write{update}
+	if status == cmp.Rejected {
+		w, err := releaseCovid(certificantID, activityID)
+		if err != nil {
+			return err
+		}
+		writes = append(writes, w)
+	}
+	err = s.table.Transact(ctx, writes...)
+	if dynamo.FailedLabel(err) == labelActivity {
+		return ErrNotReviewable
 	}
 	return err
 }
@@ -56,7 +115,12 @@ func (s *TableStore) Delete(ctx context.Context, certificantID, activityID strin
 	if err != nil {
 		return err
 	}
-	writes := []dynamo.Write{del, bump}
+	// A deleted covid entry frees the claim as a rejected one does (R-ACT-9).
+	free, err := releaseCovid(certificantID, activityID)
+	if err != nil {
+		return err
+	}
+	writes := []dynamo.Write{del, bump, free}
 	for _, k := range certKeys {
 		w, err := dynamo.Check(labelClaim+k, dynamo.ClaimKey(certificantID, k, activityID), dynamo.IfAbsent)
 		if err != nil {

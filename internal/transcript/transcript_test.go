@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,8 +33,25 @@ func (m *memory) Add(_ context.Context, id string, e Entry, act cmp.Activity) er
 	if !ok {
 		return ErrNotFound
 	}
+	// The table's covid claim: one covid entry unless the others were rejected.
+	for _, a := range p.Activities {
+		if act.Type == cmp.CovidCE && a.Type == cmp.CovidCE && a.Status != cmp.Rejected {
+			return ErrCovidTaken
+		}
+	}
 	p.Entries, p.Activities = append(p.Entries, e), append(p.Activities, act)
 	return nil
+}
+
+func (m *memory) Review(_ context.Context, id, activityID string, status cmp.Status, reason, _, _ string) error {
+	p := m.parts[id]
+	for i, a := range p.Activities {
+		if a.ID == activityID && a.Type == cmp.CovidCE && a.Status == cmp.PendingReview {
+			p.Activities[i].Status, p.Entries[i].Status, p.Entries[i].ReviewReason = status, status, reason
+			return nil
+		}
+	}
+	return ErrNotReviewable
 }
 
 func (m *memory) Delete(_ context.Context, id, activityID string, certKeys []string) error {
@@ -199,6 +217,18 @@ func TestProgress(t *testing.T) {
 	}
 }
 
+// R-ACT-9: a claim by a declaration of the same certification excludes the
+// covid entry by R-ACT-11 only (so re-allocating that declaration keeps it),
+// never as "used elsewhere".
+func TestEvaluationOwnCovidClaim(t *testing.T) {
+	p := Partition{Activities: []cmp.Activity{{ID: "covid", Type: cmp.CovidCE}}, Claims: []Claim{{"ASCPi-MLS", "covid"}}}
+	mls, _ := cmp.ParseKey("ASCPi-MLS")
+	in := p.Evaluation(mls, Cycle{RequirementsOn: d("2025-01-31")})
+	if !in.ClaimedInCertification["covid"] || in.CovidUsedElsewhere || in.ClaimedElsewhere["covid"] {
+		t.Errorf("own claim of the covid entry: %+v", in)
+	}
+}
+
 // R-ACT-11, R-ACT-3, R-ACT-9: claims split by certification; a claimed covid entry uses up the one.
 func TestEvaluationClaims(t *testing.T) {
 	p := Partition{
@@ -215,7 +245,7 @@ func TestEvaluationClaims(t *testing.T) {
 // R-CYC-3..5, R-REQ: requirements are read at the cycle end while current,
 // at the submission day for a reinstatement or a voluntary participant.
 func TestCycleOn(t *testing.T) {
-	mls := certificants.Certification{CycleStart: "2022-02-01", CycleEnd: "2025-01-31"}
+	mls := certificants.Certification{CMPRequired: true, CycleStart: "2022-02-01", CycleEnd: "2025-01-31"}
 	tests := []struct {
 		name     string
 		c        certificants.Certification
@@ -233,5 +263,78 @@ func TestCycleOn(t *testing.T) {
 		if cy.CEWindow != tc.window || cy.RequirementsOn != d(tc.reqOn) || cy.Period.IsZero() == tc.hasCycle {
 			t.Errorf("%s: %+v", tc.name, cy)
 		}
+	}
+}
+
+// R-ACT-9: staff review the covid claim form: until then it does not
+// count; accepted it counts from then on; rejected it never counts, says
+// why, and frees the one covid entry; a second entry while one is pending
+// or accepted is refused (409). Only staff review, only covid entries.
+func TestCovidReview(t *testing.T) {
+	m, rt := fixture()
+	c1 := map[string]string{"id": "c-1"}
+	covid := `{"type":"covid_ce","title":"Covid testing","provider":"City Lab","completedOn":"2022-06-01","areas":["other"],"contactHours":"10","supervisorSignoff":"SUP-7"}`
+	add := func(body string) httpapi.Response { return call(rt, RouteAdd, c1, "c-1", "", body) }
+	r := add(covid)
+	var e Entry
+	if r.StatusCode != 201 || json.Unmarshal([]byte(r.Body), &e) != nil || e.Status != cmp.PendingReview {
+		t.Fatalf("covid entry: %d %s", r.StatusCode, r.Body)
+	}
+	if r := add(covid); r.StatusCode != 409 || !strings.Contains(r.Body, `"rule":"R-ACT-9"`) {
+		t.Errorf("second covid entry while the first is pending: %d %s, want 409 R-ACT-9", r.StatusCode, r.Body)
+	}
+	counted := func() bool {
+		t.Helper()
+		r := call(rt, RouteProgress, map[string]string{"id": "c-1", "key": "ASCPi-MLS"}, "c-1", "", "")
+		var p Progress
+		if r.StatusCode != 200 || json.Unmarshal([]byte(r.Body), &p) != nil {
+			t.Fatalf("progress: %d %s", r.StatusCode, r.Body)
+		}
+		return !slices.ContainsFunc(p.Excluded, func(x cmp.Excluded) bool { return x.ActivityID == e.ID })
+	}
+	if counted() {
+		t.Error("pending covid entry counts")
+	}
+	review := func(sub, groups, id, body string) httpapi.Response {
+		return call(rt, RouteReview, map[string]string{"id": "c-1", "activityId": id}, sub, groups, body)
+	}
+	for _, tc := range []struct {
+		name, sub, groups, id, body string
+		status                      int
+	}{
+		{"the certificant reviews", "c-1", "", e.ID, `{"decision":"accept"}`, 403},
+		{"unknown decision", "s-1", "[staff]", e.ID, `{"decision":"maybe"}`, 422},
+		{"reject without a reason", "s-1", "[staff]", e.ID, `{"decision":"reject"}`, 422},
+		{"unknown activity", "s-1", "[staff]", "nope", `{"decision":"accept"}`, 409},
+	} {
+		if r := review(tc.sub, tc.groups, tc.id, tc.body); r.StatusCode != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, r.StatusCode, r.Body, tc.status)
+		}
+	}
+	r = review("s-1", "[staff]", e.ID, `{"decision":"accept"}`)
+	if r.StatusCode != 200 || !strings.Contains(r.Body, `"status":"accepted"`) {
+		t.Fatalf("accept: %d %s", r.StatusCode, r.Body)
+	}
+	if !counted() {
+		t.Error("accepted covid entry does not count")
+	}
+	if r := review("s-1", "[staff]", e.ID, `{"decision":"reject","reason":"late"}`); r.StatusCode != 409 {
+		t.Errorf("second review: %d %s, want 409", r.StatusCode, r.Body)
+	}
+	if r := add(covid); r.StatusCode != 409 {
+		t.Errorf("second covid entry after an accepted one: %d %s, want 409", r.StatusCode, r.Body)
+	}
+	// A rejected one never counts and frees the entry.
+	m.parts["c-1"].Activities[len(m.parts["c-1"].Activities)-1].Status = cmp.PendingReview
+	m.parts["c-1"].Entries[len(m.parts["c-1"].Entries)-1].Status = cmp.PendingReview
+	r = review("s-1", "[staff]", e.ID, `{"decision":"reject","reason":"no supervisor sign-off on the claim form"}`)
+	if r.StatusCode != 200 || !strings.Contains(r.Body, `"status":"rejected"`) || !strings.Contains(r.Body, "no supervisor sign-off") {
+		t.Fatalf("reject: %d %s", r.StatusCode, r.Body)
+	}
+	if counted() {
+		t.Error("rejected covid entry counts")
+	}
+	if r := add(covid); r.StatusCode != 201 {
+		t.Errorf("new covid entry after a rejection: %d %s, want 201", r.StatusCode, r.Body)
 	}
 }

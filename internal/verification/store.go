@@ -60,9 +60,7 @@ func (s *Service) Writes(o Order) ([]dynamo.Write, error) {
 			CreatedAt: now.UTC().Format(time.RFC3339)}, dynamo.IfAbsent)); err != nil {
 			return nil, err
 		}
-		data := map[string]string{"recipientName": r.Name, "certificantName": o.certificantName,
-			"certification": o.Certification, "link": s.Link(r.token)}
-		if err := add(dynamo.PutOutbox(dynamo.NewOutbox(Template, r.Email, data, now, o.ID, strconv.Itoa(i)))); err != nil {
+		if err := add(dynamo.PutOutbox(dynamo.NewOutbox(Template, r.Email, recipientMail(o, r, s.Link(r.token)), now, o.ID, strconv.Itoa(i)))); err != nil {
 			return nil, err
 		}
 	}
@@ -70,6 +68,12 @@ func (s *Service) Writes(o Order) ([]dynamo.Write, error) {
 		return nil, err
 	}
 	return writes, nil
+}
+
+// recipientMail is the data of a recipient's verification email (R-VER-3).
+func recipientMail(o Order, r Recipient, link string) map[string]string {
+	return map[string]string{"recipientName": r.Name, "certificantName": o.certificantName,
+		"certification": o.Certification, "link": link}
 }
 
 // TableStore finds tokens in the table.

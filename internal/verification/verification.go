@@ -157,7 +157,8 @@ func (s *Service) Plan(ctx context.Context, in NewOrder) (Order, error) {
 	if err != nil {
 		return Order{}, fmt.Errorf("plan order: %w", err)
 	}
-	if !passed || !slices.ContainsFunc(p.Certifications, func(c certificants.Certification) bool { return c.Key == in.Certification }) {
+	// A pass whose score is held earns nothing visible yet (R-EXAM-2).
+	if !passed || !slices.ContainsFunc(p.Public().Certifications, func(c certificants.Certification) bool { return c.Key == in.Certification }) {
 		return Order{}, ErrNotEarnedByPassing
 	}
 	now := s.now()
@@ -191,7 +192,7 @@ func (s *Service) Lookup(ctx context.Context, token string) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("verification lookup: %w", err)
 	}
-	i := slices.IndexFunc(p.Certifications, func(c certificants.Certification) bool { return c.Key == t.Certification })
+	i := slices.IndexFunc(p.Certifications, func(c certificants.Certification) bool { return c.Key == t.Certification && !c.ScoreHeld })
 	if !found || i < 0 {
 		return Record{}, ErrNotFound
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/boc/cmp/internal/mail/mailtest"
 	"slices"
 	"strings"
 	"testing"
@@ -62,6 +63,19 @@ func TestPlan(t *testing.T) {
 		if len(r.token) != tokenLen || strings.Contains(string(body), r.token) {
 			t.Errorf("token %q missing or answered", r.token)
 		}
+		// The recipient's email renders without debris and carries the name and link (R-VER-3).
+		m := mailtest.Render(t, Template, recipientMail(o, r, svc.Link(r.token)))
+		if !strings.Contains(m.Text, "Ana Cruz") || !strings.Contains(m.Text, svc.Link(r.token)) {
+			t.Errorf("verification email %q", m.Text)
+		}
+	}
+	// R-EXAM-2: a pass whose score is held earns no order yet.
+	held := service(tokens{})
+	p := held.profiles.(profiles)["passed"]
+	p.Certifications = []certificants.Certification{{Key: "ASCPi-MLS", Number: "N-7", ScoreHeld: true}}
+	held.profiles = profiles{"passed": p}
+	if _, err := held.Plan(context.Background(), order("passed", 1)); !errors.Is(err, ErrNotEarnedByPassing) {
+		t.Errorf("order while the score is held: %v, want ErrNotEarnedByPassing", err)
 	}
 	if _, err := svc.Plan(context.Background(), order("failed", 1)); !errors.Is(err, ErrNotEarnedByPassing) {
 		t.Errorf("failed-only candidate: %v", err)
@@ -102,7 +116,7 @@ func TestLookup(t *testing.T) {
 	lapsed := NewToken()
 	stale := service(tokens{HashToken(lapsed): {CertificantID: "lapsed", Certification: "ASCPi-MLS"}})
 	stale.profiles = profiles{"lapsed": {Name: certificants.Name{Given: "Eve", Family: "Sy"}, Certifications: []certificants.Certification{
-		{Key: "ASCPi-MLS", Number: "N-8", Status: "active", CycleStart: "2020-01-01", CycleEnd: yesterday}}}}
+		{Key: "ASCPi-MLS", Number: "N-8", Status: "active", CMPRequired: true, CycleStart: "2020-01-01", CycleEnd: yesterday}}}}
 	if rec, err := stale.Lookup(context.Background(), lapsed); err != nil || rec.Status != "expired" || rec.CycleEnd != yesterday {
 		t.Errorf("lapsed record %+v, %v: want status expired", rec, err)
 	}

@@ -22,7 +22,10 @@ var debris = []struct {
 }{
 	{"format verb debris", regexp.MustCompile(`%!|%\[\d\]|%[sdv]\b`)},
 	{"missing template value", regexp.MustCompile(`<no value>|\bnil\b|\{\{|\}\}`)},
-	{"empty date or amount", regexp.MustCompile(`(?m)\b(by|on|until|through|from|to|effective|of|reads|is|expires|opens|Deadline|Reason|Request|Declaration|Extended period)\s*:?\s*([.,;)]|$|\s(and|to|or)\s[.,;]|\s\()`)},
+	{"empty date or amount", regexp.MustCompile(`\b(by|on|until|through|from|to|effective|of|reads|is|expires|opens)[ \t]*([.,;)]|\((\d+ (calendar|business) days)?\)|[ \t](to|and)[ \t,.;])`)},
+	// A label whose value is missing: nothing after it before a blank line,
+	// another label or the end (a value on the next line is fine).
+	{"empty labelled value", regexp.MustCompile(`(?m)^[A-Z][A-Za-z ]{0,30}:[ \t]*(\n[ \t]*\n|\n[A-Z][A-Za-z ]{0,30}:|\z)`)},
 	{"amount without a number", regexp.MustCompile(`(^|[^\d\s]|\s\s)\s?USD\b`)},
 	{"empty parentheses", regexp.MustCompile(`\(\s*\)`)},
 	{"doubled space", regexp.MustCompile(`\S  +\S`)},
@@ -64,7 +67,7 @@ var tags = regexp.MustCompile(`<[^>]*>`)
 
 // htmlText is the HTML part's text, tags removed, so the same checks apply.
 func htmlText(h string) string {
-	s := tags.ReplaceAllString(h, " ")
+	s := tags.ReplaceAllString(h, "")
 	s = strings.NewReplacer("&#34;", `"`, "&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
