@@ -21,6 +21,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fees"
 )
 
 // End-to-end tests of the R-DEC lifecycle through the local stack: staff
@@ -363,7 +364,8 @@ func TestLifecycleDeficientDeleted(t *testing.T) {
 	if r.Status != 409 || !decodeProblem(t, r).names("decision", "R-DEC") {
 		t.Errorf("approve a deleted declaration: %d %s, want 409 naming R-DEC", r.Status, r.Body)
 	}
-	waitMail(t, s, mailTo(l.sc.email, "CMP declaration received: ASCPi-MLS, fee 95.00 USD", again.ID))
+	// Its fee is the R-FEE-2 one when the deletion fell on the day of the first submission.
+	waitMail(t, s, mailTo(l.sc.email, "CMP declaration received: ASCPi-MLS, fee "+fees.Amount(again.Fee.TotalCents, "USD"), again.ID))
 	if n := mailCount(t, s, l.sc.email); n != 6 {
 		t.Errorf("%d emails to the certificant, want 6 (welcome, received, deficient, reminder, deleted, received again)", n)
 	}

@@ -22,8 +22,8 @@ import (
 type Entry struct {
 	ID string `json:"id"`
 	cmp.ActivityInput
-	Points    cmp.Points `json:"points"`
-	Status    cmp.Status `json:"status"`
+	Points cmp.Points `json:"points"`
+	Status cmp.Status `json:"status"`
 	// ReviewReason is why staff rejected (or accepted) a covid claim (R-ACT-9).
 	ReviewReason string `json:"reviewReason,omitempty"`
 	CreatedAt    string `json:"createdAt"`
