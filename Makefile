@@ -32,7 +32,7 @@ help:
 	@echo "make lint    gofmt, go vet, staticcheck"
 	@echo "make bench   benchmarks and figures"
 	@echo "make build   deploy artifacts (linux/arm64) under .build/deploy"
-	@echo "make token SUB=<id> [GROUPS=staff]   a local JWT"
+	@echo "make token SUB=<id> [GROUPS=staff] [PROVIDER=<providerId> with GROUPS=provider]   a local JWT"
 	@echo "make invoke FN=<LogicalId> EVENT=events/<file>.json   invoke through the running stack"
 	@echo "make deploy  sam build + sam deploy with samconfig.toml (needs AWS credentials and the SAM CLI)"
 
@@ -117,8 +117,8 @@ run: deps
 
 .PHONY: token
 token:
-	@test -n "$(SUB)" || { echo "usage: make token SUB=<id> [GROUPS=staff]" >&2; exit 2; }
-	@$(GO) run ./infra/local/cmd/cmp-local token -sub '$(SUB)' -groups '$(GROUPS)'
+	@test -n "$(SUB)" || { echo "usage: make token SUB=<id> [GROUPS=staff] [PROVIDER=<providerId>]" >&2; exit 2; }
+	@$(GO) run ./infra/local/cmd/cmp-local token -sub '$(SUB)' -groups '$(GROUPS)' -provider '$(PROVIDER)'
 
 .PHONY: invoke
 invoke:

@@ -43,6 +43,9 @@ var (
 	routePattern  = pattern.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 )
 
+// ValidNumber reports whether s has the form of a certification number.
+func ValidNumber(s string) bool { return numberPattern.MatchString(s) }
+
 // Register validates a registration (R-CAT), computes its cycle (R-CYC-1),
 // whether CMP is required (R-CAT-4), its status and credential, and stores
 // it. An exam pass prepares its registration with the same code (Prepare).

@@ -94,6 +94,11 @@ type CertificationItem struct {
 	statuslist.Entry
 	DatePK string `dynamodbav:"datePk,omitempty"`
 	DateSK string `dynamodbav:"dateSk,omitempty"`
+	// NumberPK enters the item in the sparse ByNumber index and Family is
+	// copied beside it, so a provider's line is matched by number and family
+	// name with one index Query (R-PROV-2).
+	NumberPK string `dynamodbav:"numberPk,omitempty"`
+	Family   string `dynamodbav:"family,omitempty"`
 }
 
 // CertificationItemType is the type attribute of certification items.
@@ -104,7 +109,10 @@ const CertificationItemType = "certification"
 func NewCertificationItem(certificantID string, p ProfileItem, c Certification) CertificationItem {
 	k := dynamo.CertificationKey(certificantID, c.Key)
 	it := CertificationItem{PK: k.PK, SK: k.SK, Type: CertificationItemType, CertificantID: certificantID, Certification: c,
-		Email: p.Email, Given: p.Given}
+		Email: p.Email, Given: p.Given, Family: p.Family}
+	if c.Number != "" {
+		it.NumberPK = dynamo.NumberPK(c.Number)
+	}
 	if c.CycleEnd != "" {
 		it.DatePK, it.DateSK = ExpiryIndex(certificantID, c.Key, c.CycleEnd)
 	}
@@ -219,4 +227,24 @@ func (s *TableStore) Get(ctx context.Context, id string) (Profile, bool, error) 
 	p := it.Profile()
 	p.Certifications = certs
 	return p, true, nil
+}
+
+// NumberIndex is the sparse GSI of certification numbers (dynamo patterns).
+const NumberIndex = "ByNumber"
+
+// Holder is a certificant who holds a certification under a number.
+type Holder struct {
+	CertificantID string `dynamodbav:"certificantId"`
+	Family        string `dynamodbav:"family"`
+}
+
+// Holders lists who holds certifications numbered number: one Query of the
+// ByNumber index, never a Scan (R-PROV-2). The index is eventually
+// consistent: a certification registered a moment ago may not be there yet.
+func (s *TableStore) Holders(ctx context.Context, number string) ([]Holder, error) {
+	var hs []Holder
+	if err := s.table.QueryIndex(ctx, NumberIndex, "numberPk", dynamo.NumberPK(number), &hs); err != nil {
+		return nil, fmt.Errorf("holders of a number: %w", err)
+	}
+	return hs, nil
 }

@@ -42,6 +42,9 @@ const (
 	Accepted      Status = "accepted"
 	PendingReview Status = "pending_review"
 	Rejected      Status = "rejected"
+	// Disputed: a provider-posted completion its certificant hid; it never
+	// counts again (R-PROV-3).
+	Disputed Status = "disputed"
 )
 
 // measure says which input fields derive an activity's points.
@@ -114,6 +117,9 @@ var (
 var advancedLevels = map[string]Points{"specialist": 25 * Pt, "categorical": 12 * Pt, "qualification": 12 * Pt}
 
 // Accrediting bodies of api.md (R-ACT-1).
+// KnownAccreditation reports whether s is an accrediting body of the list.
+func KnownAccreditation(s string) bool { return accreditations[s] }
+
 var accreditations = map[string]bool{
 	"ACCME": true, "ASCP_CMLE": true, "AACC_ACCENT": true, "ASCLS_PACE": true,
 	"professional_society": true, "state_board": true, "university": true,
@@ -149,6 +155,9 @@ type Activity struct {
 	Status      Status
 	// Earned is the certification an advanced_certification entry was earned in.
 	Earned Certification
+	// Reported: a CE provider posted it, so an audit asks no documentation
+	// for it (R-PROV-3, R-DEC-3).
+	Reported bool
 }
 
 // Validate checks an input strictly (fields a type does not use are refused)

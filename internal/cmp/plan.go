@@ -140,6 +140,8 @@ func newPlan(in EvaluationInput) (*plan, error) {
 			continue
 		case a.Status == Rejected:
 			p.exclude(a.ID, rule.rule, "rejected on staff review: never counts")
+		case a.Status == Disputed:
+			p.exclude(a.ID, "R-PROV-3", "disputed by the certificant")
 			continue
 		case a.Status != Accepted:
 			p.exclude(a.ID, rule.rule, "not accepted")

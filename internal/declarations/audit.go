@@ -161,13 +161,29 @@ func CheckDocument(d Declaration, doc Document, acts map[string]cmp.Activity) []
 	return errs
 }
 
-// MissingDocumentation lists the claimed activities without any document yet.
+// MissingDocumentation lists the claimed activities without any document
+// yet, except those a CE provider reported: the provider is the primary
+// source (R-PROV-3).
 func MissingDocumentation(d Declaration) []string {
 	var missing []string
 	for _, id := range claimedActivities(d) {
+		if slices.Contains(d.Reported, id) {
+			continue
+		}
 		if !slices.ContainsFunc(d.Documents, func(doc Document) bool { return doc.ActivityID == id }) {
 			missing = append(missing, id)
 		}
 	}
 	return missing
+}
+
+// reported lists the activities of alloc that a CE provider posted.
+func reported(acts map[string]cmp.Activity, alloc []cmp.Allocation) []string {
+	var ids []string
+	for _, id := range claimedActivities(Declaration{Allocations: alloc}) {
+		if acts[id].Reported {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }

@@ -62,6 +62,9 @@ type Declaration struct {
 	DeadlineOn *civil.Date `json:"deadlineOn,omitempty"`
 	// Documents are the audit documentation uploaded (R-DEC-3).
 	Documents []Document `json:"documents,omitempty"`
+	// Reported lists the claimed activities a CE provider posted: an audit
+	// asks no documentation for them (R-PROV-3).
+	Reported []string `json:"providerReported,omitempty"`
 	// Renewal is the cycle an approval granted (R-CYC-2, R-CYC-5).
 	Renewal *calendar.Period `json:"renewal,omitempty"`
 	// AuditSelected is decided from the id and recorded at submission, so no

@@ -60,7 +60,7 @@ func (l *Lifecycle) Resolve(ctx context.Context, d Declaration, by string, res R
 		reason += "; appeal: " + appeal
 	}
 	return l.transit(ctx, d, Resolve, by, reason, func(n *Declaration, c *Change) {
-		n.Allocations = alloc
+		n.Allocations, n.Reported = alloc, reported(acts, alloc)
 		c.ReleaseClaims = without(old, now)
 		c.TakeClaims = without(now, old)
 	}, civil.Date{})

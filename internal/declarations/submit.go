@@ -240,6 +240,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 		CEWindow:        calendar.Period{Start: snap.Evaluation.Window.From, End: snap.Evaluation.Window.To},
 		Fee:             quote,
 		Allocations:     alloc,
+		Reported:        reported(activitiesByID(snap.Evaluation.Activities), alloc),
 		Warnings:        adm.Warnings,
 		History:         []Transition{{State: Submitted, At: now.UTC(), By: principal}},
 		Version:         1,

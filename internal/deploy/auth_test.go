@@ -19,6 +19,7 @@ const (
 	self
 	selfOrStaff
 	staffOnly
+	providerOnly // a CE provider's machine client (R-PROV-1)
 )
 
 // caller is one kind of requester; the route's certificant is always c-1.
@@ -33,6 +34,9 @@ var callers = []caller{
 	// API Gateway flattens the groups list claim into "[staff]".
 	{"staff", map[string]string{"sub": "s-1", "cognito:groups": "[staff]"}},
 	{"owner", map[string]string{"sub": "c-1"}},
+	// A provider's client whose subject happens to be the owner's id: it must
+	// still reach no certificant data (R-PROV-4).
+	{"provider", map[string]string{"sub": "c-1", "cognito:groups": "[provider]", "provider_id": "p-1"}},
 }
 
 // allowed stands for a call that passed the authorization check. The
@@ -59,7 +63,14 @@ func (w who) expect(c caller) int {
 	case c.claims == nil:
 		return http.StatusUnauthorized
 	}
-	isStaff, isOwner := c.claims["cognito:groups"] != "", c.claims["sub"] == "c-1"
+	isProvider := c.claims["provider_id"] != ""
+	isStaff, isOwner := c.claims["cognito:groups"] == "[staff]", c.claims["sub"] == "c-1" && !isProvider
+	switch {
+	case w == providerOnly && isProvider:
+		return allowed
+	case w == providerOnly, isProvider:
+		return http.StatusForbidden // every other caller on a provider route; a provider anywhere else
+	}
 	switch w {
 	case self:
 		switch {
@@ -125,17 +136,21 @@ func TestRouteAuthorization(t *testing.T) {
 		"GET /v1/certificants/{id}/certifications/{key}/credential":         {who: self},
 		"GET /v1/status-lists/{listId}":                                     {who: public},
 		"GET /.well-known/did.json":                                         {who: public},
+		"POST /v1/certificants/{id}/activities/{activityId}/dispute":        {who: self, body: `{"reason":"not mine"}`},
+		"POST /v1/providers":                                                {who: staffOnly, body: `{}`},
+		"POST /v1/provider-completions":                                     {who: providerOnly, body: `{"completions":[]}`},
+		"GET /v1/provider-completions/{batchId}":                            {who: providerOnly},
 
 		// The owner is the stored declaration's certificant: read before any check.
 		"GET /v1/declarations/{id}": {who: selfOrStaff, e2e: "functions/declarations TestSubmitAndRead",
-			judged: []string{"no claims"}},
+			judged: []string{"no claims", "provider"}},
 		"POST /v1/declarations/{id}/resolution": {who: self, e2e: "functions/declarations TestLifecycleRefusals",
-			judged: []string{"no claims"}},
+			judged: []string{"no claims", "provider"}},
 		"POST /v1/declarations/{id}/documents": {who: self, e2e: "functions/declarations TestLifecycleAuditPass (staff 403)",
-			judged: []string{"no claims"}},
+			judged: []string{"no claims", "provider"}},
 		// The attempt is looked up among the caller's own; staff are refused first.
 		"POST /v1/score-reviews": {who: self, body: `{"attemptId":"a-1"}`, e2e: "functions/exams TestScoreReview",
-			judged: []string{"no claims", "staff"}},
+			judged: []string{"no claims", "staff", "provider"}},
 	}
 
 	served := routers()
@@ -182,7 +197,7 @@ func event(key string, rc authRoute, c caller) events.APIGatewayV2HTTPRequest {
 	ev := events.APIGatewayV2HTTPRequest{
 		RouteKey: key,
 		PathParameters: map[string]string{
-			"id": "c-1", "activityId": "a-1", "key": "ASCPi-MLS", "requestId": "r-1",
+			"id": "c-1", "activityId": "a-1", "key": "ASCPi-MLS", "requestId": "r-1", "batchId": "b-1",
 			"token":  strings.Repeat("t", 43), // a well-formed verification token, so the lookup reaches storage
 			"listId": "revocation-1",          // a list that exists, so the read reaches storage
 		},

@@ -14,6 +14,7 @@ import (
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/inactive"
+	"github.com/boc/cmp/internal/providers"
 	"github.com/boc/cmp/internal/quotes"
 	"github.com/boc/cmp/internal/transcript"
 	"github.com/boc/cmp/internal/verification"
@@ -32,6 +33,7 @@ func routers() map[string]*httpapi.Router {
 		"FeesFunction":          quotes.NewRouter(nil, discard),
 		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard),
 		"TranscriptFunction":    transcript.NewRouter(nil, discard),
+		"ProvidersFunction":     providers.NewRouter(nil, discard),
 		"VerificationsFunction": verification.NewRouter(nil, nil, discard),
 	}
 }

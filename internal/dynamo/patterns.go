@@ -22,6 +22,11 @@
 //	reminders and deadlines due on a date     GSI ByDate datePk=DUE#<yyyy-mm-dd>#<shard> dateSk=<kind>#<certificantId>#<ref>
 //	staff queue of declarations by state      GSI ByQueue queuePk=QUEUE#<state> queueSk=<processingDueOn>#<declarationId>
 //	outbox items not yet sent (the redrive)   GSI ByQueue queuePk=OUTBOX#UNSENT queueSk=<createdAt>#<outboxId>
+//	certification by its number               GSI ByNumber numberPk=NUM#<number> (certification items only; R-PROV-2 matching)
+//	CE provider                               pk=PROV#<id>         sk=PROV (R-PROV-1)
+//	provider of a Cognito app client          pk=PCLIENT#<clientId> sk=PCLIENT, put if absent at registration
+//	provider's batch of completions           pk=PBATCH#<batchId>  sk=PBATCH, owner providerId (R-PROV-4)
+//	provider-posted activity                  pk=C#<id>            sk=ACT#P-<hash of provider, course id, number>, put if absent (R-PROV-2)
 //
 // Date partitions are sharded so one busy day does not make a hot partition;
 // a sweep queries every shard of the day.
@@ -140,6 +145,18 @@ func DatePKs(kind, day string) []string {
 	}
 	return pks
 }
+
+// NumberPK is the ByNumber partition of a certification number.
+func NumberPK(number string) string { return "NUM#" + number }
+
+// ProviderKey addresses a registered CE provider.
+func ProviderKey(id string) Key { return Key{PK: "PROV#" + id, SK: "PROV"} }
+
+// ProviderClientKey maps a Cognito app client to its provider.
+func ProviderClientKey(clientID string) Key { return Key{PK: "PCLIENT#" + clientID, SK: "PCLIENT"} }
+
+// ProviderBatchKey addresses a provider's batch of completions.
+func ProviderBatchKey(batchID string) Key { return Key{PK: "PBATCH#" + batchID, SK: "PBATCH"} }
 
 // QueuePK is the ByQueue partition of declarations in a state.
 func QueuePK(state string) string { return "QUEUE#" + state }

@@ -290,3 +290,75 @@ func (t *Table) Apply(ctx context.Context, w Write) error {
 	}
 	return nil
 }
+
+// maxTransactItems is DynamoDB's limit of items in one TransactWriteItems.
+const maxTransactItems = 100
+
+// PutEachIfAbsent puts every item (each with its own pk and sk, no two the
+// same) unless an item with its key exists, in transactions of up to 100:
+// far fewer round trips than one PutItem each. Each item is judged on its
+// own: when a transaction is cancelled, the items whose condition failed
+// are reported present and the rest are sent again, so an item is written
+// at most once however many callers race (R-PROV-2). present[i] is true for
+// items that existed already.
+func (t *Table) PutEachIfAbsent(ctx context.Context, label string, items []any) (present []bool, err error) {
+	present = make([]bool, len(items))
+	for start := 0; start < len(items); start += maxTransactItems {
+		end := min(start+maxTransactItems, len(items))
+		if err := t.putChunkIfAbsent(ctx, label, items[start:end], present[start:end]); err != nil {
+			return nil, err
+		}
+	}
+	return present, nil
+}
+
+// maxChunkAttempts bounds the resends of one chunk: each resend drops at
+// least one item (a failed condition) unless the cancellation was a
+// conflict with another transaction, which the bound covers.
+const maxChunkAttempts = 8
+
+func (t *Table) putChunkIfAbsent(ctx context.Context, label string, items []any, present []bool) error {
+	todo := make([]int, len(items))
+	for i := range todo {
+		todo[i] = i
+	}
+	for attempt := 0; len(todo) > 0; attempt++ {
+		if attempt == maxChunkAttempts {
+			return fmt.Errorf("dynamo: %s: %d items still contended after %d attempts", label, len(todo), attempt)
+		}
+		writes := make([]types.TransactWriteItem, len(todo))
+		for j, i := range todo {
+			w, err := Put(label, items[i], IfAbsent)
+			if err != nil {
+				return err
+			}
+			w.item.Put.TableName = &t.name
+			writes[j] = w.item
+		}
+		_, err := t.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
+		if err == nil {
+			return nil
+		}
+		var canceled *types.TransactionCanceledException
+		if !errors.As(err, &canceled) {
+			return fmt.Errorf("dynamo: %s: transact: %w", label, err)
+		}
+		var again []int
+		for j, i := range todo {
+			code := ""
+			if j < len(canceled.CancellationReasons) {
+				code = aws.ToString(canceled.CancellationReasons[j].Code)
+			}
+			switch code {
+			case "ConditionalCheckFailed":
+				present[i] = true
+			case "", "None", "TransactionConflict":
+				again = append(again, i)
+			default:
+				return fmt.Errorf("dynamo: %s: transaction canceled (%s): %w", label, code, err)
+			}
+		}
+		todo = again
+	}
+	return nil
+}

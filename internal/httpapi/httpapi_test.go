@@ -143,7 +143,7 @@ func TestDecode(t *testing.T) {
 		ev := event("POST /x", "c1", "", body)
 		ev.IsBase64Encoded = tc.base64
 		var got payload
-		req, err := newRequest(ev, NewLogger(&bytes.Buffer{}))
+		req, err := newRequest(ev, MaxBody, NewLogger(&bytes.Buffer{}))
 		if err == nil {
 			err = req.Decode(&got)
 		}
@@ -184,7 +184,7 @@ func TestDecodeContentType(t *testing.T) {
 	} {
 		ev := event("POST /x", "c1", "", `{"name":"a"}`)
 		ev.Headers["Content-Type"] = ct
-		req, err := newRequest(ev, NewLogger(&bytes.Buffer{}))
+		req, err := newRequest(ev, MaxBody, NewLogger(&bytes.Buffer{}))
 		if err == nil {
 			err = req.Decode(&payload{})
 		}

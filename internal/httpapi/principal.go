@@ -11,11 +11,25 @@ import (
 // StaffGroup is the Cognito group of board staff.
 const StaffGroup = "staff"
 
+// ProviderGroup and ProviderScope mark a CE provider's machine client
+// (R-PROV-1): the group with a provider_id claim in local tokens, the
+// resource-server scope in a Cognito client-credentials token (which carries
+// no cognito:groups).
+const (
+	ProviderGroup = "provider"
+	ProviderScope = "cmp/provider.post"
+)
+
 // Principal is the caller as the JWT authorizer vouched for it. A certificant's
 // Subject is their certificant id.
 type Principal struct {
 	Subject string
 	Groups  []string
+	Scopes  []string
+	// ProviderID is the provider_id claim; ClientID the client_id claim of
+	// an access token (a Cognito app client).
+	ProviderID string
+	ClientID   string
 }
 
 // Authenticated reports whether the authorizer passed a subject.
@@ -24,6 +38,11 @@ func (p Principal) Authenticated() bool { return p.Subject != "" }
 // IsStaff reports membership of the staff group.
 func (p Principal) IsStaff() bool { return slices.Contains(p.Groups, StaffGroup) }
 
+// IsProvider reports a CE provider's machine client (R-PROV-1).
+func (p Principal) IsProvider() bool {
+	return slices.Contains(p.Groups, ProviderGroup) || slices.Contains(p.Scopes, ProviderScope)
+}
+
 // PrincipalOf reads the caller from the authorizer's claims only; headers are
 // never trusted for identity.
 func PrincipalOf(req events.APIGatewayV2HTTPRequest) Principal {
@@ -31,9 +50,17 @@ func PrincipalOf(req events.APIGatewayV2HTTPRequest) Principal {
 	if auth == nil || auth.JWT == nil {
 		return Principal{}
 	}
+	claims := auth.JWT.Claims
+	scopes := auth.JWT.Scopes
+	if len(scopes) == 0 {
+		scopes = strings.Fields(claims["scope"])
+	}
 	return Principal{
-		Subject: strings.TrimSpace(auth.JWT.Claims["sub"]),
-		Groups:  parseListClaim(auth.JWT.Claims["cognito:groups"]),
+		Subject:    strings.TrimSpace(claims["sub"]),
+		Groups:     parseListClaim(claims["cognito:groups"]),
+		Scopes:     scopes,
+		ProviderID: strings.TrimSpace(claims["provider_id"]),
+		ClientID:   strings.TrimSpace(claims["client_id"]),
 	}
 }
 
@@ -84,4 +111,12 @@ func RequireSelf(p Principal, certificantID string) error {
 		return Forbidden("only the certificant may do this")
 	}
 	return NotFound()
+}
+
+// RequireProvider answers 403 unless the caller is a provider's machine client.
+func RequireProvider(p Principal) error {
+	if !p.IsProvider() {
+		return Forbidden("CE provider clients only (R-PROV-1)")
+	}
+	return nil
 }

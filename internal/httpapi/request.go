@@ -123,21 +123,22 @@ func expectedKind(e *json.UnmarshalTypeError) string {
 	}
 }
 
-// newRequest adapts the event; a body over MaxBody is a 413 problem.
-func newRequest(ev events.APIGatewayV2HTTPRequest, log *slog.Logger) (*Request, error) {
+// newRequest adapts the event; a body over limit bytes is a 413 problem.
+func newRequest(ev events.APIGatewayV2HTTPRequest, limit int, log *slog.Logger) (*Request, error) {
+	tooLarge := NewProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d KiB", limit>>10))
 	body := []byte(ev.Body)
 	if ev.IsBase64Encoded {
 		// Check before decoding so a huge body is never materialised.
-		if base64.StdEncoding.DecodedLen(len(ev.Body)) > MaxBody+2 {
-			return nil, NewProblem(http.StatusRequestEntityTooLarge, "body over 64 KiB")
+		if base64.StdEncoding.DecodedLen(len(ev.Body)) > limit+2 {
+			return nil, tooLarge
 		}
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
 			return nil, BadRequest("body is not valid base64")
 		}
 	}
-	if len(body) > MaxBody {
-		return nil, NewProblem(http.StatusRequestEntityTooLarge, "body over 64 KiB")
+	if len(body) > limit {
+		return nil, tooLarge
 	}
 	headers := make(map[string]string, len(ev.Headers))
 	for k, v := range ev.Headers {

@@ -26,6 +26,10 @@ type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 type route struct {
 	handler HandlerFunc
 	public  bool
+	// providers: a CE provider's machine client may call it; it reaches no
+	// other authenticated route (R-PROV-4).
+	providers bool
+	maxBody   int // 0: MaxBody
 }
 
 // Router dispatches one function's routes by API Gateway's routeKey
@@ -42,6 +46,13 @@ func NewRouter(log *slog.Logger) *Router {
 
 // Handle registers a route that needs an authenticated caller.
 func (rt *Router) Handle(routeKey string, h HandlerFunc) { rt.routes[routeKey] = route{handler: h} }
+
+// HandleProvider registers a route that CE provider clients may call (the
+// handler still checks who calls); its body may reach maxBody bytes instead
+// of MaxBody when maxBody > 0 (a batch of 500 completions).
+func (rt *Router) HandleProvider(routeKey string, maxBody int, h HandlerFunc) {
+	rt.routes[routeKey] = route{handler: h, providers: true, maxBody: maxBody}
+}
 
 // HandlePublic registers a route open to anonymous callers.
 func (rt *Router) HandlePublic(routeKey string, h HandlerFunc) {
@@ -76,12 +87,21 @@ func (rt *Router) Serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 	if !ok {
 		return NotFound().Response()
 	}
-	req, err := newRequest(ev, log)
+	limit := MaxBody
+	if r.maxBody > 0 {
+		limit = r.maxBody
+	}
+	req, err := newRequest(ev, limit, log)
 	if err != nil {
 		return asResponse(log, err)
 	}
 	if !r.public && !req.Principal.Authenticated() {
 		return Unauthorized().Response()
+	}
+	if !r.public && !r.providers && req.Principal.IsProvider() {
+		// Whatever its subject claims, a provider's token reaches no
+		// certificant's or staff data (R-PROV-4).
+		return Forbidden("CE provider clients reach only the provider routes (R-PROV-4)").Response()
 	}
 	if err := checkParams(req.Params); err != nil {
 		return asResponse(log, err)

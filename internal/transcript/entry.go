@@ -27,7 +27,19 @@ type Entry struct {
 	// ReviewReason is why staff rejected (or accepted) a covid claim (R-ACT-9).
 	ReviewReason string `json:"reviewReason,omitempty"`
 	CreatedAt    string `json:"createdAt"`
+	// Source is SourceSelf or SourceProvider (R-PROV-3); a posted entry
+	// names its provider and course, and, once disputed, why.
+	Source        string `json:"source"`
+	ProviderName  string `json:"providerName,omitempty"`
+	CourseID      string `json:"courseId,omitempty"`
+	DisputeReason string `json:"disputeReason,omitempty"`
 }
+
+// Sources of transcript entries.
+const (
+	SourceSelf     = "self"
+	SourceProvider = "provider"
+)
 
 // Errors of the transcript use case; the HTTP layer maps them to statuses.
 var (
@@ -39,6 +51,13 @@ var (
 	ErrCovidTaken = errors.New("transcript: one covid entry per certificant")
 	// ErrNotReviewable: not a covid entry waiting for review (409, R-ACT-9).
 	ErrNotReviewable = errors.New("transcript: not a covid entry pending review")
+	// ErrPosted: a provider posted the activity; it is disputed, never
+	// deleted or edited (409, R-PROV-3).
+	ErrPosted = errors.New("transcript: the activity was posted by its provider")
+	// ErrNotPosted: only a provider-posted activity can be disputed (409).
+	ErrNotPosted = errors.New("transcript: the activity was not posted by a provider")
+	// ErrDisputed: the activity is disputed already (409).
+	ErrDisputed = errors.New("transcript: the activity is disputed already")
 )
 
 // ItemType is the type attribute of activity items.
@@ -61,6 +80,14 @@ type activityItem struct {
 	ReviewReason  string   `dynamodbav:"reviewReason,omitempty"`
 	CreatedAt     string   `dynamodbav:"createdAt"`
 	Doc           string   `dynamodbav:"doc"`
+	// Provider postings only (R-PROV): absent on self-entered items.
+	Source        string `dynamodbav:"source,omitempty"`
+	ProviderID    string `dynamodbav:"providerId,omitempty"`
+	ProviderName  string `dynamodbav:"providerName,omitempty"`
+	CourseID      string `dynamodbav:"courseId,omitempty"`
+	BatchID       string `dynamodbav:"batchId,omitempty"`
+	DisputeReason string `dynamodbav:"disputeReason,omitempty"`
+	DisputedAt    string `dynamodbav:"disputedAt,omitempty"`
 }
 
 func newItem(certificantID string, e Entry, act cmp.Activity) (activityItem, error) {
@@ -85,7 +112,11 @@ func newItem(certificantID string, e Entry, act cmp.Activity) (activityItem, err
 
 // entry is the API form of a stored item.
 func (it activityItem) entry() (Entry, error) {
-	e := Entry{ID: it.ID, Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), ReviewReason: it.ReviewReason, CreatedAt: it.CreatedAt}
+	e := Entry{ID: it.ID, Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), ReviewReason: it.ReviewReason, CreatedAt: it.CreatedAt,
+		Source: SourceSelf, CourseID: it.CourseID, DisputeReason: it.DisputeReason}
+	if it.Source == SourceProvider {
+		e.Source, e.ProviderName = SourceProvider, it.ProviderName
+	}
 	if err := json.Unmarshal([]byte(it.Doc), &e.ActivityInput); err != nil {
 		return Entry{}, fmt.Errorf("decode activity %s: %w", it.ID, err)
 	}
@@ -99,7 +130,8 @@ func (it activityItem) activity() (cmp.Activity, error) {
 		return cmp.Activity{}, fmt.Errorf("activity %s: completedOn: %w", it.ID, err)
 	}
 	a := cmp.Activity{ID: it.ID, Type: cmp.ActivityType(it.ActivityType), Title: it.Title, CompletedOn: done,
-		Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), Areas: make([]cmp.Area, len(it.Areas))}
+		Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), Areas: make([]cmp.Area, len(it.Areas)),
+		Reported: it.Source == SourceProvider}
 	for i, s := range it.Areas {
 		a.Areas[i] = cmp.Area(s)
 	}

@@ -20,6 +20,7 @@ const (
 	RouteDelete   = "DELETE /v1/certificants/{id}/activities/{activityId}"
 	RouteProgress = "GET /v1/certificants/{id}/certifications/{key}/progress"
 	RouteReview   = "POST /v1/certificants/{id}/activities/{activityId}/review"
+	RouteDispute  = "POST /v1/certificants/{id}/activities/{activityId}/dispute"
 )
 
 // maxIDLen bounds ids taken from paths before they become keys.
@@ -92,6 +93,27 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		r.Log.Info("covid claim reviewed", "certificantId", id, "activityId", activityID, "status", string(e.Status))
 		return httpapi.JSON(http.StatusOK, e)
 	})
+	rt.Handle(RouteDispute, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		id, activityID := r.Param("id"), r.Param("activityId")
+		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
+			return httpapi.Response{}, err
+		}
+		if activityID == "" || len(activityID) > maxIDLen {
+			return httpapi.Response{}, httpapi.NotFound()
+		}
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		e, err := svc.Dispute(ctx, id, activityID, in.Reason)
+		if err != nil {
+			return httpapi.Response{}, problem(err)
+		}
+		r.Log.Info("activity disputed", "certificantId", id, "activityId", activityID)
+		return httpapi.JSON(http.StatusOK, e)
+	})
 	rt.Handle(RouteProgress, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
 		if err := httpapi.RequireSelfOrStaff(r.Principal, id); err != nil {
@@ -137,7 +159,19 @@ func problem(err error) error {
 		return p
 	case errors.Is(err, ErrClaimed):
 		p := httpapi.Conflict("a declaration claims this activity")
-		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-ACT-11", Message: "claimed by a declaration; it cannot be deleted"}}
+		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-ACT-11", Message: "claimed by a declaration; it cannot be deleted or disputed"}}
+		return p
+	case errors.Is(err, ErrPosted):
+		p := httpapi.Conflict("a provider posted this activity; dispute it instead")
+		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-PROV-3", Message: "provider-posted: never deleted or edited, only disputed"}}
+		return p
+	case errors.Is(err, ErrNotPosted):
+		p := httpapi.Conflict("only a provider-posted activity can be disputed")
+		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-PROV-3", Message: "self-entered: delete it instead"}}
+		return p
+	case errors.Is(err, ErrDisputed):
+		p := httpapi.Conflict("the activity is disputed already")
+		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-PROV-3", Message: "disputed already"}}
 		return p
 	}
 	return err

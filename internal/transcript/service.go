@@ -31,6 +31,9 @@ type Store interface {
 	Delete(ctx context.Context, certificantID, activityID string, certKeys []string) error
 	// Review sets a pending covid entry's status (ErrNotReviewable otherwise).
 	Review(ctx context.Context, certificantID, activityID string, status cmp.Status, reason, by, at string) error
+	// Dispute marks a provider-posted entry disputed unless a declaration
+	// of certKeys claims it (ErrClaimed) or it is disputed (ErrDisputed).
+	Dispute(ctx context.Context, certificantID, activityID, reason, at string, certKeys []string) error
 }
 
 // Service is the transcript use case.
@@ -56,7 +59,7 @@ func (s *Service) Add(ctx context.Context, certificantID string, in cmp.Activity
 		return Entry{}, &fielderr.Invalid{Detail: "invalid activity", Fields: errs}
 	}
 	e := Entry{ID: rand.Text(), ActivityInput: in, Points: act.Points, Status: act.Status,
-		CreatedAt: s.now().UTC().Format(time.RFC3339)}
+		CreatedAt: s.now().UTC().Format(time.RFC3339), Source: SourceSelf}
 	act.ID = e.ID
 	if err := s.store.Add(ctx, certificantID, e, act); err != nil {
 		if errors.Is(err, ErrCovidTaken) {
@@ -95,11 +98,11 @@ func (s *Service) Delete(ctx context.Context, certificantID, activityID string) 
 	if !found {
 		return ErrNotFound
 	}
-	keys := make([]string, len(p.Profile.Certifications))
-	for i, c := range p.Profile.Certifications {
-		keys[i] = c.Key
+	// The source of an entry never changes, so the read decides this one.
+	if _, err := p.postedEntry(activityID); err == nil {
+		return ErrPosted
 	}
-	if err := s.store.Delete(ctx, certificantID, activityID, keys); err != nil {
+	if err := s.store.Delete(ctx, certificantID, activityID, p.certKeys()); err != nil {
 		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrClaimed) {
 			return err
 		}

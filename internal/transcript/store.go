@@ -108,10 +108,7 @@ func (s *TableStore) Delete(ctx context.Context, certificantID, activityID strin
 	if err != nil {
 		return err
 	}
-	// Bumping the version makes a submission judged before this delete
-	// commit nothing (it is judged again), so it never claims a deleted entry.
-	bump, err := dynamo.Update("version", dynamo.TranscriptVersionKey(certificantID), "ADD #v :one",
-		dynamo.Condition{Names: map[string]string{"#v": dynamo.TranscriptVersionAttr}, Values: map[string]any{":one": 1}})
+	bump, err := versionBump(certificantID)
 	if err != nil {
 		return err
 	}
@@ -120,13 +117,9 @@ func (s *TableStore) Delete(ctx context.Context, certificantID, activityID strin
 	if err != nil {
 		return err
 	}
-	writes := []dynamo.Write{del, bump, free}
-	for _, k := range certKeys {
-		w, err := dynamo.Check(labelClaim+k, dynamo.ClaimKey(certificantID, k, activityID), dynamo.IfAbsent)
-		if err != nil {
-			return err
-		}
-		writes = append(writes, w)
+	writes, err := s.unclaimed(certificantID, activityID, certKeys, del, bump, free)
+	if err != nil {
+		return err
 	}
 	err = s.table.Transact(ctx, writes...)
 	label := dynamo.FailedLabel(err)
@@ -137,4 +130,25 @@ func (s *TableStore) Delete(ctx context.Context, certificantID, activityID strin
 		return ErrClaimed
 	}
 	return err
+}
+
+// versionBump makes a submission judged before this change commit nothing
+// (it is judged again), so it never claims a deleted or disputed entry.
+func versionBump(certificantID string) (dynamo.Write, error) {
+	return dynamo.Update("version", dynamo.TranscriptVersionKey(certificantID), "ADD #v :one",
+		dynamo.Condition{Names: map[string]string{"#v": dynamo.TranscriptVersionAttr}, Values: map[string]any{":one": 1}})
+}
+
+// unclaimed is ws with a check, per certification of certKeys, that no
+// declaration claims the activity (R-ACT-11).
+func (s *TableStore) unclaimed(certificantID, activityID string, certKeys []string, ws ...dynamo.Write) ([]dynamo.Write, error) {
+	writes := ws
+	for _, k := range certKeys {
+		c, err := dynamo.Check(labelClaim+k, dynamo.ClaimKey(certificantID, k, activityID), dynamo.IfAbsent)
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, c)
+	}
+	return writes, nil
 }

@@ -71,6 +71,22 @@ func (m *memory) Delete(_ context.Context, id, activityID string, certKeys []str
 	return ErrNotFound
 }
 
+func (m *memory) Dispute(_ context.Context, id, activityID, reason, _ string, certKeys []string) error {
+	p := m.parts[id]
+	for _, c := range p.Claims {
+		if c.ActivityID == activityID && strings.Contains(strings.Join(certKeys, ","), c.Certification) {
+			return ErrClaimed
+		}
+	}
+	for i, e := range p.Entries {
+		if e.ID == activityID {
+			p.Entries[i].Status, p.Entries[i].DisputeReason, p.Activities[i].Status = cmp.Disputed, reason, cmp.Disputed
+			return nil
+		}
+	}
+	return ErrNotFound
+}
+
 var d = civil.MustParse
 
 // today is 2025-03-04 in New York.
@@ -336,5 +352,44 @@ func TestCovidReview(t *testing.T) {
 	}
 	if r := add(covid); r.StatusCode != 201 {
 		t.Errorf("new covid entry after a rejection: %d %s, want 201", r.StatusCode, r.Body)
+	}
+}
+
+// R-PROV-3: a provider-posted entry is disputed, never deleted; a
+// self-entered one cannot be disputed; a claimed one cannot be disputed
+// (R-ACT-11); a dispute needs a reason; only the certificant disputes.
+func TestDisputeActivity(t *testing.T) {
+	m, rt := fixture()
+	p := m.parts["c-1"]
+	p.Entries = []Entry{{ID: "p-1", Source: SourceProvider, Status: cmp.Accepted}, {ID: "s-1", Source: SourceSelf},
+		{ID: "p-2", Source: SourceProvider, Status: cmp.Accepted}}
+	p.Activities = []cmp.Activity{{ID: "p-1", Reported: true}, {ID: "s-1"}, {ID: "p-2", Reported: true}}
+	p.Claims = []Claim{{Certification: "ASCPi-MLS", ActivityID: "p-2"}}
+	reason := `{"reason":"I never took this course"}`
+	params := func(id string) map[string]string { return map[string]string{"id": "c-1", "activityId": id} }
+	tests := []struct {
+		name, route, id, sub, groups, body string
+		status                             int
+		rule                               string
+	}{
+		{"delete posted", RouteDelete, "p-1", "c-1", "", "", 409, "R-PROV-3"},
+		{"no reason", RouteDispute, "p-1", "c-1", "", `{"reason":"  "}`, 422, "R-PROV-3"},
+		{"staff", RouteDispute, "p-1", "s-9", "[staff]", reason, 403, ""},
+		{"other certificant", RouteDispute, "p-1", "c-2", "", reason, 404, ""},
+		{"provider client", RouteDispute, "p-1", "c-1", "[provider]", reason, 403, "R-PROV-4"},
+		{"self-entered", RouteDispute, "s-1", "c-1", "", reason, 409, "R-PROV-3"},
+		{"claimed", RouteDispute, "p-2", "c-1", "", reason, 409, "R-ACT-11"},
+		{"unknown", RouteDispute, "p-9", "c-1", "", reason, 404, ""},
+		{"dispute", RouteDispute, "p-1", "c-1", "", reason, 200, ""},
+		{"again", RouteDispute, "p-1", "c-1", "", reason, 409, "R-PROV-3"},
+	}
+	for _, tc := range tests {
+		r := call(rt, tc.route, params(tc.id), tc.sub, tc.groups, tc.body)
+		if r.StatusCode != tc.status || !strings.Contains(r.Body, tc.rule) {
+			t.Errorf("%s: %d %s, want %d naming %q", tc.name, r.StatusCode, r.Body, tc.status, tc.rule)
+		}
+	}
+	if got := p.Activities[0].Status; got != cmp.Disputed {
+		t.Errorf("disputed entry has status %q", got)
 	}
 }

@@ -34,6 +34,15 @@ func SecretFromEnv() string {
 // Mint returns a signed token for sub, valid for ttl, with the groups as the
 // cognito:groups list claim (omitted when there are none).
 func Mint(secret, sub string, ttl time.Duration, groups ...string) (string, error) {
+	return MintClaims(secret, sub, ttl, nil, groups...)
+}
+
+// ProviderIDClaim names the CE provider of a provider client's token (api.md
+// "Identity", R-PROV-1).
+const ProviderIDClaim = "provider_id"
+
+// MintClaims is Mint with extra string claims, such as provider_id.
+func MintClaims(secret, sub string, ttl time.Duration, extra map[string]string, groups ...string) (string, error) {
 	now := time.Now()
 	claims := jwt.MapClaims{
 		"iss": Issuer,
@@ -44,6 +53,11 @@ func Mint(secret, sub string, ttl time.Duration, groups ...string) (string, erro
 	}
 	if len(groups) > 0 {
 		claims[GroupsClaim] = groups
+	}
+	for k, v := range extra {
+		if _, fixed := claims[k]; !fixed {
+			claims[k] = v
+		}
 	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
 	if err != nil {

@@ -25,6 +25,7 @@
 //	func Get(t testing.TB) *Stack
 //	type Stack struct{ APIURL, LambdaURL, DynamoURL, MailURL, TableName string; ... }
 //	func (s *Stack) Token(sub string, groups ...string) string  // valid 1 h
+//	func (s *Stack) ProviderToken(sub, providerID string) string // group provider + provider_id claim
 //	func (s *Stack) Do(t testing.TB, method, path, token string, body any, hdr ...string) *Response
 //	    // body: nil, []byte/string (sent as is) or any value (JSON-encoded);
 //	    // hdr: name, value pairs, e.g. "Idempotency-Key", "k1"

@@ -99,6 +99,16 @@ func (s *Stack) Token(sub string, groups ...string) string {
 	return tok
 }
 
+// ProviderToken is a CE provider client's local JWT (group provider, claim
+// provider_id), valid for an hour.
+func (s *Stack) ProviderToken(sub, providerID string) string {
+	tok, err := localjwt.MintClaims(secret, sub, time.Hour, map[string]string{localjwt.ProviderIDClaim: providerID}, "provider")
+	if err != nil {
+		panic(err) // HMAC signing with a fixed key cannot fail
+	}
+	return tok
+}
+
 // Response is an HTTP answer.
 type Response struct {
 	Status int

@@ -3,7 +3,7 @@
 //
 //	cmp-local                         run; ports from API_PORT (3000), LAMBDA_PORT (3001),
 //	                                  DYNAMODB_PORT (8000), MAIL_PORT (8005)
-//	cmp-local token -sub X [-groups staff]
+//	cmp-local token -sub X [-groups staff] [-provider P]
 package main
 
 import (
@@ -41,6 +41,7 @@ func token(args []string) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	sub := fs.String("sub", "", "subject (a certificant id, or a staff user id)")
 	groups := fs.String("groups", "", "comma-separated groups, e.g. staff")
+	provider := fs.String("provider", "", "provider_id claim of a CE provider client (with -groups provider)")
 	ttl := fs.Duration("ttl", 12*time.Hour, "validity")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,7 +55,11 @@ func token(args []string) error {
 			gs = append(gs, g)
 		}
 	}
-	tok, err := localjwt.Mint(localjwt.SecretFromEnv(), *sub, *ttl, gs...)
+	var extra map[string]string
+	if *provider != "" {
+		extra = map[string]string{localjwt.ProviderIDClaim: *provider}
+	}
+	tok, err := localjwt.MintClaims(localjwt.SecretFromEnv(), *sub, *ttl, extra, gs...)
 	if err != nil {
 		return err
 	}
