@@ -42,6 +42,23 @@ func TestVerifyAcceptsMinted(t *testing.T) {
 	}
 }
 
+// api.md Identity, R-PROV-1: a provider client's token carries group
+// provider and claim provider_id to the function; an extra claim never
+// overrides a fixed one.
+func TestMintClaimsProvider(t *testing.T) {
+	tok, err := MintClaims(secret, "client-1", time.Hour, map[string]string{ProviderIDClaim: "P-1", "iss": "evil"}, "provider")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, _, err := Verify(secret, "Bearer "+tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims[ProviderIDClaim] != "P-1" || claims[GroupsClaim] != "[provider]" || claims["iss"] != Issuer {
+		t.Errorf("claims %v", claims)
+	}
+}
+
 // api.md Identity: missing or invalid tokens are refused (401 upstream).
 func TestVerifyRejects(t *testing.T) {
 	with := func(mod func(jwt.MapClaims)) jwt.MapClaims { c := good(); mod(c); return c }
