@@ -85,8 +85,8 @@ func TestFullBatchFigures(t *testing.T) {
 		t.Fatal("no ProvidersFunction in the template")
 	}
 	timeout := fn.Timeout
-	if took > timeout/3 {
-		t.Errorf("500 lines took %s through the local stack, over a third of the %s timeout", took, timeout)
+	if took > timeout/2 {
+		t.Errorf("500 lines took %s through the local stack, over half the %s timeout", took, timeout)
 	}
 
 	c := &roundtrips.Counter{}
