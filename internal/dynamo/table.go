@@ -291,11 +291,15 @@ func (t *Table) Apply(ctx context.Context, w Write) error {
 	return nil
 }
 
-// maxTransactItems is DynamoDB's limit of items in one TransactWriteItems.
-const maxTransactItems = 100
+// PutChunk is how many items PutEachIfAbsent sends per transaction. DynamoDB
+// allows 100, but a cancelled transaction resends all of its items, and
+// DynamoDB Local's transactions slow down faster than their size grows (500
+// items took 9.5 s in chunks of 100, 3.9 s in chunks of 25, on the shared
+// machine): 25 keeps both small at 20 round trips per 500 items.
+const PutChunk = 25
 
 // PutEachIfAbsent puts every item (each with its own pk and sk, no two the
-// same) unless an item with its key exists, in transactions of up to 100:
+// same) unless an item with its key exists, in transactions of PutChunk:
 // far fewer round trips than one PutItem each. Each item is judged on its
 // own: when a transaction is cancelled, the items whose condition failed
 // are reported present and the rest are sent again, so an item is written
@@ -303,8 +307,8 @@ const maxTransactItems = 100
 // items that existed already.
 func (t *Table) PutEachIfAbsent(ctx context.Context, label string, items []any) (present []bool, err error) {
 	present = make([]bool, len(items))
-	for start := 0; start < len(items); start += maxTransactItems {
-		end := min(start+maxTransactItems, len(items))
+	for start := 0; start < len(items); start += PutChunk {
+		end := min(start+PutChunk, len(items))
 		if err := t.putChunkIfAbsent(ctx, label, items[start:end], present[start:end]); err != nil {
 			return nil, err
 		}
