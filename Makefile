@@ -29,7 +29,7 @@ fn_dir = functions/$(shell echo '$(1)' | sed -e 's/Function$$//' -e 's/\([a-z0-9
 help:
 	@echo "make run     local stack with demo data (API, Lambda invoke, DynamoDB Local, SES local)"
 	@echo "make test    install what is needed, lint, run every test"
-	@echo "make lint    gofmt, go vet, staticcheck"
+	@echo "make lint    gofmt, go vet, staticcheck, cfn-lint, redocly lint of openapi.yaml"
 	@echo "make bench   benchmarks and figures"
 	@echo "make build   deploy artifacts (linux/arm64) under .build/deploy"
 	@echo "make token SUB=<id> [GROUPS=staff] [PROVIDER=<providerId> with GROUPS=provider]   a local JWT"
@@ -72,22 +72,32 @@ deps: $(STATICCHECK) $(NPM_DIR)/node_modules/.package-lock.json
 
 # --- checks -------------------------------------------------------------------
 
+REDOCLY := $(NPM_DIR)/node_modules/.bin/redocly
+
 .PHONY: lint
-lint: $(STATICCHECK)
+lint: $(STATICCHECK) $(NPM_DIR)/node_modules/.package-lock.json
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.build/*')); \
 		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 	cfn-lint template.yaml --include-checks I
+	@# redocly.yaml: recommended-strict, so any warning fails
+	NO_UPDATE_NOTIFIER=1 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --config redocly.yaml openapi.yaml
+
+# Every e2e exchange is validated against openapi.yaml (stacktest); the
+# packages' reports are summed up after the run, every route must have traffic.
+CONTRACT_DIR := $(BUILD_DIR)/contract
 
 .PHONY: test
 # The stack-wide fuzz test (internal/robustness) runs verbosely on its own so
 # its count of mutated requests shows in the output.
 test: deps lint build-local
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/robustness$$')
-	@set -o pipefail; $(GO) test -count=1 -v ./internal/robustness/ | grep -E '^(---|ok|FAIL|PASS|\s+robustness_test)'
+	@rm -rf $(CONTRACT_DIR)
+	CMP_CONTRACT_DIR=$(CONTRACT_DIR) $(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/robustness$$')
+	@set -o pipefail; CMP_CONTRACT_DIR=$(CONTRACT_DIR) $(GO) test -count=1 -v ./internal/robustness/ | grep -E '^(---|ok|FAIL|PASS|\s+robustness_test)'
 	@echo "independent credential verifier (R-CRED) over what the local stack issued:"
 	@node $(NPM_DIR)/credentials/verify.mjs $(BUILD_DIR)/credential-cases.json
+	@$(GO) run ./infra/local/cmd/contract-report $(CONTRACT_DIR)
 
 # The JSON-LD contexts the credentials function embeds, rewritten from the npm
 # context packages the verifiers use (internal/credential checks they match).

@@ -56,6 +56,14 @@
 //	func (s *Stack) Template() *template.Template               // template.yaml as read at start
 //	func (s *Stack) InvokeRaw(t, logicalID, event) (payload []byte, functionError string)
 //
+// Every exchange of Do is a contract test too: the request and the answer
+// are validated against openapi.yaml (infra/local/contract: strict JSON
+// Schema 2020-12, undeclared properties and unlisted statuses refused); a
+// mismatch fails the test that made the call (t.Error). TestMain prints how
+// many were validated; with CMP_CONTRACT_DIR set (make test) each package
+// leaves its report there for cmd/contract-report, which fails on a route
+// of the document that no e2e test reached.
+//
 // Claims reach functions as API Gateway HTTP API passes JWT authorizer claims:
 // every value a string; a list claim such as cognito:groups becomes the
 // bracketed, space-separated form "[staff]" (two groups: "[staff admin]").

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/boc/cmp/infra/local/contract"
 	"github.com/boc/cmp/infra/local/localjwt"
 	"github.com/boc/cmp/infra/local/stack"
 	"github.com/boc/cmp/infra/local/template"
@@ -29,7 +30,12 @@ type Stack struct {
 	APIURL, LambdaURL, DynamoURL, MailURL, TableName string
 	s                                                *stack.Stack
 	client                                           *http.Client
+	contract                                         *contract.Contract
 }
+
+// ContractDirEnv names the folder where each e2e package leaves its
+// contract report (make test sums them up with cmd/contract-report).
+const ContractDirEnv = "CMP_CONTRACT_DIR"
 
 var (
 	current  *Stack
@@ -52,17 +58,29 @@ func run(m *testing.M) int {
 	out := stack.LockedWriter(logf)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	// Every exchange of Do is held to openapi.yaml: each e2e test is also a
+	// contract test.
+	c, cerr := contract.Load(filepath.Join(repoRoot(), "openapi.yaml"))
 	s, err := stack.Start(ctx, stack.Config{Root: repoRoot(), JWTSecret: secret, Output: out,
 		Logger: slog.New(slog.NewJSONHandler(out, nil))})
-	if err != nil {
+	switch {
+	case cerr != nil:
+		startErr = cerr
+	case err != nil:
 		startErr = fmt.Errorf("start local stack (log: %s): %w", logf.Name(), err)
-	} else {
+	default:
 		current = &Stack{APIURL: s.APIURL, LambdaURL: s.LambdaURL, DynamoURL: s.DynamoURL, MailURL: s.MailURL, TableName: s.TableName,
-			s: s, client: &http.Client{Timeout: time.Minute}}
+			s: s, client: &http.Client{Timeout: time.Minute}, contract: c}
 	}
 	code := m.Run()
 	if s != nil {
 		s.Close()
+	}
+	if c != nil {
+		if err := reportContract(c); err != nil {
+			fmt.Fprintln(os.Stderr, "stacktest:", err)
+			code = 1
+		}
 	}
 	logf.Close()
 	if code == 0 {
@@ -71,6 +89,19 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "stacktest: stack log kept at", logf.Name())
 	}
 	return code
+}
+
+// reportContract prints what the package's tests exchanged and, with
+// CMP_CONTRACT_DIR set, leaves the report there.
+func reportContract(c *contract.Contract) error {
+	r := c.Report()
+	fmt.Fprintf(os.Stderr, "stacktest: contract: %d requests and %d responses validated against openapi.yaml (%d routes with traffic)\n",
+		r.Requests, r.Responses, len(r.Traffic))
+	dir := os.Getenv(ContractDirEnv)
+	if dir == "" {
+		return nil
+	}
+	return r.Write(dir, fmt.Sprintf("%s-%d", strings.TrimSuffix(filepath.Base(os.Args[0]), ".test"), os.Getpid()))
 }
 
 func repoRoot() string {
@@ -131,18 +162,22 @@ func (r *Response) JSON(t testing.TB, v any) {
 func (s *Stack) Do(t testing.TB, method, path, token string, body any, hdr ...string) *Response {
 	t.Helper()
 	var rd io.Reader
+	var sent []byte // kept for the contract check
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		rd = bytes.NewReader(b)
+		sent = b
 	case string:
-		rd = strings.NewReader(b)
+		sent = []byte(b)
 	default:
 		enc, err := json.Marshal(b)
 		if err != nil {
 			t.Fatalf("encode body: %v", err)
 		}
-		rd = bytes.NewReader(enc)
+		sent = enc
+	}
+	if body != nil {
+		rd = bytes.NewReader(sent)
 	}
 	req, err := http.NewRequest(method, s.APIURL+path, rd)
 	if err != nil {
@@ -168,6 +203,10 @@ func (s *Stack) Do(t testing.TB, method, path, token string, body any, hdr ...st
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	if err := s.contract.Check(contract.Exchange{Request: req, RequestBody: sent, Status: resp.StatusCode,
+		Header: resp.Header, ResponseBody: b}); err != nil {
+		t.Error(err)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
