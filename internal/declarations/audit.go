@@ -136,24 +136,13 @@ func CheckDocument(d Declaration, doc Document, acts map[string]cmp.Activity) []
 	add := func(field, rule, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
 	}
+	errs = append(errs, doc.Check()...)
 	if !slices.Contains(claimedActivities(d), doc.ActivityID) {
 		add("activityId", "R-DEC-3", "not an activity this declaration claims")
 	}
 	a, claimed := acts[doc.ActivityID]
-	switch want, listed := RequiredDocumentation[a.Type]; {
-	case !knownKind(doc.Kind):
-		add("kind", "R-DEC-3", "not a kind of the required documentation list")
-	case claimed && listed && doc.Kind != want:
+	if want, listed := RequiredDocumentation[a.Type]; knownKind(doc.Kind) && claimed && listed && doc.Kind != want {
 		add("kind", "R-DEC-3", fmt.Sprintf("a %s activity is documented by %s, not %s", a.Type, want, doc.Kind))
-	}
-	if !fileNamePattern.MatchString(doc.FileName) {
-		add("fileName", "", "1 to 128 letters, digits, spaces and . _ ( ) -")
-	}
-	switch {
-	case !languagePattern.MatchString(doc.Language):
-		add("language", "", "an ISO 639-1 code such as en")
-	case doc.Language != "en" && !doc.Translated:
-		add("translated", "R-DEC-3", "documentation not in English needs a translated English copy")
 	}
 	if len(d.Documents) >= maxDocuments {
 		add("documents", "", fmt.Sprintf("at most %d documents", maxDocuments))
@@ -161,11 +150,37 @@ func CheckDocument(d Declaration, doc Document, acts map[string]cmp.Activity) []
 	return errs
 }
 
+// Check is the document's own shape, judged before the declaration is read
+// (R-DEC-3): an activity id, a kind of the list, a plain file name, a
+// language code, and a translation of anything not in English.
+func (doc Document) Check() []fielderr.Field {
+	var errs []fielderr.Field
+	add := func(field, rule, msg string) {
+		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
+	}
+	if doc.ActivityID == "" {
+		add("activityId", "R-DEC-3", "required: the claimed activity documented")
+	}
+	if !knownKind(doc.Kind) {
+		add("kind", "R-DEC-3", "not a kind of the required documentation list")
+	}
+	if !fileNamePattern.MatchString(doc.FileName) {
+		add("fileName", "R-DEC-3", "1 to 128 letters, digits, spaces and . _ ( ) -")
+	}
+	switch {
+	case !languagePattern.MatchString(doc.Language):
+		add("language", "R-DEC-3", "an ISO 639-1 code such as en")
+	case doc.Language != "en" && !doc.Translated:
+		add("translated", "R-DEC-3", "documentation not in English needs a translated English copy")
+	}
+	return errs
+}
+
 // MissingDocumentation lists the claimed activities without any document
-// yet, except those a CE provider reported: the provider is the primary
-// source (R-PROV-3).
+// yet (an empty list, never null), except those a CE provider reported: the
+// provider is the primary source (R-PROV-3).
 func MissingDocumentation(d Declaration) []string {
-	var missing []string
+	missing := []string{}
 	for _, id := range claimedActivities(d) {
 		if slices.Contains(d.Reported, id) {
 			continue

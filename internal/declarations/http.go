@@ -23,8 +23,11 @@ const (
 func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteSubmit, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RefuseStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
 		var req Request
-		if err := r.Decode(&req); err != nil {
+		if err := r.DecodeChecked(&req); err != nil {
 			return httpapi.Response{}, err
 		}
 		if err := httpapi.RequireSelf(r.Principal, req.CertificantID); err != nil {

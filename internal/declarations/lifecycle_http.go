@@ -3,6 +3,7 @@ package declarations
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/boc/cmp/internal/fielderr"
@@ -23,6 +24,20 @@ type DecisionRequest struct {
 	Reasons  []string `json:"reasons,omitempty"`
 }
 
+// Check is the decision's shape: reasons are bounded (they end up in the
+// history and the email).
+func (d DecisionRequest) Check() []fielderr.Field {
+	if len(d.Reasons) > maxReasons {
+		return []fielderr.Field{{Field: "reasons", Rule: "R-DEC-5", Message: fmt.Sprintf("at most %d", maxReasons)}}
+	}
+	for i, s := range d.Reasons {
+		if len(s) > maxReasonChars {
+			return []fielderr.Field{{Field: fmt.Sprintf("reasons[%d]", i), Rule: "R-DEC-5", Message: fmt.Sprintf("at most %d characters", maxReasonChars)}}
+		}
+	}
+	return nil
+}
+
 // Limits of staff reasons, which end up in the history and the email.
 const (
 	maxReasons     = 10
@@ -36,16 +51,8 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 			return httpapi.Response{}, err
 		}
 		var req DecisionRequest
-		if err := r.Decode(&req); err != nil {
+		if err := r.DecodeChecked(&req); err != nil {
 			return httpapi.Response{}, err
-		}
-		if len(req.Reasons) > maxReasons {
-			return httpapi.Response{}, httpapi.BadRequest("too many reasons", fielderr.Field{Field: "reasons", Message: "at most 10"})
-		}
-		for _, s := range req.Reasons {
-			if len(s) > maxReasonChars {
-				return httpapi.Response{}, httpapi.BadRequest("reason too long", fielderr.Field{Field: "reasons", Message: "at most 500 characters each"})
-			}
 		}
 		d, err := lc.Decide(ctx, r.Param("id"), req.Decision, r.Principal.Subject, req.Reasons)
 		if err != nil {
@@ -55,12 +62,15 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 		return httpapi.JSON(http.StatusOK, d)
 	})
 	rt.Handle(RouteResolve, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-		d, err := requireOwner(ctx, lc, r)
-		if err != nil {
+		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
 		var req Resolution
 		if err := r.Decode(&req); err != nil {
+			return httpapi.Response{}, err
+		}
+		d, err := requireOwner(ctx, lc, r)
+		if err != nil {
 			return httpapi.Response{}, err
 		}
 		d, err = lc.Resolve(ctx, d, r.Principal.Subject, req)
@@ -70,12 +80,15 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 		return httpapi.JSON(http.StatusOK, d)
 	})
 	rt.Handle(RouteDocuments, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-		d, err := requireOwner(ctx, lc, r)
-		if err != nil {
+		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
 		var doc Document
-		if err := r.Decode(&doc); err != nil {
+		if err := r.DecodeChecked(&doc); err != nil {
+			return httpapi.Response{}, err
+		}
+		d, err := requireOwner(ctx, lc, r)
+		if err != nil {
 			return httpapi.Response{}, err
 		}
 		d, err = lc.AddDocument(ctx, d, doc)

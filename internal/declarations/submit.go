@@ -17,6 +17,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/httpapi"
 )
 
 // Request is the body of POST /v1/declarations. Without Allocations the
@@ -25,6 +26,22 @@ type Request struct {
 	CertificantID string            `json:"certificantId"`
 	Certification string            `json:"certification"`
 	Allocations   *[]cmp.Allocation `json:"allocations,omitempty"`
+}
+
+// Check is the request's shape (422 before anything is read): the
+// certificant, a certification key, a bounded allocation.
+func (r Request) Check() []fielderr.Field {
+	var errs []fielderr.Field
+	if r.CertificantID == "" {
+		errs = append(errs, httpapi.Required("certificantId", "R-DEC-1", "the certificant who declares"))
+	}
+	if _, err := cmp.ParseKey(r.Certification); err != nil {
+		errs = append(errs, fielderr.Field{Field: "certification", Rule: cmp.RuleOf(err, "R-CAT-1"), Message: err.Error()})
+	}
+	if r.Allocations != nil && len(*r.Allocations) > maxAllocations {
+		errs = append(errs, fielderr.Field{Field: "allocations", Rule: "R-ALLOC-1", Message: fmt.Sprintf("at most %d entries", maxAllocations)})
+	}
+	return errs
 }
 
 // Snapshot is what a submission reads of the certificant's partition, in one

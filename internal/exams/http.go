@@ -61,13 +61,11 @@ func NewRouter(svc *Service, table *dynamo.Table, now func() time.Time, log *slo
 		return httpapi.JSON(http.StatusOK, map[string]any{"certificantId": r.Param("id"), "receivedOn": in.ReceivedOn, "released": ids})
 	})
 	rt.Handle(RouteReview, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-		if r.Principal.IsStaff() {
-			return httpapi.Response{}, httpapi.Forbidden("only the certificant may request a score review")
+		if err := httpapi.RefuseStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
 		}
-		var in struct {
-			AttemptID string `json:"attemptId"`
-		}
-		if err := r.Decode(&in); err != nil {
+		var in reviewRequest
+		if err := r.DecodeChecked(&in); err != nil {
 			return httpapi.Response{}, err
 		}
 		resp, err := httpapi.Commit(ctx, table, r, now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
@@ -100,6 +98,19 @@ func NewRouter(svc *Service, table *dynamo.Table, now func() time.Time, log *slo
 		return httpapi.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "entries": entries})
 	})
 	return rt
+}
+
+// reviewRequest is the body of POST /v1/score-reviews.
+type reviewRequest struct {
+	AttemptID string `json:"attemptId"`
+}
+
+// Check: the attempt is named (422 before it is looked up, 404).
+func (r reviewRequest) Check() []fielderr.Field {
+	if r.AttemptID == "" {
+		return []fielderr.Field{httpapi.Required("attemptId", "R-EXAM-4", "the exam attempt to review")}
+	}
+	return nil
 }
 
 // problem maps use-case errors to HTTP problems; anything else stays a 500.

@@ -43,6 +43,36 @@ type Outcome struct {
 	Mail    map[string]string
 }
 
+// Check is the decision's own shape (R-INA-1), judged before the request is
+// read (422 before 404 and 409): grant or deny, a grant's extendedUntil, a
+// denial's reason.
+func (d Decision) Check() []fielderr.Field {
+	var errs []fielderr.Field
+	add := func(field, msg string) {
+		errs = append(errs, fielderr.Field{Field: field, Rule: "R-INA-1", Message: msg})
+	}
+	reason := strings.TrimSpace(d.Reason)
+	if len(reason) > maxReason {
+		add("reason", fmt.Sprintf("at most %d characters", maxReason))
+	}
+	switch d.Decision {
+	case Grant:
+		if d.ExtendedUntil.IsZero() {
+			add("extendedUntil", "required for a grant: the last day of the extended period, YYYY-MM-DD")
+		}
+	case Deny:
+		if !d.ExtendedUntil.IsZero() {
+			add("extendedUntil", "only with a grant")
+		}
+		if reason == "" {
+			add("reason", "required for a denial: the certificant is told why")
+		}
+	default:
+		add("decision", "one of grant, deny")
+	}
+	return errs
+}
+
 // Judge decides request r of the certification item held (as stored) by staff member
 // by at now (R-INA-1): a grant extends the cycle to ExtendedUntil, which must
 // lie after the current expiration and after today, and makes the
@@ -61,36 +91,23 @@ func Judge(r InactiveRequest, held certificants.CertificationItem, d Decision, b
 	if d.Decision == Grant && c.ReexaminationRequired(today) {
 		return Outcome{}, ErrReexamination
 	}
-	var errs []fielderr.Field
+	// The decision's own shape first, then what the stored cycle allows.
+	errs := d.Check()
 	add := func(field, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: "R-INA-1", Message: msg})
 	}
-	if len(d.Reason) > maxReason {
-		add("reason", fmt.Sprintf("at most %d characters", maxReason))
-	}
 	var cycle calendar.Period
-	switch d.Decision {
-	case Grant:
+	if d.Decision == Grant {
 		start, serr := civil.Parse(c.CycleStart)
 		end, eerr := civil.Parse(c.CycleEnd)
 		switch {
 		case serr != nil || eerr != nil:
 			add("decision", "the certification has no expiration to extend (voluntary participation)")
-		case d.ExtendedUntil.IsZero():
-			add("extendedUntil", "required for a grant: the last day of the extended period, YYYY-MM-DD")
+		case d.ExtendedUntil.IsZero(): // named by Check
 		case !d.ExtendedUntil.After(end) || !d.ExtendedUntil.After(today):
 			add("extendedUntil", fmt.Sprintf("must be after the current expiration %s and after today %s", end, today))
 		}
 		cycle = calendar.Period{Start: start, End: d.ExtendedUntil}
-	case Deny:
-		if !d.ExtendedUntil.IsZero() {
-			add("extendedUntil", "only with a grant")
-		}
-		if d.Reason == "" {
-			add("reason", "required for a denial: the certificant is told why")
-		}
-	default:
-		add("decision", "one of grant, deny")
 	}
 	if len(errs) > 0 {
 		return Outcome{}, &fielderr.Invalid{Detail: "the inactive status request cannot be accepted", Fields: errs}

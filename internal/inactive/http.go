@@ -20,11 +20,17 @@ const (
 func Mount(rt *httpapi.Router, svc *Service) {
 	rt.Handle(RouteCreate, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
-		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
+		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
 		var req Request
 		if err := r.Decode(&req); err != nil {
+			return httpapi.Response{}, err
+		}
+		if err := Validate(req.trimmed()); err != nil {
+			return httpapi.Response{}, err
+		}
+		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
 			return httpapi.Response{}, err
 		}
 		key, err := r.IdempotencyKey()
@@ -43,7 +49,7 @@ func Mount(rt *httpapi.Router, svc *Service) {
 			return httpapi.Response{}, err
 		}
 		var d Decision
-		if err := r.Decode(&d); err != nil {
+		if err := r.DecodeChecked(&d); err != nil {
 			return httpapi.Response{}, err
 		}
 		out, err := svc.Decide(ctx, r.Param("id"), r.Param("requestId"), d, r.Principal.Subject)

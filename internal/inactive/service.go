@@ -90,10 +90,17 @@ func receivedMail(r InactiveRequest, held certificants.CertificationItem) map[st
 		"basis": basis, "fee": money(r.Fee), "waiver": waiver, "cycleEnd": held.CycleEnd}
 }
 
+// trimmed is the request as judged and stored: reason and basis without
+// surrounding space.
+func (r Request) trimmed() Request {
+	r.Reason, r.Basis = strings.TrimSpace(r.Reason), strings.TrimSpace(r.Basis)
+	return r
+}
+
 // Create validates, prices and stores a request of certificantID: the 201
 // answer, or the first answer again for a repeated Idempotency-Key.
 func (s *Service) Create(ctx context.Context, certificantID string, r Request, idem *dynamo.Idempotency) (dynamo.Answer, error) {
-	r.Reason, r.Basis = strings.TrimSpace(r.Reason), strings.TrimSpace(r.Basis)
+	r = r.trimmed()
 	if err := Validate(r); err != nil {
 		return dynamo.Answer{}, err
 	}

@@ -31,11 +31,17 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteAdd, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
-		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
+		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
 		var in cmp.ActivityInput
 		if err := r.Decode(&in); err != nil {
+			return httpapi.Response{}, err
+		}
+		if err := svc.Check(in); err != nil {
+			return httpapi.Response{}, err
+		}
+		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
 			return httpapi.Response{}, err
 		}
 		e, err := svc.Add(ctx, id, in)

@@ -51,12 +51,9 @@ func NewService(store Store, partitions Partitions, now func() time.Time) *Servi
 // Add validates an entry strictly per type (R-ACT) and stores it with its
 // derived points and status.
 func (s *Service) Add(ctx context.Context, certificantID string, in cmp.ActivityInput) (Entry, error) {
-	act, errs := in.Validate()
-	if !in.CompletedOn.IsZero() && in.CompletedOn.After(calendar.Today(s.now())) {
-		errs = append(errs, fielderr.Field{Field: "completedOn", Rule: "R-ACT-11", Message: "must not be in the future"})
-	}
-	if len(errs) > 0 {
-		return Entry{}, &fielderr.Invalid{Detail: "invalid activity", Fields: errs}
+	act, err := s.check(in)
+	if err != nil {
+		return Entry{}, err
 	}
 	e := Entry{ID: rand.Text(), ActivityInput: in, Points: act.Points, Status: act.Status,
 		CreatedAt: s.now().UTC().Format(time.RFC3339), Source: SourceSelf}
@@ -68,6 +65,24 @@ func (s *Service) Add(ctx context.Context, certificantID string, in cmp.Activity
 		return Entry{}, fmt.Errorf("add activity: %w", err)
 	}
 	return e, nil
+}
+
+// Check judges the entry's own fields (R-ACT), before any stored data: the
+// handler answers 422 before 404.
+func (s *Service) Check(in cmp.ActivityInput) error {
+	_, err := s.check(in)
+	return err
+}
+
+func (s *Service) check(in cmp.ActivityInput) (cmp.Activity, error) {
+	act, errs := in.Validate()
+	if !in.CompletedOn.IsZero() && in.CompletedOn.After(calendar.Today(s.now())) {
+		errs = append(errs, fielderr.Field{Field: "completedOn", Rule: "R-ACT-11", Message: "must not be in the future"})
+	}
+	if len(errs) > 0 {
+		return act, &fielderr.Invalid{Detail: "invalid activity", Fields: errs}
+	}
+	return act, nil
 }
 
 // List is the transcript, most recently completed first.

@@ -21,8 +21,11 @@ const (
 func NewRouter(svc *Service, table *dynamo.Table, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteOrder, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		if err := httpapi.RefuseStaff(r.Principal); err != nil {
+			return httpapi.Response{}, err
+		}
 		var in NewOrder
-		if err := r.Decode(&in); err != nil {
+		if err := r.DecodeChecked(&in); err != nil {
 			return httpapi.Response{}, err
 		}
 		if err := httpapi.RequireSelf(r.Principal, in.CertificantID); err != nil {

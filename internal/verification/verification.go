@@ -205,9 +205,21 @@ func (s *Service) Lookup(ctx context.Context, token string) (Record, error) {
 const maxName = 200
 
 func validate(in NewOrder) error {
+	if errs := in.Check(); len(errs) > 0 {
+		return &fielderr.Invalid{Detail: "invalid verification order", Fields: errs}
+	}
+	return nil
+}
+
+// Check is the order's shape (R-VER-1/2), judged before the certificant is
+// read: the handler answers 422 before 404.
+func (in NewOrder) Check() []fielderr.Field {
 	var errs []fielderr.Field
 	add := func(field, rule, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
+	}
+	if in.CertificantID == "" {
+		add("certificantId", "R-VER-1", "required: the certificant whose certification is verified")
 	}
 	if in.Certification == "" {
 		add("certification", "R-VER-1", "required, a certification key such as ASCPi-MLS")
@@ -227,8 +239,5 @@ func validate(in NewOrder) error {
 			add(at+"email", "R-VER-2", msg)
 		}
 	}
-	if len(errs) > 0 {
-		return &fielderr.Invalid{Detail: "invalid verification order", Fields: errs}
-	}
-	return nil
+	return errs
 }
