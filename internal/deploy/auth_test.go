@@ -112,26 +112,34 @@ type authRoute struct {
 // here until its authorization is stated.
 func TestRouteAuthorization(t *testing.T) {
 	owned := `{"certificantId":"c-1"}` // body-addressed routes: the owner is named in the body
+	// Self routes judge the body's shape before ownership (openapi.yaml's
+	// order: 422 before 404), so their bodies are well-formed.
+	const (
+		declarationBody = `{"certificantId":"c-1","certification":"ASCPi-MLS"}`
+		orderBody       = `{"certificantId":"c-1","certification":"ASCPi-MLS","recipients":[{"kind":"employer","name":"Lab","email":"hr@example.org"}]}`
+		activityBody    = `{"type":"journal_article","title":"t","provider":"p","completedOn":"2020-01-01","areas":["hematology"]}`
+		inactiveBody    = `{"certification":"ASCPi-MLS","reason":"illness","basis":"illness","documents":[{"fileName":"note.pdf"}]}`
+	)
 	routes := map[string]authRoute{
 		"POST /v1/certificants":                                             {who: staffOnly, body: `{}`},
 		"GET /v1/certificants/{id}":                                         {who: selfOrStaff},
 		"POST /v1/certificants/{id}/certifications":                         {who: staffOnly, body: `{}`},
-		"POST /v1/certificants/{id}/inactive-requests":                      {who: self, body: `{}`},
+		"POST /v1/certificants/{id}/inactive-requests":                      {who: self, body: inactiveBody},
 		"POST /v1/certificants/{id}/inactive-requests/{requestId}/decision": {who: staffOnly, body: `{}`}, // not in api.md's table: openapi.yaml, staff grant/deny
-		"POST /v1/certificants/{id}/activities":                             {who: self, body: `{}`},
+		"POST /v1/certificants/{id}/activities":                             {who: self, body: activityBody},
 		"GET /v1/certificants/{id}/activities":                              {who: selfOrStaff},
 		"DELETE /v1/certificants/{id}/activities/{activityId}":              {who: self},
 		"POST /v1/certificants/{id}/activities/{activityId}/review":         {who: staffOnly, body: `{}`},
 		"GET /v1/certificants/{id}/certifications/{key}/progress":           {who: selfOrStaff},
 		"POST /v1/fees/quote":                                               {who: selfOrStaff, body: owned},
-		"POST /v1/declarations":                                             {who: self, body: owned},
+		"POST /v1/declarations":                                             {who: self, body: declarationBody},
 		"GET /v1/certificants/{id}/declarations":                            {who: selfOrStaff},
 		"POST /v1/declarations/{id}/decisions":                              {who: staffOnly, body: `{"decision":"approve"}`},
 		"GET /v1/declarations":                                              {who: staffOnly, query: map[string]string{"status": "submitted"}}, // not in api.md's table: the staff work queue
 		"POST /v1/exam-attempts":                                            {who: staffOnly, body: `{}`},
 		"POST /v1/certificants/{id}/transcripts-received":                   {who: staffOnly, body: `{}`},
 		"GET /v1/certification-report":                                      {who: staffOnly, query: map[string]string{"from": "2026-01-01", "to": "2026-01-31"}}, // not in api.md's table: staff report
-		"POST /v1/verification-orders":                                      {who: self, body: owned},
+		"POST /v1/verification-orders":                                      {who: self, body: orderBody},
 		"GET /v1/verifications/{token}":                                     {who: public},
 		"GET /v1/certificants/{id}/certifications/{key}/credential":         {who: self},
 		"GET /v1/status-lists/{listId}":                                     {who: public},
