@@ -656,3 +656,58 @@ func TestExamAuthorization(t *testing.T) {
 		}
 	}
 }
+
+// R-EXAM-3: the certification report lists a published international pass
+// by exam date, leaves out a candidate who opted out at least 10 days
+// before the exam, and refuses a range whose from is after its to (422,
+// listed in openapi.yaml) or that is not dates (400).
+func TestCertificationReport(t *testing.T) {
+	s := stacktest.Get(t)
+	staff := s.Token("staff-1", "staff")
+	examDate := today.AddDays(-40)
+	createCertificant(t, s, "c-report-pub", "Lia", "Santos")
+	createCertificant(t, s, "c-report-out", "Noel", "Cruz")
+	pub := record(t, s, "c-report-pub", examDate, true)
+	optOut := attemptBody("c-report-out", examDate, true)
+	optOut["publicationOptOutOn"] = examDate.AddDays(-10).String()
+	r := s.Do(t, "POST", "/v1/exam-attempts", staff, optOut)
+	if r.Status != 201 {
+		t.Fatalf("record opted-out attempt: %d %s", r.Status, r.Body)
+	}
+	var out attempt
+	loose(t, r, &out)
+
+	day := examDate.String()
+	r = s.Do(t, "GET", "/v1/certification-report?from="+day+"&to="+day, staff, nil)
+	var rep struct {
+		Entries []struct {
+			Name, Number string
+		} `json:"entries"`
+	}
+	if loose(t, r, &rep); r.Status != 200 {
+		t.Fatalf("report: %d %s", r.Status, r.Body)
+	}
+	var sawPub, sawOut bool
+	for _, e := range rep.Entries {
+		sawPub = sawPub || (e.Number == pub.CertificationNumber && pub.CertificationNumber != "")
+		sawOut = sawOut || e.Number == out.CertificationNumber
+	}
+	if !sawPub || sawOut {
+		t.Errorf("report %s: published pass listed %v (want true), opted-out pass listed %v (want false)", r.Body, sawPub, sawOut)
+	}
+
+	for _, tc := range []struct {
+		query  string
+		status int
+		field  string
+	}{
+		{"from=" + day + "&to=" + examDate.AddDays(-1).String(), 422, "from"},
+		{"from=yesterday&to=" + day, 400, "from"},
+	} {
+		r := s.Do(t, "GET", "/v1/certification-report?"+tc.query, staff, nil)
+		var p problem
+		if loose(t, r, &p); r.Status != tc.status || len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
+			t.Errorf("report?%s: %d %s, want %d naming %s", tc.query, r.Status, r.Body, tc.status, tc.field)
+		}
+	}
+}
