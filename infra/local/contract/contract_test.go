@@ -13,7 +13,7 @@ const spec = "../../../openapi.yaml"
 // entry is a transcript entry as GET /v1/certificants/{id}/activities answers it.
 const entry = `{"id":"a-1","type":"formal_ce","title":"Hematology update","provider":"ASCLS",` +
 	`"completedOn":"2025-03-01","areas":["hematology"],"contactHours":"2.00","accreditation":"ASCLS_PACE",` +
-	`"points":"2.00","status":"accepted","createdAt":"2025-03-02T10:00:00Z"}`
+	`"points":"2.00","status":"accepted","createdAt":"2025-03-02T10:00:00Z","source":"self"}`
 
 func listing(t *testing.T, c *Contract, body string) error {
 	t.Helper()
