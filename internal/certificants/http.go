@@ -82,9 +82,7 @@ func problem(err error) error {
 	case errors.Is(err, ErrDuplicate):
 		return httpapi.Conflict("a certificant with this id exists")
 	case errors.Is(err, ErrRegistered):
-		p := httpapi.Conflict("the certificant holds this certification already")
-		p.Errors = []fielderr.Field{{Field: "category", Rule: "R-CAT-1", Message: "registered already"}}
-		return p
+		return httpapi.Conflict("the certificant holds this certification already", fielderr.Field{Field: "category", Rule: "R-CAT-1", Message: "registered already"})
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
 	}

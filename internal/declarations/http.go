@@ -82,9 +82,7 @@ func problem(err error) error {
 	var reexam *calendar.ReexaminationError
 	switch {
 	case errors.As(err, &reexam):
-		p := httpapi.Conflict("re-examination required")
-		p.Errors = []fielderr.Field{{Field: "certification", Rule: reexam.Rule(), Message: reexam.Error()}}
-		return p
+		return httpapi.Conflict("re-examination required", fielderr.Field{Field: "certification", Rule: reexam.Rule(), Message: reexam.Error()})
 	case errors.As(err, &rule):
 		p := httpapi.Unprocessable(rule.Detail, rule.Errors...)
 		if len(rule.Shortfalls) > 0 {
@@ -92,17 +90,11 @@ func problem(err error) error {
 		}
 		return p
 	case errors.As(err, &notOpen):
-		p := httpapi.Conflict(notOpen.Error())
-		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-CYC-7", Message: "the submission window opens on " + notOpen.Opens.String()}}
-		return p
+		return httpapi.Conflict(notOpen.Error(), fielderr.Field{Field: "certification", Rule: "R-CYC-7", Message: "the submission window opens on " + notOpen.Opens.String()})
 	case errors.As(err, &claimed):
-		p := httpapi.Conflict("activity " + claimed.ActivityID + " is already claimed for this certification")
-		p.Errors = []fielderr.Field{{Field: "allocations", Rule: "R-ACT-11", Message: "activity " + claimed.ActivityID + " is claimed by another declaration"}}
-		return p
+		return httpapi.Conflict("activity "+claimed.ActivityID+" is already claimed for this certification", fielderr.Field{Field: "allocations", Rule: "R-ACT-11", Message: "activity " + claimed.ActivityID + " is claimed by another declaration"})
 	case errors.Is(err, ErrPending):
-		p := httpapi.Conflict("a declaration of this certification is already pending")
-		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-DEC-1", Message: "one pending declaration per certification"}}
-		return p
+		return httpapi.Conflict("a declaration of this certification is already pending", fielderr.Field{Field: "certification", Rule: "R-DEC-1", Message: "one pending declaration per certification"})
 	case errors.Is(err, ErrBusy):
 		return httpapi.Conflict("a concurrent change to this certification: retry")
 	case errors.Is(err, ErrNotFound):

@@ -143,13 +143,9 @@ func lifecycleProblem(err error) error {
 	var te *TransitionError
 	switch {
 	case errors.As(err, &te):
-		p := httpapi.Conflict(te.Error())
-		p.Errors = []fielderr.Field{{Field: "decision", Rule: "R-DEC", Message: te.Error()}}
-		return p
+		return httpapi.Conflict(te.Error(), fielderr.Field{Field: "decision", Rule: "R-DEC", Message: te.Error()})
 	case errors.Is(err, ErrStale):
-		p := httpapi.Conflict("the declaration changed meanwhile; read it again")
-		p.Errors = []fielderr.Field{{Field: "decision", Rule: "R-DEC", Message: "stale version"}}
-		return p
+		return httpapi.Conflict("the declaration changed meanwhile; read it again", fielderr.Field{Field: "decision", Rule: "R-DEC", Message: "stale version"})
 	}
 	return problem(err)
 }

@@ -131,7 +131,5 @@ func problem(err error) error {
 }
 
 func conflict(rule, field, msg string) *httpapi.Problem {
-	p := httpapi.Conflict(msg)
-	p.Errors = []fielderr.Field{{Field: field, Rule: rule, Message: msg}}
-	return p
+	return httpapi.Conflict(msg, fielderr.Field{Field: field, Rule: rule, Message: msg})
 }

@@ -47,13 +47,17 @@ func Unprocessable(detail string, errs ...fielderr.Field) *Problem {
 func NotFound() *Problem { return NewProblem(http.StatusNotFound, "") }
 
 // Forbidden is for an authenticated caller without the needed role.
-func Forbidden(detail string) *Problem { return NewProblem(http.StatusForbidden, detail) }
+func Forbidden(detail string, errs ...fielderr.Field) *Problem {
+	return NewProblem(http.StatusForbidden, detail, errs...)
+}
 
 // Unauthorized is for a request without an authenticated principal.
 func Unauthorized() *Problem { return NewProblem(http.StatusUnauthorized, "authentication required") }
 
 // Conflict is for a state conflict: duplicate, already claimed, window closed.
-func Conflict(detail string) *Problem { return NewProblem(http.StatusConflict, detail) }
+func Conflict(detail string, errs ...fielderr.Field) *Problem {
+	return NewProblem(http.StatusConflict, detail, errs...)
+}
 
 // Response renders the problem.
 func (p *Problem) Response() events.APIGatewayV2HTTPResponse {

@@ -67,24 +67,18 @@ func problem(err error) error {
 		return httpapi.Unprocessable("certification not held",
 			fielderr.Field{Field: "certification", Rule: "R-INA-1", Message: "the certificant holds no such certification"})
 	case errors.Is(err, ErrOpen):
-		p := httpapi.Conflict("an inactive status request of this certification is open")
-		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-INA-1", Message: "one open request per certification"}}
-		return p
+		return httpapi.Conflict("an inactive status request of this certification is open", fielderr.Field{Field: "certification", Rule: "R-INA-1", Message: "one open request per certification"})
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
 	case errors.Is(err, ErrDecided):
-		p := httpapi.Conflict("the inactive status request is decided already")
-		p.Errors = []fielderr.Field{{Field: "decision", Rule: "R-INA-1", Message: "only an open request takes a decision"}}
-		return p
+		return httpapi.Conflict("the inactive status request is decided already", fielderr.Field{Field: "decision", Rule: "R-INA-1", Message: "only an open request takes a decision"})
 	case errors.Is(err, ErrReexamination):
 		p := httpapi.Conflict("re-examination required")
 		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-CYC-8",
 			Message: "expired 10 or more years: only re-examination restores it, inactive status is not available (R-INA-1)"}}
 		return p
 	case errors.Is(err, ErrCertificationChanged):
-		p := httpapi.Conflict("the certification changed meanwhile")
-		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-INA-1", Message: "decide again on its current expiration"}}
-		return p
+		return httpapi.Conflict("the certification changed meanwhile", fielderr.Field{Field: "certification", Rule: "R-INA-1", Message: "decide again on its current expiration"})
 	}
 	return err
 }

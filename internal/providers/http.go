@@ -96,13 +96,9 @@ func problem(err error) error {
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
 	case errors.Is(err, ErrUnknownProvider):
-		p := httpapi.Forbidden("no registered provider for this client")
-		p.Errors = []fielderr.Field{{Field: "provider_id", Rule: "R-PROV-1", Message: "register the provider first"}}
-		return p
+		return httpapi.Forbidden("no registered provider for this client", fielderr.Field{Field: "provider_id", Rule: "R-PROV-1", Message: "register the provider first"})
 	case errors.Is(err, ErrClientTaken):
-		p := httpapi.Conflict("the client id is registered to another provider")
-		p.Errors = []fielderr.Field{{Field: "clientId", Rule: "R-PROV-1", Message: "already registered"}}
-		return p
+		return httpapi.Conflict("the client id is registered to another provider", fielderr.Field{Field: "clientId", Rule: "R-PROV-1", Message: "already registered"})
 	}
 	return err
 }

@@ -156,29 +156,17 @@ func problem(err error) error {
 	case errors.Is(err, ErrNotFound):
 		return httpapi.NotFound()
 	case errors.Is(err, ErrCovidTaken):
-		p := httpapi.Conflict("a covid entry exists already")
-		p.Errors = []fielderr.Field{{Field: "type", Rule: "R-ACT-9", Message: "one covid entry per certificant, ever, unless the first was rejected"}}
-		return p
+		return httpapi.Conflict("a covid entry exists already", fielderr.Field{Field: "type", Rule: "R-ACT-9", Message: "one covid entry per certificant, ever, unless the first was rejected"})
 	case errors.Is(err, ErrNotReviewable):
-		p := httpapi.Conflict("not a covid entry pending review")
-		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-ACT-9", Message: "only a covid entry pending review takes a review"}}
-		return p
+		return httpapi.Conflict("not a covid entry pending review", fielderr.Field{Field: "activityId", Rule: "R-ACT-9", Message: "only a covid entry pending review takes a review"})
 	case errors.Is(err, ErrClaimed):
-		p := httpapi.Conflict("a declaration claims this activity")
-		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-ACT-11", Message: "claimed by a declaration; it cannot be deleted or disputed"}}
-		return p
+		return httpapi.Conflict("a declaration claims this activity", fielderr.Field{Field: "activityId", Rule: "R-ACT-11", Message: "claimed by a declaration; it cannot be deleted or disputed"})
 	case errors.Is(err, ErrPosted):
-		p := httpapi.Conflict("a provider posted this activity; dispute it instead")
-		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-PROV-3", Message: "provider-posted: never deleted or edited, only disputed"}}
-		return p
+		return httpapi.Conflict("a provider posted this activity; dispute it instead", fielderr.Field{Field: "activityId", Rule: "R-PROV-3", Message: "provider-posted: never deleted or edited, only disputed"})
 	case errors.Is(err, ErrNotPosted):
-		p := httpapi.Conflict("only a provider-posted activity can be disputed")
-		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-PROV-3", Message: "self-entered: delete it instead"}}
-		return p
+		return httpapi.Conflict("only a provider-posted activity can be disputed", fielderr.Field{Field: "activityId", Rule: "R-PROV-3", Message: "self-entered: delete it instead"})
 	case errors.Is(err, ErrDisputed):
-		p := httpapi.Conflict("the activity is disputed already")
-		p.Errors = []fielderr.Field{{Field: "activityId", Rule: "R-PROV-3", Message: "disputed already"}}
-		return p
+		return httpapi.Conflict("the activity is disputed already", fielderr.Field{Field: "activityId", Rule: "R-PROV-3", Message: "disputed already"})
 	}
 	return err
 }
