@@ -81,6 +81,11 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if tpl.Table == nil {
 		return nil, errors.New("template.yaml declares no DynamoDB table")
 	}
+	// The local API serves routes at the root, as the $default stage does; a
+	// named stage would prefix every deployed URL, which it does not play.
+	if tpl.APIStage != "$default" {
+		return nil, fmt.Errorf("template.yaml: HTTP API stage %q: the local stack serves the $default stage only", tpl.APIStage)
+	}
 	// The HTTP listeners first: a taken port fails fast, before anything starts.
 	apiLn, err := listen(cfg.APIPort, "API_PORT")
 	if err != nil {

@@ -24,11 +24,16 @@ const (
 	StackName = "cmp-local"
 )
 
+const defaultStage = "$default"
+
 // Template is what the local stack needs from template.yaml.
 type Template struct {
 	Parameters map[string]string // parameter defaults
 	Functions  []Function        // sorted by logical id
 	Table      *Table            // nil when the template declares none
+	// APIStage is the HTTP API's StageName; SAM's default, also for an
+	// implicit API, is "$default", which serves the routes at the root.
+	APIStage string
 }
 
 // Function is one AWS::Serverless::Function with Globals applied.
@@ -166,7 +171,8 @@ func Parse(data []byte, opt Options) (*Template, error) {
 	for id, res := range raw.Resources {
 		r.types[id] = res.Type
 	}
-	t := &Template{Parameters: r.params}
+	t := &Template{Parameters: r.params, APIStage: defaultStage}
+	apis := 0
 
 	var globals functionProps
 	if raw.Globals.Function.Kind != 0 {
@@ -182,6 +188,17 @@ func Parse(data []byte, opt Options) (*Template, error) {
 				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			t.Functions = append(t.Functions, f)
+		case "AWS::Serverless::HttpApi":
+			if apis++; apis > 1 {
+				return nil, fmt.Errorf("%s: the local stack supports one HTTP API", id)
+			}
+			var p struct {
+				StageName string `yaml:"StageName"`
+			}
+			if err := r.decode(&res.Properties, &p); err != nil {
+				return nil, fmt.Errorf("%s: %w", id, err)
+			}
+			t.APIStage = firstNonEmpty(p.StageName, defaultStage)
 		case "AWS::DynamoDB::Table":
 			if t.Table != nil {
 				return nil, fmt.Errorf("%s: the local stack supports one table, %s is already declared", id, t.Table.LogicalID)

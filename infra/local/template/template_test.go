@@ -136,6 +136,25 @@ func TestParseTable(t *testing.T) {
 	}
 }
 
+// The stage is SAM's $default unless the HTTP API names one (the sample
+// names none; a named stage is read from a !Ref like any property).
+func TestParseAPIStage(t *testing.T) {
+	tpl, err := Parse([]byte(sample), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tpl.APIStage != "$default" {
+		t.Errorf("sample: stage %q, want $default", tpl.APIStage)
+	}
+	named := "Parameters:\n  S: {Type: String, Default: v1}\nResources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties: {StageName: !Ref S}\n"
+	if tpl, err = Parse([]byte(named), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if tpl.APIStage != "v1" {
+		t.Errorf("named: stage %q, want v1", tpl.APIStage)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	cases := map[string]string{
 		"unknown event type": "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        E: {Type: SQS}\n",
@@ -145,6 +164,7 @@ func TestParseErrors(t *testing.T) {
 		"undefined key":      "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      KeySchema: [{AttributeName: pk, KeyType: HASH}]\n",
 		"GetAtt unknown":     "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: !GetAtt Nope.Arn\n",
 		"not yaml":           "Resources: [",
+		"two HTTP APIs":      "Resources:\n  A: {Type: AWS::Serverless::HttpApi}\n  B: {Type: AWS::Serverless::HttpApi}\n",
 	}
 	for name, text := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -167,6 +187,11 @@ func TestProjectTemplate(t *testing.T) {
 	}
 	if len(tpl.Functions) == 0 {
 		t.Fatal("no functions")
+	}
+	// The routes carry /v1; a named stage would deploy them at /<stage>/v1/...
+	// (architecture.md "Deployment URL"), and the local stack refuses one.
+	if tpl.APIStage != "$default" {
+		t.Errorf("HTTP API stage %q, want $default", tpl.APIStage)
 	}
 	for _, f := range tpl.Functions {
 		if f.Env["TABLE_NAME"] != "cmp" {
