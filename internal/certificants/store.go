@@ -123,7 +123,7 @@ func NewCertificationItem(certificantID string, p ProfileItem, c Certification) 
 // expiring on day: a sharded EXP partition of the day.
 func ExpiryIndex(certificantID, certKey, day string) (datePK, dateSK string) {
 	ref := certificantID + "#" + certKey
-	return dynamo.DatePK("EXP", day, ref), ref
+	return dynamo.DatePK(dynamo.ExpiryDateKind, day, ref), ref
 }
 
 // CycleMove is a certification's new cycle, as an approved renewal, an

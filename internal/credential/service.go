@@ -149,7 +149,7 @@ func (s *Service) takeEntry(ctx context.Context, certificantID, key string, c ce
 			dynamo.Key
 			Type  string `dynamodbav:"type"`
 			Owner string `dynamodbav:"owner"`
-		}{statuslist.IndexKey(e.List, e.Index), "statusindex", certificantID + "#" + key + "#" + c.CycleStart}
+		}{dynamo.StatusIndexKey(e.List, e.Index), "statusindex", certificantID + "#" + key + "#" + c.CycleStart}
 		claim, err := dynamo.Put(labelIndex, owner, dynamo.IfAbsent)
 		if err != nil {
 			return statuslist.Entry{}, err
@@ -194,7 +194,7 @@ func (s *Service) StatusList(ctx context.Context, listID string) ([]byte, error)
 		return nil, ErrNotFound
 	}
 	var chunks []statuslist.Chunk
-	if err := s.table.QueryPrefix(ctx, statuslist.ChunkKey(listID, 0).PK, "CHUNK#", &chunks); err != nil {
+	if err := s.table.QueryPrefix(ctx, dynamo.StatusChunkKey(listID, 0).PK, dynamo.StatusChunkPrefix, &chunks); err != nil {
 		return nil, fmt.Errorf("read status list %s: %w", listID, err)
 	}
 	var set []int

@@ -13,11 +13,10 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 )
 
-// Index names and ByDate kinds of the lifecycle (internal/dynamo patterns.go).
+// Index names of the lifecycle (internal/dynamo patterns.go).
 const (
 	queueIndex = "ByQueue"
 	dateIndex  = "ByDate"
-	dueKind    = "DUE"
 	// dueTTL keeps a due entry a while after its day, then DynamoDB drops it.
 	dueTTL = 90 * 24 * time.Hour
 )
@@ -37,9 +36,9 @@ type dueItem struct {
 func newDueItem(d Declaration, due Due) dueItem {
 	day := due.On.String()
 	return dueItem{
-		Key:  dynamo.Key{PK: dynamo.DeclarationPointerKey(d.ID).PK, SK: "DUE#" + string(due.Kind) + "#" + day},
+		Key:  dynamo.DueEntryKey(d.ID, string(due.Kind), day),
 		Type: "declaration-due", DeclarationID: d.ID, Kind: string(due.Kind),
-		DatePK: dynamo.DatePK(dueKind, day, d.ID), DateSK: string(due.Kind) + "#" + d.CertificantID + "#" + d.ID,
+		DatePK: dynamo.DatePK(dynamo.DueDateKind, day, d.ID), DateSK: string(due.Kind) + "#" + d.CertificantID + "#" + d.ID,
 		TTL: due.On.Time().Add(dueTTL).Unix(),
 	}
 }
@@ -162,7 +161,7 @@ func (s *TableStore) Queue(ctx context.Context, state State) ([]Declaration, err
 // every shard of the day (no Scan).
 func (s *TableStore) DueOn(ctx context.Context, kind DueKind, day civil.Date) ([]string, error) {
 	var ids []string
-	for _, pk := range dynamo.DatePKs(dueKind, day.String()) {
+	for _, pk := range dynamo.DatePKs(dynamo.DueDateKind, day.String()) {
 		var items []dueItem
 		if err := s.table.QueryIndex(ctx, dateIndex, "datePk", pk, &items); err != nil {
 			return nil, fmt.Errorf("due on %s: %w", day, err)

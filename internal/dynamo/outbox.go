@@ -36,9 +36,6 @@ type OutboxItem struct {
 	LeaseUntil int64 `dynamodbav:"leaseUntil,omitempty"`
 }
 
-// UnsentQueuePK is the ByQueue partition of the outbox items not yet sent.
-const UnsentQueuePK = "OUTBOX#UNSENT"
-
 // Unsent reads the outbox items not yet sent, oldest first.
 func (t *Table) Unsent(ctx context.Context) ([]OutboxItem, error) {
 	var items []OutboxItem

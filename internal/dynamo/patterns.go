@@ -27,6 +27,16 @@
 //	provider of a Cognito app client          pk=PCLIENT#<clientId> sk=PCLIENT, put if absent at registration
 //	provider's batch of completions           pk=PBATCH#<batchId>  sk=PBATCH, owner providerId (R-PROV-4)
 //	provider-posted activity                  pk=C#<id>            sk=ACT#P-<hash of provider, course id, number>, put if absent (R-PROV-2)
+//	inactive-status request                   pk=C#<id>            sk=INACTIVE#<key> (the open one, put if absent),
+//	                                          sk=INACTIVE#<key>#<requestId> once decided
+//	verification order                        pk=C#<id>            sk=VORDER#<orderId>
+//	transcripts received by the board         pk=C#<id>            sk=TRANSCRIPTS
+//	score review of an attempt                pk=C#<id>            sk=REVIEW#<attemptId>, put if absent
+//	unsent score emails                       GSI ByQueue queuePk=SCORES#unsent queueSk=<dueBy>#<certificantId>#<attemptId>
+//	published passes of a month               GSI ByDate datePk=PASS#<yyyy-mm>#<shard> dateSk=<examDate>#<certificantId>#<attemptId>
+//	a declaration's due entry                 pk=DECL#<id>         sk=DUE#<kind>#<yyyy-mm-dd> (carries the ByDate DUE# keys)
+//	status list chunk                         pk=SL#<listId>       sk=CHUNK#<nn>
+//	status list index taken                   pk=SLIDX#<list number> sk=<index>, put if absent
 //
 // Date partitions are sharded so one busy day does not make a hot partition;
 // a sweep queries every shard of the day.
@@ -35,6 +45,7 @@ package dynamo
 import (
 	"fmt"
 	"hash/fnv"
+	"strconv"
 )
 
 // Key addresses one item.
@@ -91,7 +102,7 @@ func DeclarationKey(certificantID, declarationID string) Key {
 
 // DeclarationPointerKey finds a declaration's certificant from its id alone.
 func DeclarationPointerKey(declarationID string) Key {
-	return Key{PK: "DECL#" + declarationID, SK: "DECL"}
+	return Key{PK: DeclarationPrefix + declarationID, SK: "DECL"}
 }
 
 // ExamAttemptKey is attempt n (1..5) of a category and route.
@@ -160,3 +171,68 @@ func ProviderBatchKey(batchID string) Key { return Key{PK: "PBATCH#" + batchID, 
 
 // QueuePK is the ByQueue partition of declarations in a state.
 func QueuePK(state string) string { return "QUEUE#" + state }
+
+// UnsentQueuePK is the ByQueue partition of the outbox items not yet sent.
+const UnsentQueuePK = "OUTBOX#UNSENT"
+
+// UnsentScoresQueuePK is the ByQueue partition of exam attempts whose score
+// email is not yet sent (sparse: an attempt leaves it when sent).
+const UnsentScoresQueuePK = "SCORES#unsent"
+
+// ByDate kinds: the first part of a DatePK.
+const (
+	ExpiryDateKind = "EXP"  // certification cycles ending on a day
+	DueDateKind    = "DUE"  // declaration reminders and deadlines due on a day
+	PassDateKind   = "PASS" // passes published in a month (yyyy-mm)
+)
+
+// InactivePrefix starts the sort keys of inactive-status requests.
+const InactivePrefix = "INACTIVE#"
+
+// OpenInactiveKey is the one open inactive-status request of a certification;
+// InactiveRequestKey keeps a decided one, freeing the open slot for a later
+// request. Certification keys have no '#'.
+func OpenInactiveKey(certificantID, certKey string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: InactivePrefix + certKey}
+}
+
+// InactiveRequestKey addresses a decided inactive-status request.
+func InactiveRequestKey(certificantID, certKey, requestID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: InactivePrefix + certKey + "#" + requestID}
+}
+
+// VerificationOrderKey addresses a verification order in its certificant's
+// partition (its tokens live at VerificationTokenKey).
+func VerificationOrderKey(certificantID, orderID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: "VORDER#" + orderID}
+}
+
+// TranscriptsReceivedKey addresses the board's record of the official
+// transcripts it received from a certificant (R-EXAM-2).
+func TranscriptsReceivedKey(certificantID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: "TRANSCRIPTS"}
+}
+
+// ScoreReviewKey addresses the score review of an exam attempt.
+func ScoreReviewKey(certificantID, attemptID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: "REVIEW#" + attemptID}
+}
+
+// DueEntryKey addresses a declaration's ByDate entry of one kind on one day,
+// kept beside its pointer item.
+func DueEntryKey(declarationID, kind, day string) Key {
+	return Key{PK: DeclarationPointerKey(declarationID).PK, SK: "DUE#" + kind + "#" + day}
+}
+
+// StatusChunkPrefix starts the sort keys of a status list's chunks.
+const StatusChunkPrefix = "CHUNK#"
+
+// StatusChunkKey addresses chunk c of status list listID.
+func StatusChunkKey(listID string, c int) Key {
+	return Key{PK: "SL#" + listID, SK: fmt.Sprintf("%s%02d", StatusChunkPrefix, c)}
+}
+
+// StatusIndexKey is the uniqueness item of index i of status list number n.
+func StatusIndexKey(n, i int) Key {
+	return Key{PK: "SLIDX#" + strconv.Itoa(n), SK: strconv.Itoa(i)}
+}

@@ -12,21 +12,11 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 )
 
-// Keys of this package beyond dynamo's (all in the certificant's partition
-// unless noted):
-//
-//	transcripts received      sk=TRANSCRIPTS
-//	score review of attempt   sk=REVIEW#<attemptId>, put if absent
-//	unsent score emails       GSI ByQueue queuePk=SCORES#unsent queueSk=<dueBy>#<certificantId>#<attemptId>,
-//	                          removed when sent (sparse: the queue holds only unsent scores)
-//	published passes          GSI ByDate datePk=PASS#<yyyy-mm>#<shard> dateSk=<examDate>#<certificantId>#<attemptId>
+// The keys of transcripts received, score reviews, unsent scores and
+// published passes are in internal/dynamo patterns.go.
 const (
-	transcriptsSK = "TRANSCRIPTS"
-	reviewPrefix  = "REVIEW#"
-	unsentQueue   = "SCORES#unsent"
-	passKind      = "PASS"
-	queueIndex    = "ByQueue"
-	dateIndex     = "ByDate"
+	queueIndex = "ByQueue"
+	dateIndex  = "ByDate"
 )
 
 // attemptItem is the stored attempt; dates are yyyy-mm-dd strings.
@@ -138,9 +128,9 @@ const (
 // held one still exists.
 func (s *TableStore) AddAttempt(ctx context.Context, a Attempt, earned *Earned) error {
 	it := toItem(a)
-	it.QueuePK, it.QueueSK = unsentQueue, unsentSK(a)
+	it.QueuePK, it.QueueSK = dynamo.UnsentScoresQueuePK, unsentSK(a)
 	if a.Published {
-		it.DatePK = dynamo.DatePK(passKind, monthOf(a.ExamDate), a.CertificantID+"#"+a.ID)
+		it.DatePK = dynamo.DatePK(dynamo.PassDateKind, monthOf(a.ExamDate), a.CertificantID+"#"+a.ID)
 		it.DateSK = a.ExamDate.String() + "#" + a.CertificantID + "#" + a.ID
 	}
 	attempt, err := dynamo.Put(attemptLabel, it, dynamo.IfAbsent)
@@ -210,7 +200,7 @@ type transcriptsItem struct {
 // TranscriptsReceived answers when all official transcripts were received.
 func (s *TableStore) TranscriptsReceived(ctx context.Context, certificantID string) (civil.Date, bool, error) {
 	var it transcriptsItem
-	found, err := s.table.Get(ctx, dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: transcriptsSK}, &it)
+	found, err := s.table.Get(ctx, dynamo.TranscriptsReceivedKey(certificantID), &it)
 	if err != nil || !found {
 		return civil.Date{}, false, err
 	}
@@ -222,7 +212,7 @@ func (s *TableStore) TranscriptsReceived(ctx context.Context, certificantID stri
 // attempt is still sent; the marks only inform.
 func (s *TableStore) ReceiveTranscripts(ctx context.Context, certificantID string, on civil.Date) ([]Attempt, error) {
 	rec, err := dynamo.Put("transcripts", transcriptsItem{
-		Key: dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: transcriptsSK}, Type: "transcripts", ReceivedOn: on.String(),
+		Key: dynamo.TranscriptsReceivedKey(certificantID), Type: "transcripts", ReceivedOn: on.String(),
 	}, dynamo.Condition{})
 	if err != nil {
 		return nil, err
@@ -279,7 +269,7 @@ func ReviewWrites(r Review) ([]dynamo.Write, error) {
 		rule = r.Fee.Lines[0].Rule
 	}
 	w, err := dynamo.Put(ReviewLabel, reviewItem{
-		Key:  dynamo.Key{PK: dynamo.CertificantPK(r.CertificantID), SK: reviewPrefix + r.AttemptID},
+		Key:  dynamo.ScoreReviewKey(r.CertificantID, r.AttemptID),
 		Type: "score_review", ID: r.ID, AttemptID: r.AttemptID, RequestedOn: r.RequestedOn.String(),
 		FeeCents: r.Fee.TotalCents, FeeRule: rule, Status: r.Status, CertificantID: r.CertificantID,
 	}, dynamo.IfAbsent)
@@ -292,7 +282,7 @@ func ReviewWrites(r Review) ([]dynamo.Write, error) {
 // Unsent lists every attempt whose score email is owed (the sparse queue).
 func (s *TableStore) Unsent(ctx context.Context) ([]Attempt, error) {
 	var items []attemptItem
-	if err := s.table.QueryIndex(ctx, queueIndex, "queuePk", unsentQueue, &items); err != nil {
+	if err := s.table.QueryIndex(ctx, queueIndex, "queuePk", dynamo.UnsentScoresQueuePK, &items); err != nil {
 		return nil, fmt.Errorf("unsent scores: %w", err)
 	}
 	return attempts(items), nil
@@ -336,7 +326,7 @@ func (s *TableStore) MarkSent(ctx context.Context, a Attempt, on civil.Date, ema
 func (s *TableStore) Published(ctx context.Context, from, to civil.Date) ([]Attempt, error) {
 	var out []Attempt
 	for m := from.FirstOfMonth(); !m.After(to); m = m.AddMonths(1) {
-		for _, pk := range dynamo.DatePKs(passKind, monthOf(m)) {
+		for _, pk := range dynamo.DatePKs(dynamo.PassDateKind, monthOf(m)) {
 			var items []attemptItem
 			if err := s.table.QueryIndex(ctx, dateIndex, "datePk", pk, &items); err != nil {
 				return nil, fmt.Errorf("published passes %s: %w", pk, err)

@@ -43,7 +43,7 @@ func Run(ctx context.Context, table *dynamo.Table, today civil.Date) (Report, er
 	ended := today.AddDays(-1).String()
 	rep := Report{Day: today.String()}
 	var errs []error
-	for _, pk := range dynamo.DatePKs("EXP", ended) {
+	for _, pk := range dynamo.DatePKs(dynamo.ExpiryDateKind, ended) {
 		var items []certItem
 		if err := table.QueryIndex(ctx, "ByDate", "datePk", pk, &items); err != nil {
 			return rep, fmt.Errorf("expiry index %s: %w", pk, err)

@@ -57,7 +57,6 @@ type requestItem struct {
 
 const (
 	itemType  = "inactive-request"
-	skPrefix  = "INACTIVE#"
 	labelOpen = "inactive"
 	labelCert = "certification"
 )
@@ -67,17 +66,6 @@ const (
 	ReceivedTemplate = "inactive-received"
 	DecisionTemplate = "inactive-decision"
 )
-
-// openKey is the one open request of a certification; decidedKey keeps a
-// decided one (sk=INACTIVE#<key>#<requestId>), freeing the open slot for a
-// later request. Certification keys have no '#'.
-func openKey(certificantID, certKey string) dynamo.Key {
-	return dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: skPrefix + certKey}
-}
-
-func decidedKey(certificantID, certKey, requestID string) dynamo.Key {
-	return dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: skPrefix + certKey + "#" + requestID}
-}
 
 // receivedMail is the data of the request-received email: the fee charged
 // and, for a waiver, why (R-FEE-4).
@@ -127,7 +115,7 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 		if err != nil {
 			return dynamo.Answer{}, nil, fmt.Errorf("encode request: %w", err)
 		}
-		w, err := dynamo.Put(labelOpen, requestItem{Key: openKey(certificantID, r.Certification),
+		w, err := dynamo.Put(labelOpen, requestItem{Key: dynamo.OpenInactiveKey(certificantID, r.Certification),
 			Type: itemType, ID: req.ID, Doc: string(body)}, dynamo.IfAbsent)
 		mail, merr := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), now, req.ID))
 		return dynamo.Answer{Status: http.StatusCreated, Body: body}, []dynamo.Write{w, mail}, errors.Join(err, merr)
@@ -150,7 +138,7 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 // the decision email is owed.
 func (s *Service) Decide(ctx context.Context, certificantID, requestID string, d Decision, by string) (InactiveRequest, error) {
 	var items []requestItem
-	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), skPrefix, &items); err != nil {
+	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.InactivePrefix, &items); err != nil {
 		return InactiveRequest{}, fmt.Errorf("read inactive requests: %w", err)
 	}
 	i := slices.IndexFunc(items, func(it requestItem) bool { return it.ID == requestID })
@@ -180,8 +168,8 @@ func (s *Service) Decide(ctx context.Context, certificantID, requestID string, d
 		writes = append(writes, w)
 		errs = append(errs, err)
 	}
-	add(dynamo.Delete(labelOpen, openKey(certificantID, r.Certification), dynamo.Condition{Expr: "id = :id", Values: map[string]any{":id": r.ID}}))
-	add(dynamo.Put(labelOpen, requestItem{Key: decidedKey(certificantID, r.Certification, r.ID), Type: itemType, ID: r.ID, Doc: string(body)}, dynamo.IfAbsent))
+	add(dynamo.Delete(labelOpen, dynamo.OpenInactiveKey(certificantID, r.Certification), dynamo.Condition{Expr: "id = :id", Values: map[string]any{":id": r.ID}}))
+	add(dynamo.Put(labelOpen, requestItem{Key: dynamo.InactiveRequestKey(certificantID, r.Certification, r.ID), Type: itemType, ID: r.ID, Doc: string(body)}, dynamo.IfAbsent))
 	if out.Cycle != nil {
 		// The grant suspends the current cycle's digital credential in the
 		// same transaction (R-CRED-3); the move fails if one was issued since.

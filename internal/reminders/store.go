@@ -17,7 +17,6 @@ import (
 // datePk = EXP#<expiration>#<shard> (internal/dynamo patterns.go).
 const (
 	ExpiryIndex   = "ByDate"
-	expiryKind    = "EXP"
 	expiryPKField = "datePk"
 )
 
@@ -38,7 +37,7 @@ func NewTableStore(table *dynamo.Table, now func() time.Time) *TableStore {
 // certification items (the index projects them whole), which carry the
 // recipient: no further read per reminder.
 func (s *TableStore) DueOn(ctx context.Context, expiration civil.Date) ([]Due, int, error) {
-	pks := dynamo.DatePKs(expiryKind, expiration.String())
+	pks := dynamo.DatePKs(dynamo.ExpiryDateKind, expiration.String())
 	pages := make([][]certificants.CertificationItem, len(pks))
 	errs := make([]error, len(pks))
 	var wg sync.WaitGroup

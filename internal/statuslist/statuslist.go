@@ -66,17 +66,6 @@ func ParseListID(id string) (p Purpose, n int, ok bool) {
 	return "", 0, false
 }
 
-// ChunkKey addresses chunk c of list id.
-func ChunkKey(listID string, c int) dynamo.Key {
-	return dynamo.Key{PK: "SL#" + listID, SK: fmt.Sprintf("CHUNK#%02d", c)}
-}
-
-// IndexKey is the uniqueness item of index i of list number n: one
-// credential per index, across both purposes (they share the index).
-func IndexKey(n, i int) dynamo.Key {
-	return dynamo.Key{PK: "SLIDX#" + strconv.Itoa(n), SK: strconv.Itoa(i)}
-}
-
 // Entry is where the credential of one certification cycle keeps its
 // status; stored on the certification item. Cycle is the cycle start the
 // index was taken for: a new cycle (renewal, reinstatement) takes a new
@@ -101,7 +90,7 @@ func Set(label string, p Purpose, e Entry) (dynamo.Write, error) {
 		return dynamo.Write{}, fmt.Errorf("statuslist: %s: no entry (list %d, index %d)", label, e.List, e.Index)
 	}
 	id := ListID(p, e.List)
-	return dynamo.Update(label, ChunkKey(id, e.Index/chunkBits), "ADD #bits :i SET #purpose = :p, #type = :t",
+	return dynamo.Update(label, dynamo.StatusChunkKey(id, e.Index/chunkBits), "ADD #bits :i SET #purpose = :p, #type = :t",
 		dynamo.Condition{Expr: "attribute_not_exists(#purpose) OR #purpose = :p",
 			Names: map[string]string{"#bits": "bits", "#purpose": "purpose", "#type": "type"},
 			Values: map[string]any{":i": oneNumber(e.Index),

@@ -9,10 +9,6 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 )
 
-// orderPrefix is the sort key prefix of orders in the certificant's partition:
-// sk=VORDER#<orderId>. Tokens live at dynamo.VerificationTokenKey(sha256).
-const orderPrefix = "VORDER#"
-
 type recipientItem struct {
 	Kind  string `dynamodbav:"kind"`
 	Name  string `dynamodbav:"name"`
@@ -51,7 +47,7 @@ func (s *Service) Writes(o Order) ([]dynamo.Write, error) {
 		}
 		return err
 	}
-	item := orderItem{Key: dynamo.Key{PK: dynamo.CertificantPK(o.CertificantID), SK: orderPrefix + o.ID},
+	item := orderItem{Key: dynamo.VerificationOrderKey(o.CertificantID, o.ID),
 		Type: "verification_order", ID: o.ID, Certification: o.Certification, OrderedAt: o.OrderedAt, FeeCents: o.Fee.TotalCents}
 	for i, r := range o.Recipients {
 		item.Recipients = append(item.Recipients, recipientItem{Kind: r.Kind, Name: r.Name, Email: r.Email})
