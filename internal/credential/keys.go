@@ -9,9 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
+	"github.com/boc/cmp/internal/pattern"
 	"github.com/mr-tron/base58"
 )
 
@@ -53,7 +53,7 @@ type KeySet struct {
 	keys []Key // keys[0] is the current one
 }
 
-var keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+var keyIDPattern = pattern.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // ParseKeySet reads the stored key JSON for the issuer did.
 func ParseKeySet(did string, raw []byte) (*KeySet, error) {

@@ -18,13 +18,16 @@ var patterns = []string{
 	`^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}$`,
 	`^[A-Za-z]{1,8}-[A-Za-z]{1,8}$`,
 	`^[a-z][a-z_]{0,39}$`,
+	`^[A-Za-z0-9._:/-]{1,64}$`, // providers: course ids
+	`^[A-Za-z0-9_-]{1,128}$`,   // providers: app client ids
+	`^[A-Za-z0-9._-]{1,64}$`,   // credential: signing key ids
 	`^[a-z]{0,3}[a-z-]{1,2}x$`, // overlapping items: needs the backtracking
 }
 
 func inputs() []string {
 	in := []string{"", "a", "A", "US", "us", "USA", "en", "e", "ASCPi-MLS", "ASCPi-", "-MLS", "a-b-c", "ab_c", "_ab",
 		"c-1", "-c1", "c--1", "report (1).pdf", " report.pdf", "report.pdf\n", "ré.pdf", "a\x00b", "abx", "ab-x", "a-bx", "abcd-x",
-		"MLS(ASCPi)CM", "x", "-x", "--x", "abc--x", "Zz09", "a b", "ABCDEFGHI-A"}
+		"MLS(ASCPi)CM", "ce:2026/lab.safety-1", "key_2026.01-a", "a:b", "/", "x", "-x", "--x", "abc--x", "Zz09", "a b", "ABCDEFGHI-A"}
 	for _, n := range []int{31, 32, 33, 63, 64, 65, 127, 128, 129, 1 << 16} {
 		in = append(in, strings.Repeat("a", n), "A"+strings.Repeat("-", n-1), strings.Repeat("ab_", n/3))
 	}

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/pattern"
 	"github.com/boc/cmp/internal/transcript"
 )
 
@@ -142,8 +142,8 @@ func NewService(store Store, holders Holders, transcripts Transcripts, now func(
 
 var (
 	// Ids and names end up in keys, transcripts and emails: keep them plain.
-	courseIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:/-]{1,64}$`)
-	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	courseIDPattern = pattern.MustCompile(`^[A-Za-z0-9._:/-]{1,64}$`)
+	clientIDPattern = pattern.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 )
 
 const (
