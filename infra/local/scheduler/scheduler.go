@@ -84,36 +84,77 @@ func location(tz string) (*time.Location, error) {
 	return loc, nil
 }
 
+// Check validates an EventBridge Scheduler expression, rate(...), cron(...)
+// or at(...), and its IANA time zone ("" means UTC), by AWS's grammar; it is
+// the one parser of schedule expressions, used by the local scheduler and by
+// the template's contract tests (cfn-lint does not check expressions). Cron's
+// L, W and # pass Check but are not fired locally: Next refuses them.
+func Check(expr, timezone string) error {
+	if _, err := location(timezone); err != nil {
+		return err
+	}
+	_, err := parse(expr)
+	return err
+}
+
+// expression is a parsed schedule: exactly one of its fields is set.
+type expression struct {
+	rate time.Duration
+	at   string // the at(...) body, read in the schedule's zone
+	cron *cron
+}
+
+const atLayout = "2006-01-02T15:04:05"
+
+func parse(expr string) (expression, error) {
+	body := func(fn string) (string, bool) {
+		if strings.HasPrefix(expr, fn+"(") && strings.HasSuffix(expr, ")") {
+			return expr[len(fn)+1 : len(expr)-1], true
+		}
+		return "", false
+	}
+	if b, ok := body("rate"); ok {
+		d, err := parseRate(b)
+		return expression{rate: d}, err
+	}
+	if b, ok := body("at"); ok {
+		if _, err := time.Parse(atLayout, b); err != nil {
+			return expression{}, fmt.Errorf("at expression %q: %w", expr, err)
+		}
+		return expression{at: b}, nil
+	}
+	if b, ok := body("cron"); ok {
+		c, err := parseCron(b)
+		return expression{cron: c}, err
+	}
+	return expression{}, fmt.Errorf("schedule expression %q: want cron(...), rate(...) or at(...)", expr)
+}
+
 // Next is the first firing strictly after `after`. start anchors rate
 // expressions (a schedule created at start fires at start+n, start+2n, ...).
 func Next(expr string, loc *time.Location, start, after time.Time) (time.Time, error) {
+	e, err := parse(expr)
 	switch {
-	case strings.HasPrefix(expr, "rate(") && strings.HasSuffix(expr, ")"):
-		d, err := parseRate(expr[5 : len(expr)-1])
-		if err != nil {
-			return time.Time{}, err
-		}
-		n := after.Sub(start)/d + 1
-		return start.Add(n * d), nil
-	case strings.HasPrefix(expr, "at(") && strings.HasSuffix(expr, ")"):
-		t, err := time.ParseInLocation("2006-01-02T15:04:05", expr[3:len(expr)-1], loc)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("at expression: %w", err)
-		}
-		if !t.After(after) {
-			return time.Time{}, fmt.Errorf("one-time schedule %s is in the past", expr)
-		}
-		return t, nil
-	case strings.HasPrefix(expr, "cron(") && strings.HasSuffix(expr, ")"):
-		c, err := parseCron(expr[5 : len(expr)-1])
-		if err != nil {
-			return time.Time{}, err
-		}
-		return c.next(after.In(loc))
+	case err != nil:
+		return time.Time{}, err
+	case e.rate > 0:
+		n := after.Sub(start)/e.rate + 1
+		return start.Add(n * e.rate), nil
+	case e.cron != nil:
+		return e.cron.next(after.In(loc))
 	}
-	return time.Time{}, fmt.Errorf("schedule expression %q: want cron(...), rate(...) or at(...)", expr)
+	t, err := time.ParseInLocation(atLayout, e.at, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("at expression: %w", err)
+	}
+	if !t.After(after) {
+		return time.Time{}, fmt.Errorf("one-time schedule %s is in the past", expr)
+	}
+	return t, nil
 }
 
+// parseRate reads "<n> <unit>": singular unit for 1, plural above, as AWS
+// requires.
 func parseRate(s string) (time.Duration, error) {
 	f := strings.Fields(s)
 	if len(f) != 2 {
@@ -123,10 +164,16 @@ func parseRate(s string) (time.Duration, error) {
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("rate(%s): value must be a positive integer", s)
 	}
-	units := map[string]time.Duration{"minute": time.Minute, "minutes": time.Minute, "hour": time.Hour, "hours": time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour}
-	u, ok := units[f[1]]
+	unit := f[1]
+	if n > 1 {
+		if unit = strings.TrimSuffix(unit, "s"); unit == f[1] {
+			return 0, fmt.Errorf("rate(%s): a value over 1 takes a plural unit", s)
+		}
+	}
+	units := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}
+	u, ok := units[unit]
 	if !ok {
-		return 0, fmt.Errorf("rate(%s): unit must be minutes, hours or days", s)
+		return 0, fmt.Errorf("rate(%s): unit must be minute(s), hour(s) or day(s)", s)
 	}
 	return time.Duration(n) * u, nil
 }
@@ -134,29 +181,75 @@ func parseRate(s string) (time.Duration, error) {
 // cron is AWS's six-field form: minutes hours day-of-month month day-of-week year.
 type cron struct {
 	min, hour, dom, month, dow, year map[int]bool // nil: any
+	special                          string       // an L, W or # part, valid in AWS, not fired locally
 }
+
+var (
+	monthNames = []string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
+	dayNames   = []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}
+)
+
+// field is one cron field's range; names[i] stands for lo+i.
+type field struct {
+	lo, hi  int
+	names   []string
+	special func(string) bool // L, W, # forms of the day fields
+}
+
+func (f field) num(s string) (int, bool) {
+	for i, n := range f.names {
+		if strings.EqualFold(s, n) {
+			return f.lo + i, true
+		}
+	}
+	v, err := strconv.Atoi(s)
+	return v, err == nil && v >= f.lo && v <= f.hi
+}
+
+var (
+	domField = field{lo: 1, hi: 31, special: func(s string) bool {
+		if s == "L" || s == "LW" {
+			return true
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "W"))
+		return strings.HasSuffix(s, "W") && err == nil && n >= 1 && n <= 31
+	}}
+	dowField = field{lo: 1, hi: 7, names: dayNames, special: func(s string) bool {
+		day := field{lo: 1, hi: 7, names: dayNames}
+		if s == "L" {
+			return true
+		}
+		if d, nth, ok := strings.Cut(s, "#"); ok {
+			_, dayOK := day.num(d)
+			n, err := strconv.Atoi(nth)
+			return dayOK && err == nil && n >= 1 && n <= 5
+		}
+		_, dayOK := day.num(strings.TrimSuffix(s, "L"))
+		return strings.HasSuffix(s, "L") && dayOK
+	}}
+)
 
 func parseCron(s string) (*cron, error) {
 	f := strings.Fields(s)
 	if len(f) != 6 {
 		return nil, fmt.Errorf("cron(%s): want 6 fields", s)
 	}
-	months := []string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
-	days := []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}
 	var c cron
-	var err error
 	specs := []struct {
-		dst      *map[int]bool
-		lo, hi   int
-		names    []string
-		nameBase int
+		dst *map[int]bool
+		field
 	}{
-		{&c.min, 0, 59, nil, 0}, {&c.hour, 0, 23, nil, 0}, {&c.dom, 1, 31, nil, 0},
-		{&c.month, 1, 12, months, 1}, {&c.dow, 1, 7, days, 1}, {&c.year, 1970, 2199, nil, 0},
+		{&c.min, field{lo: 0, hi: 59}}, {&c.hour, field{lo: 0, hi: 23}}, {&c.dom, domField},
+		{&c.month, field{lo: 1, hi: 12, names: monthNames}}, {&c.dow, dowField}, {&c.year, field{lo: 1970, hi: 2199}},
 	}
 	for i, sp := range specs {
-		if *sp.dst, err = parseField(f[i], sp.lo, sp.hi, sp.names, sp.nameBase); err != nil {
+		set, special, err := parseField(f[i], sp.field)
+		if err != nil {
 			return nil, fmt.Errorf("cron(%s) field %d: %w", s, i+1, err)
+		}
+		*sp.dst = set
+		if c.special == "" {
+			c.special = special
 		}
 	}
 	if (f[2] == "?") == (f[4] == "?") {
@@ -165,59 +258,59 @@ func parseCron(s string) (*cron, error) {
 	return &c, nil
 }
 
-func parseField(f string, lo, hi int, names []string, nameBase int) (map[int]bool, error) {
-	if f == "*" || f == "?" {
-		return nil, nil
+// parseField reads a, a-b, *, each optionally /step, comma-separated, and the
+// field's specials (returned, not expanded).
+func parseField(f string, sp field) (map[int]bool, string, error) {
+	if f == "*" || (f == "?" && sp.special != nil) {
+		return nil, "", nil
 	}
+	set, special := map[int]bool{}, ""
 	num := func(s string) (int, error) {
-		for i, n := range names {
-			if strings.EqualFold(s, n) {
-				return i + nameBase, nil
-			}
+		if v, ok := sp.num(s); ok {
+			return v, nil
 		}
-		v, err := strconv.Atoi(s)
-		if err != nil || v < lo || v > hi {
-			return 0, fmt.Errorf("%q is not in %d-%d (L, W and # are not supported locally)", s, lo, hi)
-		}
-		return v, nil
+		return 0, fmt.Errorf("%q is not in %d-%d", s, sp.lo, sp.hi)
 	}
-	set := map[int]bool{}
 	for _, part := range strings.Split(f, ",") {
+		if sp.special != nil && sp.special(part) {
+			special = part
+			continue
+		}
 		rng, step := part, 1
 		if r, st, ok := strings.Cut(part, "/"); ok {
 			var err error
-			if step, err = strconv.Atoi(st); err != nil || step <= 0 {
-				return nil, fmt.Errorf("bad step in %q", part)
+			if step, err = strconv.Atoi(st); err != nil || step <= 0 || step > sp.hi {
+				return nil, "", fmt.Errorf("bad step in %q", part)
 			}
 			rng = r
 		}
-		a, b := lo, hi
+		a, b := sp.lo, sp.hi
 		switch {
 		case rng == "*":
 		case strings.Contains(rng, "-"):
 			x, y, _ := strings.Cut(rng, "-")
 			var err error
 			if a, err = num(x); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			if b, err = num(y); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		default:
 			v, err := num(rng)
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			a, b = v, v
 			if strings.Contains(part, "/") {
-				b = hi
+				b = sp.hi
 			}
 		}
 		for v := a; v <= b; v += step {
 			set[v] = true
 		}
 	}
-	return set, nil
+	return set, special, nil
 }
 
 func has(set map[int]bool, v int) bool { return set == nil || set[v] }
@@ -225,6 +318,9 @@ func has(set map[int]bool, v int) bool { return set == nil || set[v] }
 // next walks minute by minute, skipping whole days that cannot match, up to
 // a few years ahead.
 func (c *cron) next(after time.Time) (time.Time, error) {
+	if c.special != "" {
+		return time.Time{}, fmt.Errorf("cron %q: L, W and # are not supported locally", c.special)
+	}
 	t := after.Truncate(time.Minute).Add(time.Minute)
 	limit := after.AddDate(5, 0, 0)
 	for t.Before(limit) {

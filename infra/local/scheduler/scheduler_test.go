@@ -69,3 +69,55 @@ func TestEventForDay(t *testing.T) {
 		t.Errorf("input event %s", b)
 	}
 }
+
+// Check takes the EventBridge Scheduler grammar, including what is not fired
+// locally (L, W, #), and refuses what AWS would.
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		expr, tz string
+		ok       bool
+	}{
+		{"cron(0 6 * * ? *)", "America/New_York", true},
+		{"cron(15 10 ? * MON-FRI *)", "", true},
+		{"cron(0/15 * * * ? 2026)", "UTC", true},
+		{"cron(0 8 L * ? *)", "", true},
+		{"cron(0 8 ? * 2#1 *)", "", true},
+		{"cron(0 8 15W JAN,JUL ? *)", "", true},
+		{"rate(1 day)", "", true},
+		{"rate(5 minutes)", "", true},
+		{"at(2026-01-31T06:00:00)", "America/New_York", true},
+		{"cron(0 6 * * * *)", "", false},        // both day fields set
+		{"cron(0 6 ? * ? *)", "", false},        // neither
+		{"cron(0 24 * * ? *)", "", false},       // hour out of range
+		{"cron(60 6 * * ? *)", "", false},       // minute out of range
+		{"cron(0 6 * 13 ? *)", "", false},       // month out of range
+		{"cron(0 6 ? * FUNDAY *)", "", false},   // unknown weekday
+		{"cron(0 6 * * ?)", "", false},          // five fields
+		{"cron(0 6 * * ? *)", "Eastern", false}, // not an IANA zone
+		{"cron(0 6 * * ? *)", "America/Nowhere", false},
+		{"rate(1 days)", "", false},
+		{"rate(2 day)", "", false},
+		{"rate(0 minutes)", "", false},
+		{"rate(1 week)", "", false},
+		{"at(2026-01-31 06:00)", "", false},
+		{"daily", "", false},
+		{"cron(0 12 ? * 6L *)", "", true},
+		{"cron(0/0 * * * ? *)", "", false},   // step 0
+		{"cron(0 6 ? * MON#6 *)", "", false}, // no sixth Monday
+		{"cron(? 6 * * ? *)", "", false},     // ? only in the day fields
+	}
+	for _, tc := range tests {
+		if err := Check(tc.expr, tc.tz); (err == nil) != tc.ok {
+			t.Errorf("Check(%q, %q) = %v, want ok=%v", tc.expr, tc.tz, err, tc.ok)
+		}
+	}
+}
+
+// Valid in AWS, refused when fired locally: the local scheduler cannot play it.
+func TestNextRefusesSpecials(t *testing.T) {
+	for _, expr := range []string{"cron(0 12 ? * MON#1 *)", "cron(0 6 L * ? *)", "cron(0 6 15W * ? *)"} {
+		if _, err := Next(expr, time.UTC, time.Now(), time.Now()); err == nil {
+			t.Errorf("Next fired %s", expr)
+		}
+	}
+}

@@ -20,7 +20,7 @@ import (
 	"github.com/boc/cmp/infra/local/internal/testbin"
 	"github.com/boc/cmp/infra/local/runtimeapi"
 	"github.com/boc/cmp/infra/local/stacktest"
-	"github.com/boc/cmp/internal/deploy"
+	"github.com/boc/cmp/infra/local/template"
 )
 
 func TestMain(m *testing.M) { stacktest.Main(m) }
@@ -86,7 +86,7 @@ func TestEventsReplay(t *testing.T) {
 	// Issue 3: at least one sample event per function.
 	covered := map[string]bool{}
 	for _, file := range files {
-		if id, ok := deploy.EventFunction(filepath.Base(file), ids); ok {
+		if id, ok := template.EventFunction(filepath.Base(file), ids); ok {
 			covered[id] = true
 		}
 	}
@@ -98,7 +98,7 @@ func TestEventsReplay(t *testing.T) {
 	for _, file := range files {
 		name := filepath.Base(file)
 		t.Run(name, func(t *testing.T) {
-			id, ok := deploy.EventFunction(name, ids)
+			id, ok := template.EventFunction(name, ids)
 			if !ok {
 				t.Fatalf("%s names no function of template.yaml (want <function-folder>[-what].json)", name)
 			}

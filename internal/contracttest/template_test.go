@@ -1,4 +1,9 @@
-package deploy
+// Package contracttest holds the code to its one source of truth: function
+// folders, routers, schedules and sample events to template.yaml, template
+// routes to openapi.yaml, every route to api.md's who-may-call table. It is
+// test code only: it deploys nothing, and it may read the template through
+// the local stack's reader because no product code links it.
+package contracttest
 
 import (
 	"io"
@@ -6,9 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"testing"
 	"time"
 
+	"github.com/boc/cmp/infra/local/scheduler"
+	"github.com/boc/cmp/infra/local/template"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/credential"
 	"github.com/boc/cmp/internal/declarations"
@@ -39,11 +47,30 @@ func routers() map[string]*httpapi.Router {
 	}
 }
 
-func loadFunctions(t *testing.T) []Function {
+// function is an AWS::Serverless::Function of the template as these tests
+// compare it.
+type function struct {
+	LogicalID string
+	Routes    []string            // HttpApi events as API Gateway route keys, sorted
+	Schedules []template.Schedule // ScheduleV2 events, by event name
+}
+
+// loadFunctions reads the template's functions, sorted by logical id, through
+// the local stack's template reader, so both read it alike.
+func loadFunctions(t *testing.T) []function {
 	t.Helper()
-	fns, err := LoadFunctions(filepath.Join(root, "template.yaml"))
+	tpl, err := template.Load(filepath.Join(root, "template.yaml"), template.Options{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	fns := make([]function, len(tpl.Functions))
+	for i, f := range tpl.Functions {
+		fn := function{LogicalID: f.LogicalID, Schedules: f.Schedules}
+		for _, r := range f.HTTP {
+			fn.Routes = append(fn.Routes, r.Method+" "+r.Path)
+		}
+		sort.Strings(fn.Routes)
+		fns[i] = fn
 	}
 	if len(fns) == 0 {
 		t.Fatal("template declares no functions")
@@ -56,7 +83,7 @@ func loadFunctions(t *testing.T) []Function {
 func TestFunctionFoldersMatchTemplate(t *testing.T) {
 	declared := map[string]bool{}
 	for _, fn := range loadFunctions(t) {
-		dir := FunctionDir(fn.LogicalID)
+		dir := template.FunctionDir(fn.LogicalID)
 		declared[dir] = true
 		if _, err := os.Stat(filepath.Join(root, dir, "main.go")); err != nil {
 			t.Errorf("%s: no %s/main.go", fn.LogicalID, dir)
@@ -100,7 +127,7 @@ func TestRoutesMatchRouters(t *testing.T) {
 func TestSchedulesParse(t *testing.T) {
 	for _, fn := range loadFunctions(t) {
 		for _, s := range fn.Schedules {
-			if err := CheckSchedule(s.Expression, s.Timezone); err != nil {
+			if err := scheduler.Check(s.Expression, s.Timezone); err != nil {
 				t.Errorf("%s %s: %v", fn.LogicalID, s.Event, err)
 			}
 		}
@@ -118,74 +145,8 @@ func TestSampleEventNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range files {
-		if _, ok := EventFunction(filepath.Base(f), ids); !ok {
+		if _, ok := template.EventFunction(filepath.Base(f), ids); !ok {
 			t.Errorf("events/%s is not named after the folder of a function of %q", filepath.Base(f), ids)
-		}
-	}
-}
-
-func TestEventFunction(t *testing.T) {
-	ids := []string{"MailFunction", "MailSenderFunction", "CertificantsFunction"}
-	cases := map[string]string{
-		"certificants-get.json":   "CertificantsFunction",
-		"certificants.json":       "CertificantsFunction",
-		"mail-sender-outbox.json": "MailSenderFunction",
-		"mail-x.json":             "MailFunction",
-		"certificantsx.json":      "",
-	}
-	for file, want := range cases {
-		if got, _ := EventFunction(file, ids); got != want {
-			t.Errorf("%s -> %q, want %q", file, got, want)
-		}
-	}
-}
-
-func TestFunctionDir(t *testing.T) {
-	for id, want := range map[string]string{
-		"CertificantsFunction":         "functions/certificants",
-		"MailSenderFunction":           "functions/mail-sender",
-		"CmpRemindersFunction":         "functions/cmp-reminders",
-		"DeclarationDeadlinesFunction": "functions/declaration-deadlines",
-	} {
-		if got := FunctionDir(id); got != want {
-			t.Errorf("FunctionDir(%s) = %s, want %s", id, got, want)
-		}
-	}
-}
-
-func TestCheckSchedule(t *testing.T) {
-	tests := []struct {
-		expr, tz string
-		ok       bool
-	}{
-		{"cron(0 6 * * ? *)", "America/New_York", true},
-		{"cron(15 10 ? * MON-FRI *)", "", true},
-		{"cron(0/15 * * * ? 2026)", "UTC", true},
-		{"cron(0 8 L * ? *)", "", true},
-		{"cron(0 8 ? * 2#1 *)", "", true},
-		{"cron(0 8 15W JAN,JUL ? *)", "", true},
-		{"rate(1 day)", "", true},
-		{"rate(5 minutes)", "", true},
-		{"at(2026-01-31T06:00:00)", "America/New_York", true},
-		{"cron(0 6 * * * *)", "", false},        // both day fields set
-		{"cron(0 6 ? * ? *)", "", false},        // neither
-		{"cron(0 24 * * ? *)", "", false},       // hour out of range
-		{"cron(60 6 * * ? *)", "", false},       // minute out of range
-		{"cron(0 6 * 13 ? *)", "", false},       // month out of range
-		{"cron(0 6 ? * FUNDAY *)", "", false},   // unknown weekday
-		{"cron(0 6 * * ?)", "", false},          // five fields
-		{"cron(0 6 * * ? *)", "Eastern", false}, // not an IANA zone
-		{"cron(0 6 * * ? *)", "America/Nowhere", false},
-		{"rate(1 days)", "", false},
-		{"rate(2 day)", "", false},
-		{"rate(0 minutes)", "", false},
-		{"rate(1 week)", "", false},
-		{"at(2026-01-31 06:00)", "", false},
-		{"daily", "", false},
-	}
-	for _, tc := range tests {
-		if err := CheckSchedule(tc.expr, tc.tz); (err == nil) != tc.ok {
-			t.Errorf("CheckSchedule(%q, %q) = %v, want ok=%v", tc.expr, tc.tz, err, tc.ok)
 		}
 	}
 }

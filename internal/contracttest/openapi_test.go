@@ -1,35 +1,26 @@
-package apispec
+package contracttest
 
 import (
 	"os"
 	"regexp"
 	"slices"
 	"testing"
-
-	"github.com/boc/cmp/internal/deploy"
 )
 
-const (
-	specPath     = "../../openapi.yaml"
-	templatePath = "../../template.yaml"
-)
+const specPath = "../../openapi.yaml"
 
 // api.md: openapi.yaml stays in step with the code; a route in one and not
 // the other fails here.
 func TestSpecPathsMatchTemplateRoutes(t *testing.T) {
-	spec, err := Load(specPath)
+	spec, err := loadSpec(specPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if spec.OpenAPI != "3.1.0" {
 		t.Errorf("openapi %q, want 3.1.0", spec.OpenAPI)
 	}
-	fns, err := deploy.LoadFunctions(templatePath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var routes []string
-	for _, fn := range fns {
+	for _, fn := range loadFunctions(t) {
 		routes = append(routes, fn.Routes...)
 	}
 	slices.Sort(routes)
@@ -52,7 +43,7 @@ func TestSpecRefsResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec, err := Load(specPath)
+	spec, err := loadSpec(specPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
-// Package apispec reads openapi.yaml, the published HTTP contract, so tests
-// can hold it to template.yaml's routes.
-package apispec
+package contracttest
+
+// This file reads openapi.yaml, the published HTTP contract, so the tests can
+// hold it to template.yaml's routes.
 
 import (
 	"fmt"
@@ -14,28 +15,28 @@ import (
 // methods are the OpenAPI operation keys of a path item.
 var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
-// Spec is the part of an OpenAPI document the checks need.
-type Spec struct {
+// openAPI is the part of an OpenAPI document the checks need.
+type openAPI struct {
 	OpenAPI string                               `yaml:"openapi"`
 	Paths   map[string]map[string]yaml.Node      `yaml:"paths"`
 	Comps   map[string]map[string]map[string]any `yaml:"components"`
 }
 
-// Load parses an OpenAPI document.
-func Load(path string) (Spec, error) {
+// loadSpec parses an OpenAPI document.
+func loadSpec(path string) (openAPI, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return Spec{}, fmt.Errorf("apispec: %w", err)
+		return openAPI{}, fmt.Errorf("openapi: %w", err)
 	}
-	var s Spec
+	var s openAPI
 	if err := yaml.Unmarshal(raw, &s); err != nil {
-		return Spec{}, fmt.Errorf("apispec: parse %s: %w", path, err)
+		return openAPI{}, fmt.Errorf("openapi: parse %s: %w", path, err)
 	}
 	return s, nil
 }
 
 // RouteKeys lists the operations as API Gateway route keys ("GET /v1/x/{id}"), sorted.
-func (s Spec) RouteKeys() []string {
+func (s openAPI) RouteKeys() []string {
 	var keys []string
 	for path, item := range s.Paths {
 		for m := range item {
@@ -49,7 +50,7 @@ func (s Spec) RouteKeys() []string {
 }
 
 // Component reports whether "#/components/<kind>/<name>" is defined.
-func (s Spec) Component(ref string) bool {
+func (s openAPI) Component(ref string) bool {
 	kind, name, ok := strings.Cut(strings.TrimPrefix(ref, "#/components/"), "/")
 	if !ok {
 		return false
