@@ -313,3 +313,18 @@ func TestWritesInATransaction(t *testing.T) {
 		t.Error("empty condition parts must be absent (nil), not empty")
 	}
 }
+
+// A NumberSet is the set operand ADD needs, never a plain number, never empty.
+func TestNumberSet(t *testing.T) {
+	av, err := attributevalue.Marshal(NumberSet{7, 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, ok := av.(*types.AttributeValueMemberNS)
+	if !ok || strings.Join(ns.Value, ",") != "7,12" {
+		t.Errorf("marshalled %#v, want NS [7 12]", av)
+	}
+	if _, err := attributevalue.Marshal(NumberSet{}); err == nil {
+		t.Error("an empty set marshalled")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -120,6 +121,23 @@ func (t *Table) query(ctx context.Context, in *dynamodb.QueryInput, out any) err
 type Write struct {
 	Label string
 	item  types.TransactWriteItem
+}
+
+// NumberSet marshals as a DynamoDB number set, the operand ADD and DELETE
+// take on a set attribute (a plain int would marshal as a number). It must
+// not be empty: DynamoDB has no empty set.
+type NumberSet []int
+
+// MarshalDynamoDBAttributeValue makes the set for attributevalue.
+func (s NumberSet) MarshalDynamoDBAttributeValue() (types.AttributeValue, error) {
+	if len(s) == 0 {
+		return nil, fmt.Errorf("dynamo: an empty number set")
+	}
+	ns := make([]string, len(s))
+	for i, n := range s {
+		ns[i] = strconv.Itoa(n)
+	}
+	return &types.AttributeValueMemberNS{Value: ns}, nil
 }
 
 // Condition guards a write. Values are marshalled with attributevalue;

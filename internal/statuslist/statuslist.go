@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/internal/dynamo"
 )
 
@@ -93,15 +92,8 @@ func Set(label string, p Purpose, e Entry) (dynamo.Write, error) {
 	return dynamo.Update(label, dynamo.StatusChunkKey(id, e.Index/chunkBits), "ADD #bits :i SET #purpose = :p, #type = :t",
 		dynamo.Condition{Expr: "attribute_not_exists(#purpose) OR #purpose = :p",
 			Names: map[string]string{"#bits": "bits", "#purpose": "purpose", "#type": "type"},
-			Values: map[string]any{":i": oneNumber(e.Index),
+			Values: map[string]any{":i": dynamo.NumberSet{e.Index},
 				":p": string(p), ":t": "statuslist"}})
-}
-
-// oneNumber marshals as a number set of one element, the operand ADD needs.
-type oneNumber int
-
-func (n oneNumber) MarshalDynamoDBAttributeValue() (types.AttributeValue, error) {
-	return &types.AttributeValueMemberNS{Value: []string{strconv.Itoa(int(n))}}, nil
 }
 
 // SetFor is Set when e is the entry of the cycle starting cycleStart, and

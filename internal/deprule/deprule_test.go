@@ -1,0 +1,285 @@
+// Package deprule keeps architecture.md's dependency rule by test: adapters
+// -> use cases -> records and rules -> primitives. A use case never imports
+// another use case nor an adapter; net/http stays in adapters; the DynamoDB
+// SDK stays in internal/dynamo (and the adapters that build its client);
+// nothing outside infra/local links the local emulator. It reads the non-test
+// imports (what a binary links): e2e tests beside the functions still use the
+// infra/local/stacktest harness. Test code only.
+package deprule
+
+import (
+	"go/build"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/boc/cmp"
+
+type layer int
+
+const (
+	primitive   layer = iota // civil dates, the dynamo client, field errors: import only primitives
+	rules                    // records and rules (pure): import rules and primitives
+	useCase                  // orchestrations: import rules and primitives, never each other
+	adapter                  // functions, HTTP, job and stream adapters, client wiring
+	testSupport              // helpers for tests; no production package imports them
+)
+
+var layerNames = map[layer]string{primitive: "primitive", rules: "records/rules", useCase: "use case", adapter: "adapter", testSupport: "test support"}
+
+// layers classifies every package of the module outside infra/local (a
+// folder prefix ending in "/" covers its subfolders). A new package fails the
+// test until it is put here, in the layer architecture.md gives it.
+var layers = map[string]layer{
+	"functions/": adapter, // wiring only: env, clients, lambda.Start
+
+	"internal/httpapi":      adapter, // API Gateway v2 events <-> handlers
+	"internal/schedule":     adapter, // scheduled event -> daily job
+	"internal/outbox":       adapter, // table stream -> SES (the mail sender)
+	"internal/boot":         adapter, // clients built once at init
+	"internal/boot/secrets": adapter,
+	"internal/boot/ses":     adapter,
+
+	"internal/certificants": useCase,
+	"internal/credential":   useCase,
+	"internal/declarations": useCase,
+	"internal/exams":        useCase,
+	"internal/expiry":       useCase,
+	"internal/inactive":     useCase,
+	"internal/providers":    useCase,
+	"internal/quotes":       useCase,
+	"internal/reminders":    useCase,
+	"internal/transcript":   useCase,
+	"internal/verification": useCase,
+
+	"internal/cmp":           rules, // the rules engine
+	"internal/cmp/flow":      rules,
+	"internal/calendar":      rules,
+	"internal/fees":          rules,
+	"internal/statuslist":    rules, // status list chunks and their bit writes
+	"internal/progresschart": rules, // evaluation -> SVG, pure
+	"internal/textcheck":     rules, // text hygiene of inputs
+
+	"internal/civil":    primitive,
+	"internal/dynamo":   primitive, // the table client: keys, writes, idempotency records
+	"internal/fielderr": primitive,
+	"internal/pattern":  primitive,
+	"internal/mail":     primitive, // templates and the SES v2 sender
+
+	"internal/mail/mailtest": testSupport,
+	"internal/roundtrips":    testSupport,
+	"internal/contracttest":  testSupport,
+	"internal/robustness":    testSupport,
+	"internal/deprule":       testSupport,
+}
+
+// dynamoSDK are the import paths of the DynamoDB SDK.
+func dynamoSDK(path string) bool {
+	return strings.HasPrefix(path, "github.com/aws/aws-sdk-go-v2/service/dynamodb") ||
+		strings.HasPrefix(path, "github.com/aws/aws-sdk-go-v2/feature/dynamodb")
+}
+
+// sdkAllowed may import the DynamoDB SDK: the client package and the wiring
+// that builds it.
+var sdkAllowed = []string{"internal/dynamo", "internal/boot"}
+
+// todo lists the violations known today, each with why it is still there;
+// the test fails on any violation not listed, and on a listed one that is
+// gone (so the list only shrinks). Key: "<package> -> <import>".
+var todo = map[string]string{
+	"internal/certificants -> internal/httpapi":                                    "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/certificants -> net/http":                                            "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/credential -> internal/certificants":                                 "TODO: reads the certification through certificants' store; the partition owner of issue 13 replaces it",
+	"internal/credential -> internal/httpapi":                                      "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/credential -> net/http":                                              "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/declarations -> github.com/aws/aws-sdk-go-v2/service/dynamodb/types": "TODO: store.go's conflicted() reads TransactionCanceledException; belongs in the one committer (internal/dynamo), store.go is being rewritten by the lead",
+	"internal/declarations -> internal/certificants":                               "TODO: reads and writes certifications through certificants; the partition owner of issue 13 replaces it",
+	"internal/declarations -> internal/httpapi":                                    "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/declarations -> net/http":                                            "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/exams -> internal/certificants":                                      "TODO: registers the certification a pass earns through certificants; the partition owner of issue 13 replaces it",
+	"internal/exams -> internal/httpapi":                                           "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/exams -> net/http":                                                   "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/inactive -> internal/certificants":                                   "TODO: reads and updates the certification through certificants; the partition owner of issue 13 replaces it",
+	"internal/inactive -> internal/httpapi":                                        "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/inactive -> net/http":                                                "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/providers -> internal/certificants":                                  "TODO: matches numbers against certificants' items; the partition owner of issue 13 replaces it",
+	"internal/providers -> internal/httpapi":                                       "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/providers -> internal/transcript":                                    "TODO: posts activities as transcript entries; the partition owner's write builders of issue 13 replace it",
+	"internal/providers -> net/http":                                               "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/quotes -> internal/declarations":                                     "TODO: quotes read declarations' items to price a submission; the partition owner of issue 13 replaces it",
+	"internal/quotes -> internal/httpapi":                                          "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/quotes -> internal/transcript":                                       "TODO: quotes read the transcript snapshot; the partition owner's one-Query reader of issue 13 replaces it",
+	"internal/quotes -> net/http":                                                  "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/reminders -> internal/certificants":                                  "TODO: reads the profile and certification through certificants; the partition owner of issue 13 replaces it",
+	"internal/transcript -> internal/certificants":                                 "TODO: the transcript loader decodes certifications with certificants' types; the partition owner of issue 13 replaces it",
+	"internal/transcript -> internal/declarations":                                 "TODO: the transcript loader decodes declarations' items; the partition owner of issue 13 replaces it",
+	"internal/transcript -> internal/httpapi":                                      "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/transcript -> net/http":                                              "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/verification -> internal/certificants":                               "TODO: reads the certification to verify through certificants; the partition owner of issue 13 replaces it",
+	"internal/verification -> internal/httpapi":                                    "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/verification -> net/http":                                            "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+}
+
+type pkg struct {
+	rel     string   // path below the module, e.g. internal/exams
+	imports []string // non-test imports
+}
+
+func classify(rel string) (layer, bool) {
+	if l, ok := layers[rel]; ok {
+		return l, true
+	}
+	for prefix, l := range layers {
+		if strings.HasSuffix(prefix, "/") && strings.HasPrefix(rel, prefix) {
+			return l, true
+		}
+	}
+	return 0, false
+}
+
+func loadPackages(t *testing.T, root string) []pkg {
+	t.Helper()
+	var pkgs []pkg
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		switch d.Name() {
+		case ".git", ".build", ".tools", ".local", "node_modules", "testdata":
+			return filepath.SkipDir
+		}
+		bp, err := build.Default.ImportDir(path, 0)
+		if err != nil {
+			if _, none := err.(*build.NoGoError); none {
+				return nil
+			}
+			return err
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		pkgs = append(pkgs, pkg{rel: filepath.ToSlash(rel), imports: bp.Imports})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].rel < pkgs[j].rel })
+	return pkgs
+}
+
+// violations applies the rule to every package, returning "<pkg> -> <import>"
+// (the module's own paths below the module) with the reason.
+func violations(t *testing.T, pkgs []pkg) map[string]string {
+	t.Helper()
+	found := map[string]string{}
+	for _, p := range pkgs {
+		inLocal := p.rel == "infra/local" || strings.HasPrefix(p.rel, "infra/local/")
+		for _, imp := range p.imports {
+			rel, own := strings.CutPrefix(imp, module+"/")
+			if own && (rel == "infra/local" || strings.HasPrefix(rel, "infra/local/")) && !inLocal {
+				found[p.rel+" -> "+rel] = "only infra/local imports the local emulator"
+			}
+		}
+		if inLocal {
+			continue
+		}
+		from, ok := classify(p.rel)
+		if !ok {
+			t.Errorf("%s is not classified: add it to the layers table", p.rel)
+			continue
+		}
+		for _, imp := range p.imports {
+			key := p.rel + " -> " + strings.TrimPrefix(imp, module+"/")
+			switch {
+			case imp == "net/http" && from != adapter && from != testSupport:
+				found[key] = "net/http is for adapters only"
+			case dynamoSDK(imp) && from != testSupport && !slices.Contains(sdkAllowed, p.rel):
+				found[key] = "the DynamoDB SDK stays in internal/dynamo"
+			}
+			rel, own := strings.CutPrefix(imp, module+"/")
+			if !own || strings.HasPrefix(rel, "infra/local") {
+				continue
+			}
+			to, ok := classify(rel)
+			if !ok {
+				continue // reported as unclassified in its own turn
+			}
+			switch {
+			case from == testSupport:
+			case to == testSupport:
+				found[key] = "production code imports a test helper"
+			case from == useCase && to == useCase:
+				found[key] = "a use case imports another use case"
+			case to > from:
+				found[key] = "a " + layerNames[from] + " imports a layer above it, " + layerNames[to]
+			}
+		}
+	}
+	return found
+}
+
+func TestDependencyRule(t *testing.T) {
+	root := filepath.Join("..", "..")
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatal(err)
+	}
+	pkgs := loadPackages(t, root)
+	if len(pkgs) < 40 {
+		t.Fatalf("found %d packages: wrong root?", len(pkgs))
+	}
+	found := violations(t, pkgs)
+	keys := make([]string, 0, len(found))
+	for k := range found {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, known := todo[k]; !known {
+			t.Errorf("%s: %s", k, found[k])
+		}
+	}
+	for k := range todo {
+		if _, still := found[k]; !still {
+			t.Errorf("%s is fixed: remove it from the todo list", k)
+		}
+	}
+	t.Logf("%d packages checked, %d known violations left (todo)", len(pkgs), len(todo))
+}
+
+// The rule itself, on a made-up tree: each kind of breach is caught.
+func TestDependencyRuleCatches(t *testing.T) {
+	pkgs := []pkg{
+		{rel: "internal/exams", imports: []string{module + "/internal/certificants", "net/http", "github.com/aws/aws-sdk-go-v2/service/dynamodb/types", module + "/internal/httpapi", module + "/internal/dynamo"}},
+		{rel: "internal/cmp", imports: []string{module + "/internal/fees", module + "/internal/civil"}},
+		{rel: "internal/dynamo", imports: []string{"github.com/aws/aws-sdk-go-v2/service/dynamodb", module + "/internal/mail/mailtest"}},
+		{rel: "functions/exams", imports: []string{module + "/infra/local/stacktest", module + "/internal/exams", "net/http"}},
+		{rel: "infra/local/stack", imports: []string{module + "/infra/local/template", "net/http"}},
+	}
+	got := violations(t, pkgs)
+	want := []string{
+		"functions/exams -> infra/local/stacktest",
+		"internal/dynamo -> internal/mail/mailtest",
+		"internal/exams -> github.com/aws/aws-sdk-go-v2/service/dynamodb/types",
+		"internal/exams -> internal/certificants",
+		"internal/exams -> internal/httpapi",
+		"internal/exams -> net/http",
+	}
+	keys := make([]string, 0, len(got))
+	for k := range got {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if !slices.Equal(keys, want) {
+		t.Errorf("violations\n got %q\nwant %q", keys, want)
+	}
+}
