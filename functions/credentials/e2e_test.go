@@ -23,6 +23,7 @@ import (
 	"github.com/boc/cmp/internal/credential"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/credentialapi"
 	"github.com/boc/cmp/internal/roundtrips"
 	"github.com/boc/cmp/internal/statuslist"
 )
@@ -380,7 +381,7 @@ func TestRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := credential.NewRouter(credential.NewService(table, signer, "https://cmp.example.org", time.Now), httpapi.NewLogger(io.Discard))
+	rt := credentialapi.NewRouter(credential.NewService(table, signer, "https://cmp.example.org", time.Now), httpapi.NewLogger(io.Discard))
 	call := func(route string, params map[string]string) int64 {
 		ev := events.APIGatewayV2HTTPRequest{RouteKey: route, PathParameters: params, Headers: map[string]string{}}
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
@@ -397,9 +398,9 @@ func TestRoundTrips(t *testing.T) {
 		n      int64
 		budget int64
 	}{
-		{"first issue of a cycle", call(credential.RouteCredential, cred), 2},
-		{"issue again", call(credential.RouteCredential, cred), 1},
-		{"status list", call(credential.RouteStatusList, map[string]string{"listId": statuslist.ListID(statuslist.Revocation, 1)}), 1},
+		{"first issue of a cycle", call(credentialapi.RouteCredential, cred), 2},
+		{"issue again", call(credentialapi.RouteCredential, cred), 1},
+		{"status list", call(credentialapi.RouteStatusList, map[string]string{"listId": statuslist.ListID(statuslist.Revocation, 1)}), 1},
 	} {
 		t.Logf("%s: %d round trips", tc.name, tc.n)
 		if tc.n > tc.budget {

@@ -18,6 +18,7 @@ import (
 	"github.com/boc/cmp/internal/boot/secrets"
 	"github.com/boc/cmp/internal/credential"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/credentialapi"
 )
 
 func main() {
@@ -43,7 +44,7 @@ func main() {
 		boot.Fatal(log, err)
 	}
 	log.Info("signing keys loaded", "keys", keys.String()) // ids only
-	lambda.Start(credential.NewRouter(credential.NewService(table, signer, base, time.Now), log).Handler())
+	lambda.Start(credentialapi.NewRouter(credential.NewService(table, signer, base, time.Now), log).Handler())
 }
 
 // signingKey reads the key JSON once, at init: from Secrets Manager in AWS

@@ -16,6 +16,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/providersapi"
 	"github.com/boc/cmp/internal/providers"
 	"github.com/boc/cmp/internal/roundtrips"
 )
@@ -98,7 +99,7 @@ func TestFullBatchFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := events.APIGatewayV2HTTPRequest{RouteKey: providers.RoutePost, Body: string(body), Headers: map[string]string{"content-type": "application/json"}}
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: providersapi.RoutePost, Body: string(body), Headers: map[string]string{"content-type": "application/json"}}
 	ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{
 			"sub": "client-fig", "cognito:groups": "[provider]", "provider_id": pid}}}

@@ -15,6 +15,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/providersapi"
 	"github.com/boc/cmp/internal/providers"
 	"github.com/boc/cmp/internal/transcript"
 )
@@ -30,5 +31,5 @@ func main() {
 func newRouter(table *dynamo.Table, log *slog.Logger) *httpapi.Router {
 	svc := providers.NewService(providers.NewTableStore(table), certificants.NewTableStore(table, time.Now),
 		transcript.NewTableStore(table), time.Now)
-	return providers.NewRouter(svc, log)
+	return providersapi.NewRouter(svc, log)
 }

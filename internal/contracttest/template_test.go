@@ -18,12 +18,12 @@ import (
 	"github.com/boc/cmp/infra/local/scheduler"
 	"github.com/boc/cmp/infra/local/template"
 	"github.com/boc/cmp/internal/certificants"
-	"github.com/boc/cmp/internal/credential"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/credentialapi"
+	"github.com/boc/cmp/internal/httpapi/providersapi"
 	"github.com/boc/cmp/internal/inactive"
-	"github.com/boc/cmp/internal/providers"
 	"github.com/boc/cmp/internal/quotes"
 	"github.com/boc/cmp/internal/transcript"
 	"github.com/boc/cmp/internal/verification"
@@ -37,12 +37,12 @@ func routers() map[string]*httpapi.Router {
 	discard := httpapi.NewLogger(io.Discard)
 	return map[string]*httpapi.Router{
 		"CertificantsFunction":  certificantRouter(discard),
-		"CredentialsFunction":   credential.NewRouter(nil, discard),
+		"CredentialsFunction":   credentialapi.NewRouter(nil, discard),
 		"DeclarationsFunction":  declarationRouter(discard),
 		"FeesFunction":          quotes.NewRouter(nil, discard),
 		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard),
 		"TranscriptFunction":    transcript.NewRouter(transcript.NewService(nil, nil, time.Now), discard), // the clock judges an entry's shape (R-ACT-11)
-		"ProvidersFunction":     providers.NewRouter(nil, discard),
+		"ProvidersFunction":     providersapi.NewRouter(nil, discard),
 		"VerificationsFunction": verification.NewRouter(nil, nil, discard),
 	}
 }

@@ -1,4 +1,6 @@
-package credential
+// Package credentialapi serves the digital credential routes (R-CRED) over
+// the credential use case: the HTTP side, kept out of the use case.
+package credentialapi
 
 import (
 	"context"
@@ -6,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/boc/cmp/internal/credential"
 	"github.com/boc/cmp/internal/httpapi"
 )
 
@@ -17,7 +20,7 @@ const (
 )
 
 // NewRouter serves the digital credential routes (R-CRED).
-func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
+func NewRouter(svc *credential.Service, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteCredential, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
@@ -60,11 +63,11 @@ func signedResponse(body []byte, contentType, cache string) httpapi.Response {
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, credential.ErrNotFound):
 		return httpapi.NotFound()
-	case errors.Is(err, ErrNotCurrent):
+	case errors.Is(err, credential.ErrNotCurrent):
 		return httpapi.Conflict("the certification is not current: a credential is issued only for a current cycle (R-CRED-1)")
-	case errors.Is(err, ErrChanged):
+	case errors.Is(err, credential.ErrChanged):
 		return httpapi.Conflict("the certification changed while its credential was issued; retry")
 	}
 	return err

@@ -1,4 +1,6 @@
-package providers
+// Package providersapi serves the CE provider routes (R-PROV) over the
+// providers use case: the HTTP side, kept out of the use case.
+package providersapi
 
 import (
 	"context"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/providers"
 )
 
 // Route keys served by the providers function (template.yaml events).
@@ -25,13 +28,13 @@ const MaxUploadBody = 1 << 20
 const maxBatchID = 64
 
 // NewRouter serves the provider routes with svc.
-func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
+func NewRouter(svc *providers.Service, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteRegister, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var in Registration
+		var in providers.Registration
 		if err := r.Decode(&in); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -47,7 +50,7 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		var up Upload
+		var up providers.Upload
 		if err := r.Decode(&up); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -79,13 +82,13 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 
 // caller is the registered provider of a provider's machine client; any
 // other caller (a certificant, staff) gets 403 (R-PROV-1).
-func caller(ctx context.Context, svc *Service, r *httpapi.Request) (Provider, error) {
+func caller(ctx context.Context, svc *providers.Service, r *httpapi.Request) (providers.Provider, error) {
 	if err := httpapi.RequireProvider(r.Principal); err != nil {
-		return Provider{}, err
+		return providers.Provider{}, err
 	}
-	p, err := svc.Resolve(ctx, Caller{ProviderID: r.Principal.ProviderID, ClientID: r.Principal.ClientID})
+	p, err := svc.Resolve(ctx, providers.Caller{ProviderID: r.Principal.ProviderID, ClientID: r.Principal.ClientID})
 	if err != nil {
-		return Provider{}, problem(err)
+		return providers.Provider{}, problem(err)
 	}
 	return p, nil
 }
@@ -93,11 +96,11 @@ func caller(ctx context.Context, svc *Service, r *httpapi.Request) (Provider, er
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, providers.ErrNotFound):
 		return httpapi.NotFound()
-	case errors.Is(err, ErrUnknownProvider):
+	case errors.Is(err, providers.ErrUnknownProvider):
 		return httpapi.Forbidden("no registered provider for this client", fielderr.Field{Field: "provider_id", Rule: "R-PROV-1", Message: "register the provider first"})
-	case errors.Is(err, ErrClientTaken):
+	case errors.Is(err, providers.ErrClientTaken):
 		return httpapi.Conflict("the client id is registered to another provider", fielderr.Field{Field: "clientId", Rule: "R-PROV-1", Message: "already registered"})
 	}
 	return err
