@@ -10,6 +10,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/certificantsapi"
 	"github.com/boc/cmp/internal/inactive"
 )
 
@@ -17,7 +18,7 @@ func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	table := boot.Table(boot.AWS(log), log)
 	svc := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
-	rt := certificants.NewRouter(svc, log)
+	rt := certificantsapi.NewRouter(svc, log)
 	inactive.Mount(rt, inactive.NewService(table, fees.DefaultSchedule(), time.Now))
 	lambda.Start(rt.Handler())
 }

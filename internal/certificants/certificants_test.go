@@ -1,16 +1,11 @@
 package certificants
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/boc/cmp/internal/fielderr"
-	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/mail/mailtest"
 )
 
@@ -49,67 +44,6 @@ func (m memStore) holds(id, key string) bool {
 		}
 	}
 	return false
-}
-
-func call(rt *httpapi.Router, routeKey, id, sub, groups, body string) httpapi.Response {
-	ev := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, Body: body, PathParameters: map[string]string{"id": id}, Headers: map[string]string{"content-type": "application/json"}}
-	if sub != "" {
-		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
-				Claims: map[string]string{"sub": sub, "cognito:groups": groups}},
-		}
-	}
-	return rt.Serve(context.Background(), ev)
-}
-
-const validBody = `{"id":"c-1","name":{"given":"Maria","family":"Santos"},"email":"maria@example.org","country":"ph"}`
-
-func TestCreateAndGet(t *testing.T) {
-	store := memStore{}
-	now := func() time.Time { return time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC) }
-	rt := NewRouter(NewService(store, now), httpapi.NewLogger(&bytes.Buffer{}))
-
-	tests := []struct {
-		name                  string
-		route, id, sub, group string
-		body                  string
-		status                int
-		wantInBody            string
-	}{
-		{"staff creates", RouteCreate, "", "s1", "[staff]", validBody, 201, `"country":"PH"`},
-		{"duplicate id", RouteCreate, "", "s1", "[staff]", validBody, 409, ""},
-		{"certificant may not create", RouteCreate, "", "c-9", "", validBody, 403, ""},
-		{"no token", RouteCreate, "", "", "", validBody, 401, ""},
-		{"unknown field", RouteCreate, "", "s1", "[staff]", `{"nmae":{}}`, 400, `"field":"nmae"`},
-		{"missing fields named", RouteCreate, "", "s1", "[staff]", `{"name":{"given":"A"}}`, 422, `"field":"name.family"`},
-		{"bad email", RouteCreate, "", "s1", "[staff]", strings.Replace(validBody, "maria@example.org", "maria@", 1), 422, `"field":"email"`},
-		{"self reads", RouteGet, "c-1", "c-1", "", "", 200, `"certifications":[]`},
-		{"staff reads", RouteGet, "c-1", "s1", "[staff]", "", 200, `"email":"maria@example.org"`},
-		{"other certificant gets 404", RouteGet, "c-1", "c-2", "", "", 404, ""},
-		{"staff, unknown id", RouteGet, "c-404", "s1", "[staff]", "", 404, ""},
-	}
-	for _, tc := range tests {
-		resp := call(rt, tc.route, tc.id, tc.sub, tc.group, tc.body)
-		if resp.StatusCode != tc.status || !strings.Contains(resp.Body, tc.wantInBody) {
-			t.Errorf("%s: %d %s, want %d with %s", tc.name, resp.StatusCode, resp.Body, tc.status, tc.wantInBody)
-		}
-	}
-	if p := store["c-1"]; p.CreatedAt != "2025-03-04T05:06:07Z" || p.Name.Given != "Maria" {
-		t.Errorf("stored %+v", p)
-	}
-}
-
-func TestCreateGeneratesID(t *testing.T) {
-	store := memStore{}
-	rt := NewRouter(NewService(store, time.Now), httpapi.NewLogger(&bytes.Buffer{}))
-	resp := call(rt, RouteCreate, "", "s1", "[staff]", strings.Replace(validBody, `"id":"c-1",`, "", 1))
-	var p Profile
-	if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || resp.StatusCode != 201 {
-		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
-	}
-	if !idPattern.MatchString(p.ID) || resp.Headers["Location"] != "/v1/certificants/"+p.ID {
-		t.Errorf("generated id %q, location %q", p.ID, resp.Headers["Location"])
-	}
 }
 
 func TestValidate(t *testing.T) {

@@ -17,10 +17,10 @@ import (
 
 	"github.com/boc/cmp/infra/local/scheduler"
 	"github.com/boc/cmp/infra/local/template"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/certificantsapi"
 	"github.com/boc/cmp/internal/httpapi/credentialapi"
 	"github.com/boc/cmp/internal/httpapi/providersapi"
 	"github.com/boc/cmp/internal/inactive"
@@ -154,7 +154,7 @@ func TestSampleEventNames(t *testing.T) {
 // certificantRouter is the certificants router with the inactive status
 // routes mounted, as functions/certificants wires it.
 func certificantRouter(log *slog.Logger) *httpapi.Router {
-	rt := certificants.NewRouter(nil, log)
+	rt := certificantsapi.NewRouter(nil, log)
 	inactive.Mount(rt, nil)
 	return rt
 }

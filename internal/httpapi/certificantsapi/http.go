@@ -1,4 +1,6 @@
-package certificants
+// Package certificantsapi serves the certificants routes over the
+// certificants use case: the HTTP side, kept out of the use case.
+package certificantsapi
 
 import (
 	"context"
@@ -6,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
@@ -18,13 +21,13 @@ const (
 )
 
 // NewRouter serves the certificants routes with svc.
-func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
+func NewRouter(svc *certificants.Service, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteCreate, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var in NewCertificant
+		var in certificants.NewCertificant
 		if err := r.Decode(&in); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -61,7 +64,7 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var in Registration
+		var in certificants.Registration
 		if err := r.Decode(&in); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -79,11 +82,11 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
 	switch {
-	case errors.Is(err, ErrDuplicate):
+	case errors.Is(err, certificants.ErrDuplicate):
 		return httpapi.Conflict("a certificant with this id exists")
-	case errors.Is(err, ErrRegistered):
+	case errors.Is(err, certificants.ErrRegistered):
 		return httpapi.Conflict("the certificant holds this certification already", fielderr.Field{Field: "category", Rule: "R-CAT-1", Message: "registered already"})
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, certificants.ErrNotFound):
 		return httpapi.NotFound()
 	}
 	return err
