@@ -18,6 +18,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/quotesapi"
 	"github.com/boc/cmp/internal/quotes"
 	"github.com/boc/cmp/internal/roundtrips"
 	"github.com/boc/cmp/internal/transcript"
@@ -34,7 +35,7 @@ func counted(s *stacktest.Stack) (*roundtrips.Counter, map[string]*httpapi.Route
 	log := httpapi.NewLogger(io.Discard)
 	return c, map[string]*httpapi.Router{
 		"submit":   newRouter(table, log),
-		"quote":    quotes.NewRouter(quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now), log),
+		"quote":    quotesapi.NewRouter(quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now), log),
 		"progress": progressRouter(table, log),
 	}
 }
@@ -53,7 +54,7 @@ func roundTrips(t testing.TB, s *stacktest.Stack, id string) map[string]int64 {
 	c, routers := counted(s)
 	sc := newScene(t, s, id, map[string]int{"ASCPi-MLS": 2})
 	calls := map[string]events.APIGatewayV2HTTPRequest{
-		"quote": event(quotes.RouteQuote, sc.id, `{"certificantId":"`+sc.id+`","items":[{"kind":"cmp_declaration","certification":"ASCPi-MLS"}]}`, nil),
+		"quote": event(quotesapi.RouteQuote, sc.id, `{"certificantId":"`+sc.id+`","items":[{"kind":"cmp_declaration","certification":"ASCPi-MLS"}]}`, nil),
 		"progress": event("GET /v1/certificants/{id}/certifications/{key}/progress", sc.id, "",
 			map[string]string{"id": sc.id, "key": "ASCPi-MLS"}),
 		"submit": event("POST /v1/declarations", sc.id, `{"certificantId":"`+sc.id+`","certification":"ASCPi-MLS"}`, nil),

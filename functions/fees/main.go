@@ -9,6 +9,7 @@ import (
 	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/quotesapi"
 	"github.com/boc/cmp/internal/quotes"
 )
 
@@ -16,5 +17,5 @@ func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	table := boot.Table(boot.AWS(log), log)
 	svc := quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now)
-	lambda.Start(quotes.NewRouter(svc, log).Handler())
+	lambda.Start(quotesapi.NewRouter(svc, log).Handler())
 }

@@ -23,8 +23,8 @@ import (
 	"github.com/boc/cmp/internal/httpapi/certificantsapi"
 	"github.com/boc/cmp/internal/httpapi/credentialapi"
 	"github.com/boc/cmp/internal/httpapi/providersapi"
+	"github.com/boc/cmp/internal/httpapi/quotesapi"
 	"github.com/boc/cmp/internal/inactive"
-	"github.com/boc/cmp/internal/quotes"
 	"github.com/boc/cmp/internal/transcript"
 	"github.com/boc/cmp/internal/verification"
 )
@@ -39,7 +39,7 @@ func routers() map[string]*httpapi.Router {
 		"CertificantsFunction":  certificantRouter(discard),
 		"CredentialsFunction":   credentialapi.NewRouter(nil, discard),
 		"DeclarationsFunction":  declarationRouter(discard),
-		"FeesFunction":          quotes.NewRouter(nil, discard),
+		"FeesFunction":          quotesapi.NewRouter(nil, discard),
 		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard),
 		"TranscriptFunction":    transcript.NewRouter(transcript.NewService(nil, nil, time.Now), discard), // the clock judges an entry's shape (R-ACT-11)
 		"ProvidersFunction":     providersapi.NewRouter(nil, discard),

@@ -1,4 +1,5 @@
-// Package quotes answers POST /v1/fees/quote: the client's items priced by
+// Package quotes prices a quote (POST /v1/fees/quote, served by
+// internal/httpapi/quotesapi): the client's items priced by
 // internal/fees with what the certificant's partition says about them (the
 // certifications declared, and declarations already submitted, for the
 // R-FEE-2 same-business-day reduction), read in one DynamoDB round trip.
@@ -8,8 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
@@ -17,13 +16,8 @@ import (
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
-	"github.com/boc/cmp/internal/fielderr"
-	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/transcript"
 )
-
-// RouteQuote is the route key served by the fees function.
-const RouteQuote = "POST /v1/fees/quote"
 
 // Request is the body of POST /v1/fees/quote.
 type Request struct {
@@ -115,30 +109,3 @@ func (l *PartitionLoader) Facts(ctx context.Context, certificantID string, at ti
 
 // maxIDLen bounds ids from request bodies before they become keys.
 const maxIDLen = 128
-
-// NewRouter serves the quote route: the certificant for themself, staff for anyone.
-func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
-	rt := httpapi.NewRouter(log)
-	rt.Handle(RouteQuote, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-		var req Request
-		if err := r.Decode(&req); err != nil {
-			return httpapi.Response{}, err
-		}
-		if req.CertificantID == "" {
-			return httpapi.Response{}, httpapi.Unprocessable("certificantId is required",
-				fielderr.Field{Field: "certificantId", Rule: "R-FEE-7", Message: "the certificant the quote is for"})
-		}
-		if err := httpapi.RequireSelfOrStaff(r.Principal, req.CertificantID); err != nil {
-			return httpapi.Response{}, err
-		}
-		q, err := svc.Quote(ctx, req)
-		if errors.Is(err, ErrNotFound) {
-			return httpapi.Response{}, httpapi.NotFound()
-		}
-		if err != nil {
-			return httpapi.Response{}, err
-		}
-		return httpapi.JSON(http.StatusOK, q)
-	})
-	return rt
-}

@@ -1,4 +1,4 @@
-package quotes
+package quotesapi
 
 import (
 	"bytes"
@@ -12,15 +12,16 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/quotes"
 )
 
 // fakeLoader answers fixed facts and counts its reads.
 type fakeLoader struct {
-	facts Facts
+	facts quotes.Facts
 	reads int
 }
 
-func (l *fakeLoader) Facts(_ context.Context, id string, _ time.Time) (Facts, bool, error) {
+func (l *fakeLoader) Facts(_ context.Context, id string, _ time.Time) (quotes.Facts, bool, error) {
 	l.reads++
 	return l.facts, id == "c-1", nil
 }
@@ -28,7 +29,7 @@ func (l *fakeLoader) Facts(_ context.Context, id string, _ time.Time) (Facts, bo
 var at = time.Date(2025, 1, 6, 15, 0, 0, 0, time.UTC) // 10:00 in New York, a Monday
 
 func newRouter(l *fakeLoader) *httpapi.Router {
-	return NewRouter(NewService(l, fees.DefaultSchedule(), func() time.Time { return at }), httpapi.NewLogger(&bytes.Buffer{}))
+	return NewRouter(quotes.NewService(l, fees.DefaultSchedule(), func() time.Time { return at }), httpapi.NewLogger(&bytes.Buffer{}))
 }
 
 func call(rt *httpapi.Router, sub, groups, body string) httpapi.Response {
@@ -40,8 +41,8 @@ func call(rt *httpapi.Router, sub, groups, body string) httpapi.Response {
 	return rt.Serve(context.Background(), ev)
 }
 
-func facts() Facts {
-	return Facts{
+func facts() quotes.Facts {
+	return quotes.Facts{
 		Certifications: map[string]fees.Certification{
 			"ASCPi-MLS": {Expiration: civil.MustParse("2025-01-31")},
 			"ASCPi-SBB": {Expiration: civil.MustParse("2025-04-30")},
