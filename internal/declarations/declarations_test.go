@@ -43,7 +43,7 @@ func newMemStore() *memStore {
 	return &memStore{decls: map[string]Declaration{}, pending: map[string]string{}, claims: map[string]string{}, answers: map[string]storedAnswer{}}
 }
 
-func (m *memStore) Submit(ctx context.Context, idem *dynamo.Idempotency, _ time.Time, judge Judge) (dynamo.Answer, error) {
+func (m *memStore) Submit(ctx context.Context, idem *dynamo.Idempotency, _ time.Time, _ string, judge Judge) (dynamo.Answer, error) {
 	if ans, done, err := m.replay(idem); done {
 		return ans, err
 	}
@@ -351,7 +351,7 @@ func TestSubmitConflicts(t *testing.T) {
 	f.store.mu.Lock()
 	delete(f.store.pending, "c-1#ASCPi-MLS")
 	f.store.mu.Unlock()
-	_, err := f.store.Submit(context.Background(), nil, f.now, func(context.Context) (Submission, error) {
+	_, err := f.store.Submit(context.Background(), nil, f.now, "c-1", func(context.Context) (Submission, error) {
 		return Submission{Declaration: Declaration{ID: "x", CertificantID: "c-1", Certification: "ASCPi-MLS",
 			Allocations: []cmp.Allocation{{ActivityID: "a-ethics", Area: cmp.AreaEthics, Points: cmp.Pt}}}}, nil
 	})

@@ -94,34 +94,22 @@ func NewTableStore(table *dynamo.Table) *TableStore { return &TableStore{table: 
 const (
 	labelPending = "pending"
 	claimLabel   = "claim:"
-	labelVersion = "transcript-version"
 	// maxJudgements bounds the judgements of one submission when the
 	// transcript keeps changing under it (then 409 ErrBusy).
 	maxJudgements = 8
 )
 
-// versionWrite advances the transcript version from the one sub was judged
-// at, failing under labelVersion if it moved.
-func versionWrite(certificantID string, seen int) (dynamo.Write, error) {
-	cond := dynamo.Condition{Expr: "#v = :seen", Names: map[string]string{"#v": dynamo.TranscriptVersionAttr},
-		Values: map[string]any{":seen": seen, ":next": seen + 1}}
-	if seen == 0 {
-		cond.Expr = "attribute_not_exists(#v)"
-		delete(cond.Values, ":seen")
-	}
-	return dynamo.Update(labelVersion, dynamo.TranscriptVersionKey(certificantID), "SET #v = :next", cond)
-}
-
-// Submit writes what judge makes in one TransactWriteItems through the
-// table's idempotency guard, which adds the key's record to it. When the
-// transcript changed since judge read it (an activity deleted, another
-// declaration submitted), nothing is written and judge runs again on a fresh
-// read, so the fee (R-FEE-2) and the claims (R-ACT-11) hold whatever the timing.
-func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, judge Judge) (dynamo.Answer, error) {
+// Submit writes what judge makes in one TransactWriteItems, fenced by the
+// transcript version and guarded by the idempotency record. When the
+// transcript changed since the version was read (an activity deleted,
+// another declaration submitted), nothing is written and judge runs again on
+// a fresh read, so the fee (R-FEE-2) and the claims (R-ACT-11) hold whatever
+// the timing.
+func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, certificantID string, judge Judge) (dynamo.Answer, error) {
 	var ans dynamo.Answer
 	var err error
 	for attempt := range maxJudgements {
-		ans, err = s.table.Idempotent(ctx, idem, now, func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
+		ans, err = s.table.Fenced(ctx, idem, now, dynamo.TranscriptFence(certificantID), func(ctx context.Context, _ int) (dynamo.Answer, []dynamo.Write, error) {
 			sub, err := judge(ctx)
 			if err != nil {
 				return dynamo.Answer{}, nil, err
@@ -129,7 +117,7 @@ func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now t
 			writes, err := submissionWrites(sub)
 			return sub.Answer, writes, err
 		})
-		if dynamo.FailedLabel(err) != labelVersion {
+		if dynamo.FailedLabel(err) != dynamo.TranscriptVersionLabel {
 			break
 		}
 		if attempt == maxJudgements-1 {
@@ -162,13 +150,12 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 	if err != nil {
 		return nil, err
 	}
-	writes := make([]dynamo.Write, 0, len(d.Allocations)+4)
+	writes := make([]dynamo.Write, 0, len(d.Allocations)+3)
 	var errs []error
 	add := func(w dynamo.Write, err error) {
 		writes = append(writes, w)
 		errs = append(errs, err)
 	}
-	add(versionWrite(d.CertificantID, sub.Version))
 	add(dynamo.Put("declaration", item, dynamo.IfAbsent))
 	add(dynamo.Put("pointer", pointerItem{Key: dynamo.DeclarationPointerKey(d.ID), Type: pointerItemType,
 		CertificantID: d.CertificantID}, dynamo.IfAbsent))

@@ -57,9 +57,6 @@ type Snapshot struct {
 	// Pending: a declaration of this certification waits for a decision.
 	Pending      bool
 	Declarations []Declaration
-	// Version is the transcript version this snapshot was read at
-	// (dynamo.TranscriptVersionKey).
-	Version int
 	// Evaluation is the rules input for the CE window of a submission at the
 	// instant Load was given (R-CYC-3..5), claims of other declarations included.
 	Evaluation cmp.EvaluationInput
@@ -75,9 +72,6 @@ type Submission struct {
 	Declaration Declaration
 	Email       string
 	GivenName   string
-	// Version is the transcript version the submission was judged at; it
-	// commits only while the version is still that one.
-	Version int
 	// Answer is the answer given (201 and the receipt), stored with the
 	// idempotency record when the request carried a key.
 	Answer dynamo.Answer
@@ -88,13 +82,13 @@ type Judge func(ctx context.Context) (Submission, error)
 
 // Store keeps declarations. Submit writes what judge makes (the declaration,
 // its pointer, its claims, the pending marker and the outbox item) all or
-// nothing, at most once per Idempotency-Key (idem nil: none): judge runs only
+// nothing, and only while the certificant's transcript is as judge read it, at most once per Idempotency-Key (idem nil: none): judge runs only
 // when no answer is stored for the key, a repeat gets the first answer and a
 // different body dynamo.ErrIdempotencyMismatch. A race lost to a twin with the
 // same key is answered as the twin was; any other lost race comes back as
 // ErrPending, *ClaimedError or ErrBusy.
 type Store interface {
-	Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, judge Judge) (dynamo.Answer, error)
+	Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, certificantID string, judge Judge) (dynamo.Answer, error)
 	Get(ctx context.Context, id string) (Declaration, bool, error)
 	// List answers false when the certificant does not exist.
 	List(ctx context.Context, certificantID string) ([]Declaration, bool, error)
@@ -185,7 +179,7 @@ func (s *Service) Submit(ctx context.Context, principal string, req Request, ide
 	// Each judgement reads the clock: a submission judged again after a race
 	// (TableStore.Submit) is submitted when it commits, so the declaration it
 	// lost to counts as earlier that day (R-FEE-2).
-	ans, err := s.store.Submit(ctx, idem, s.now(), func(ctx context.Context) (Submission, error) {
+	ans, err := s.store.Submit(ctx, idem, s.now(), req.CertificantID, func(ctx context.Context) (Submission, error) {
 		return s.judge(ctx, principal, req, s.now())
 	})
 	if err != nil {
@@ -272,7 +266,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 	if err != nil {
 		return Submission{}, fmt.Errorf("encode receipt: %w", err)
 	}
-	return Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName, Version: snap.Version,
+	return Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName,
 		Answer: dynamo.Answer{Status: http.StatusCreated, Body: body}}, nil
 }
 

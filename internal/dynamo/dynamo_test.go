@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,23 @@ type fakeAPI struct {
 	lastUpd  *dynamodb.UpdateItemInput
 	pages    [][]map[string]types.AttributeValue
 	queryIns []*dynamodb.QueryInput
+	// BatchGetItem answers batch, after leaving every key unprocessed in
+	// the first unprocessed rounds.
+	batch       []map[string]types.AttributeValue
+	unprocessed int
+	batchIns    []*dynamodb.BatchGetItemInput
+}
+
+func (f *fakeAPI) BatchGetItem(_ context.Context, in *dynamodb.BatchGetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	f.batchIns = append(f.batchIns, in)
+	if len(f.batchIns) <= f.unprocessed {
+		return &dynamodb.BatchGetItemOutput{UnprocessedKeys: in.RequestItems}, nil
+	}
+	out := map[string][]map[string]types.AttributeValue{}
+	for name := range in.RequestItems {
+		out[name] = f.batch
+	}
+	return &dynamodb.BatchGetItemOutput{Responses: out}, nil
 }
 
 func (f *fakeAPI) GetItem(_ context.Context, _ *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
@@ -327,4 +345,97 @@ func TestNumberSet(t *testing.T) {
 	if _, err := attributevalue.Marshal(NumberSet{}); err == nil {
 		t.Error("an empty set marshalled")
 	}
+}
+
+// Fenced reads the fence's counter with the idempotency record in one
+// request, hands the value to the change and makes the transaction advance
+// it from that value only (issue 11 item 3: a Query is read-committed, so
+// the counter is not taken from the change's own Query).
+func TestFenced(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	idem := NewIdempotency("c1", "k1", "POST /v1/declarations", []byte(`{"a":1}`))
+	stored, _ := PutIdempotency("c1", "k1", idem.RequestHash, 201, []byte(`{"id":"d-1"}`), now)
+	fence := Fence{Key: Key{PK: "C#1", SK: "TXVERSION"}, Attr: "txVersion", Label: "version"}
+	counter := func(n string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "C#1"},
+			"sk": &types.AttributeValueMemberS{Value: "TXVERSION"}, "txVersion": &types.AttributeValueMemberN{Value: n}}
+	}
+	profile, _ := Put("profile", Key{PK: "C#1", SK: "PROFILE"}, IfAbsent)
+	for _, tc := range []struct {
+		name     string
+		api      *fakeAPI
+		idem     *Idempotency
+		wantSeen int    // -1: the change must not run
+		wantCond string // of the fence's write
+		wantBody string
+		wantErr  error
+	}{
+		{"counter read with the record", &fakeAPI{batch: []map[string]types.AttributeValue{counter("7")}}, idem, 7, "#v = :seen", `{"id":"d-2"}`, nil},
+		{"no counter yet", &fakeAPI{}, nil, 0, "attribute_not_exists(#v)", `{"id":"d-2"}`, nil},
+		{"unprocessed keys asked again", &fakeAPI{unprocessed: 2, batch: []map[string]types.AttributeValue{counter("3")}}, nil, 3, "#v = :seen", `{"id":"d-2"}`, nil},
+		{"a repeat gets the first answer", &fakeAPI{batch: []map[string]types.AttributeValue{counter("7"), stored.item.Put.Item}}, idem, -1, "", `{"id":"d-1"}`, nil},
+		{"same key, other body", &fakeAPI{batch: []map[string]types.AttributeValue{stored.item.Put.Item}},
+			NewIdempotency("c1", "k1", "POST /v1/declarations", []byte(`{"a":2}`)), -1, "", "", ErrIdempotencyMismatch},
+		{"moved meanwhile: the fence's label", &fakeAPI{batch: []map[string]types.AttributeValue{counter("7")}, txErr: reasons("None", "ConditionalCheckFailed", "None")},
+			idem, 7, "#v = :seen", "", &ConditionError{Label: "version"}},
+	} {
+		seen := -1
+		ans, err := New(tc.api, "tbl").Fenced(context.Background(), tc.idem, now, fence, func(_ context.Context, v int) (Answer, []Write, error) {
+			seen = v
+			return Answer{Status: 201, Body: []byte(`{"id":"d-2"}`)}, []Write{profile}, nil
+		})
+		var ce *ConditionError
+		switch want := tc.wantErr.(type) {
+		case nil:
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		case *ConditionError:
+			if !errors.As(err, &ce) || ce.Label != want.Label {
+				t.Errorf("%s: err %v, want a condition failure on %s", tc.name, err, want.Label)
+			}
+		default:
+			if !errors.Is(err, want) {
+				t.Errorf("%s: err %v, want %v", tc.name, err, want)
+			}
+		}
+		if seen != tc.wantSeen || string(ans.Body) != tc.wantBody {
+			t.Errorf("%s: seen %d body %q, want %d %q", tc.name, seen, ans.Body, tc.wantSeen, tc.wantBody)
+		}
+		if n := len(tc.api.batchIns); n != tc.api.unprocessed+1 {
+			t.Errorf("%s: %d BatchGetItem requests, want %d", tc.name, n, tc.api.unprocessed+1)
+		}
+		if keys := len(tc.api.batchIns[0].RequestItems["tbl"].Keys); keys != 1+btoi(tc.idem != nil) {
+			t.Errorf("%s: %d keys read, want the counter and the record when keyed", tc.name, keys)
+		}
+		if tc.wantCond == "" {
+			if tc.api.lastTx != nil {
+				t.Errorf("%s: a transaction was sent", tc.name)
+			}
+			continue
+		}
+		items := tc.api.lastTx.TransactItems
+		var fw *types.Update
+		for _, it := range items {
+			if it.Update != nil {
+				fw = it.Update
+			}
+		}
+		if fw == nil || aws.ToString(fw.ConditionExpression) != tc.wantCond || aws.ToString(fw.UpdateExpression) != "SET #v = :next" {
+			t.Fatalf("%s: fence write %+v, want condition %q", tc.name, fw, tc.wantCond)
+		}
+		if next := fw.ExpressionAttributeValues[":next"].(*types.AttributeValueMemberN).Value; next != fmt.Sprint(tc.wantSeen+1) {
+			t.Errorf("%s: counter advanced to %s, want %d", tc.name, next, tc.wantSeen+1)
+		}
+		if want := 2 + btoi(tc.idem != nil); len(items) != want {
+			t.Errorf("%s: %d writes, want the change's, the fence's and the record when keyed (%d)", tc.name, len(items), want)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -124,25 +124,30 @@ type Change func(ctx context.Context) (Answer, []Write, error)
 // other the winner's writes made false) or refuses in its own checks; either
 // way it is answered from the winner's record when there is one.
 func (t *Table) Idempotent(ctx context.Context, idem *Idempotency, now time.Time, change Change) (Answer, error) {
-	if idem == nil {
-		ans, writes, err := change(ctx)
-		if err == nil {
-			err = t.Transact(ctx, writes...)
+	if idem != nil {
+		if ans, done, err := t.replay(ctx, idem, now); done || err != nil {
+			return ans, err
 		}
-		return ans, err
 	}
-	if ans, done, err := t.replay(ctx, idem, now); done || err != nil {
-		return ans, err
-	}
+	return t.guarded(ctx, idem, now, change)
+}
+
+// guarded applies change with idem's record in its transaction, once the
+// caller found no record; a failure is answered from a twin's record when
+// one won meanwhile.
+func (t *Table) guarded(ctx context.Context, idem *Idempotency, now time.Time, change Change) (Answer, error) {
 	ans, writes, err := change(ctx)
-	if err == nil {
+	if err == nil && idem != nil {
 		var rec Write
 		if rec, err = PutIdempotency(idem.Principal, idem.Key, idem.RequestHash, ans.Status, ans.Body, now); err == nil {
-			err = t.Transact(ctx, append(writes, rec)...)
+			writes = append(writes, rec)
 		}
 	}
 	if err == nil {
-		return ans, nil
+		err = t.Transact(ctx, writes...)
+	}
+	if err == nil || idem == nil {
+		return ans, err
 	}
 	// Only failures pay for this read: a twin may have won since the first look.
 	if replayed, done, rerr := t.replay(ctx, idem, now); done || rerr != nil {
@@ -157,8 +162,14 @@ func (t *Table) replay(ctx context.Context, idem *Idempotency, now time.Time) (A
 	if err != nil || !found {
 		return Answer{}, false, err
 	}
+	ans, err := answerOf(rec, idem)
+	return ans, true, err
+}
+
+// answerOf is the first answer recorded, for a request with the same hash.
+func answerOf(rec IdempotencyRecord, idem *Idempotency) (Answer, error) {
 	if rec.RequestHash != idem.RequestHash {
-		return Answer{}, true, ErrIdempotencyMismatch
+		return Answer{}, ErrIdempotencyMismatch
 	}
-	return Answer{Status: rec.Status, Body: []byte(rec.Answer)}, true, nil
+	return Answer{Status: rec.Status, Body: []byte(rec.Answer)}, nil
 }

@@ -111,14 +111,23 @@ func ExamAttemptKey(certificantID, certKey, route string, n int) Key {
 }
 
 // TranscriptVersionKey addresses a certificant's transcript version: a
-// counter every activity delete and every declaration submission bumps. A
-// submission is judged on one read of the partition and commits only if the
-// version is still the one it read, so a delete of an activity it claims
-// (R-ACT-11) or another submission that same business day (R-FEE-2) cannot
-// slip in between: the submission is judged again on a fresh read.
+// counter every activity delete and every declaration submission moves. A
+// submission is judged on reads made after the version was read and commits
+// only if the version is still the one it read (TranscriptFence), so a delete
+// of an activity it claims (R-ACT-11) or another submission that same
+// business day (R-FEE-2) cannot slip in between: it is judged again.
 func TranscriptVersionKey(certificantID string) Key {
 	return Key{PK: CertificantPK(certificantID), SK: TranscriptVersionSK}
 }
+
+// TranscriptFence is the fence of changes judged on a certificant's
+// transcript and declarations (Table.Fenced).
+func TranscriptFence(certificantID string) Fence {
+	return Fence{Key: TranscriptVersionKey(certificantID), Attr: TranscriptVersionAttr, Label: TranscriptVersionLabel}
+}
+
+// TranscriptVersionLabel labels the fence's write when the version moved.
+const TranscriptVersionLabel = "transcript-version"
 
 // TranscriptVersionSK is the sort key of TranscriptVersionKey.
 const TranscriptVersionSK = "TXVERSION"

@@ -53,8 +53,11 @@ type Certification struct {
 }
 
 // EarlierDeclaration is a fee-paying declaration the certificant already
-// submitted, for R-FEE-2. Passing more than today's is harmless: the quote keeps
-// those submitted on the same business day, no later than the quote's instant.
+// submitted, for R-FEE-2. Passing more than today's is harmless: the quote
+// keeps those submitted on the same business day. Every one passed counts as
+// earlier, whatever its timestamp: a declaration is read after it was stored,
+// and the caller's clock was read before that read, so one stored in between
+// carries a later instant than the quote's and still came first.
 type EarlierDeclaration struct {
 	SubmittedAt time.Time
 	// Expiration of its certification's cycle.
@@ -108,7 +111,7 @@ func (s Schedule) Quote(req Request) (Quote, error) {
 	// Expirations of today's fee-paying declarations, growing as items are priced.
 	var sameDay []civil.Date
 	for _, e := range req.Earlier {
-		if !e.SubmittedAt.After(req.At) && calendar.SameBusinessDay(e.SubmittedAt, req.At) {
+		if calendar.SameBusinessDay(e.SubmittedAt, req.At) {
 			sameDay = append(sameDay, e.Expiration)
 		}
 	}

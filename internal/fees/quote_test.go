@@ -63,8 +63,11 @@ func TestQuote(t *testing.T) {
 			earlierMLS(ny("2025-01-06", 8, 0)), []brief{{"R-FEE-2", 1500}}},
 		{"R-FEE-2 not when expiring more than 3 months apart", at, []Item{decl("ASCPi-SH")},
 			earlierMLS(ny("2025-01-06", 8, 0)), []brief{{"R-FEE-1", 9500}}},
-		{"R-FEE-2 not for a declaration submitted after the quote", at, []Item{decl("ASCPi-SBB")},
-			earlierMLS(ny("2025-01-06", 11, 0)), []brief{{"R-FEE-1", 9500}}},
+		// Issue 11 item 3: the declaration was stored between the clock read
+		// and the partition read of this one, so it is stamped later and still
+		// came first; excluding it charged both declarations 9500.
+		{"R-FEE-2 a same-day declaration stamped after the quote's instant", at, []Item{decl("ASCPi-SBB")},
+			earlierMLS(ny("2025-01-06", 10, 0).Add(time.Millisecond)), []brief{{"R-FEE-2", 1500}}},
 		{"R-FEE-2 not on the next day", ny("2025-01-07", 9, 0), []Item{decl("ASCPi-SBB")},
 			earlierMLS(ny("2025-01-06", 16, 0)), []brief{{"R-FEE-1", 9500}}},
 		// 20:00 EST Jan 6 and 01:00 EST Jan 7 are the same UTC day (Jan 7).

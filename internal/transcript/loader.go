@@ -30,8 +30,6 @@ type Partition struct {
 	Claims       []Claim
 	Pending      map[string]bool // certification key -> a declaration waits
 	Declarations []declarations.Declaration
-	// Version is the transcript version read (dynamo.TranscriptVersionKey), 0 if none yet.
-	Version int
 }
 
 // Certification returns the certification with key, if held.
@@ -172,14 +170,6 @@ func decodePartition(items []dynamo.Item) (Partition, bool, error) {
 				return Partition{}, false, fmt.Errorf("malformed claim %q", sk)
 			}
 			p.Claims = append(p.Claims, Claim{Certification: key, ActivityID: activity})
-		case sk == dynamo.TranscriptVersionSK:
-			var v struct {
-				N int `dynamodbav:"txVersion"`
-			}
-			if err := raw.Decode(&v); err != nil {
-				return Partition{}, false, err
-			}
-			p.Version = v.N
 		case strings.HasPrefix(sk, dynamo.PendingPrefix):
 			p.Pending[strings.TrimPrefix(sk, dynamo.PendingPrefix)] = true
 		case strings.HasPrefix(sk, dynamo.DeclarationPrefix):
@@ -212,7 +202,7 @@ func (l *Loader) Load(ctx context.Context, certificantID, certKey string, at tim
 // Snapshot is what a submission on today needs of the partition.
 func (p Partition) Snapshot(certKey string, today civil.Date) (declarations.Snapshot, error) {
 	snap := declarations.Snapshot{Email: p.Profile.Email, GivenName: p.Profile.Name.Given,
-		Pending: p.Pending[certKey], Declarations: p.Declarations, Version: p.Version}
+		Pending: p.Pending[certKey], Declarations: p.Declarations}
 	c, held := p.Certification(certKey)
 	if !held {
 		return snap, nil
