@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/transcriptapi"
 	"github.com/boc/cmp/internal/transcript"
 )
 
@@ -16,5 +17,5 @@ func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	table := boot.Table(boot.AWS(log), log)
 	svc := transcript.NewService(transcript.NewTableStore(table), transcript.NewLoader(table), time.Now)
-	lambda.Start(transcript.NewRouter(svc, log).Handler())
+	lambda.Start(transcriptapi.NewRouter(svc, log).Handler())
 }

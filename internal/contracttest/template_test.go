@@ -24,6 +24,7 @@ import (
 	"github.com/boc/cmp/internal/httpapi/credentialapi"
 	"github.com/boc/cmp/internal/httpapi/providersapi"
 	"github.com/boc/cmp/internal/httpapi/quotesapi"
+	"github.com/boc/cmp/internal/httpapi/transcriptapi"
 	"github.com/boc/cmp/internal/inactive"
 	"github.com/boc/cmp/internal/transcript"
 	"github.com/boc/cmp/internal/verification"
@@ -41,7 +42,7 @@ func routers() map[string]*httpapi.Router {
 		"DeclarationsFunction":  declarationRouter(discard),
 		"FeesFunction":          quotesapi.NewRouter(nil, discard),
 		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard),
-		"TranscriptFunction":    transcript.NewRouter(transcript.NewService(nil, nil, time.Now), discard), // the clock judges an entry's shape (R-ACT-11)
+		"TranscriptFunction":    transcriptapi.NewRouter(transcript.NewService(nil, nil, time.Now), discard), // the clock judges an entry's shape (R-ACT-11)
 		"ProvidersFunction":     providersapi.NewRouter(nil, discard),
 		"VerificationsFunction": verification.NewRouter(nil, nil, discard),
 	}

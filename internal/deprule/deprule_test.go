@@ -111,8 +111,6 @@ var todo = map[string]string{
 	"internal/reminders -> internal/certificants":                                  "TODO: reads the profile and certification through certificants; the partition owner of issue 13 replaces it",
 	"internal/transcript -> internal/certificants":                                 "TODO: the transcript loader decodes certifications with certificants' types; the partition owner of issue 13 replaces it",
 	"internal/transcript -> internal/declarations":                                 "TODO: the transcript loader decodes declarations' items; the partition owner of issue 13 replaces it",
-	"internal/transcript -> internal/httpapi":                                      "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
-	"internal/transcript -> net/http":                                              "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
 	"internal/verification -> internal/certificants":                               "TODO: reads the certification to verify through certificants; the partition owner of issue 13 replaces it",
 	"internal/verification -> internal/httpapi":                                    "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
 	"internal/verification -> net/http":                                            "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",

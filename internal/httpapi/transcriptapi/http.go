@@ -1,4 +1,6 @@
-package transcript
+// Package transcriptapi serves the transcript and progress routes over the
+// transcript use case: the HTTP side, kept out of the use case.
+package transcriptapi
 
 import (
 	"context"
@@ -11,6 +13,7 @@ import (
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/progresschart"
+	"github.com/boc/cmp/internal/transcript"
 )
 
 // Route keys served by the transcript function (template.yaml events).
@@ -27,7 +30,7 @@ const (
 const maxIDLen = 128
 
 // NewRouter serves the transcript and progress routes with svc.
-func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
+func NewRouter(svc *transcript.Service, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteAdd, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
@@ -88,7 +91,7 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		if activityID == "" || len(activityID) > maxIDLen {
 			return httpapi.Response{}, httpapi.NotFound()
 		}
-		var in Review
+		var in transcript.Review
 		if err := r.Decode(&in); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -141,7 +144,7 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 
 // progressChart is the progress as a picture, for a person rather than a
 // program: one bar per requirement area.
-func progressChart(p Progress) httpapi.Response {
+func progressChart(p transcript.Progress) httpapi.Response {
 	title := p.Certification + ": CE window " + p.CEWindow.Start.String() + " to " + p.CEWindow.End.String()
 	return httpapi.Response{
 		StatusCode: http.StatusOK,
@@ -153,19 +156,19 @@ func progressChart(p Progress) httpapi.Response {
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, transcript.ErrNotFound):
 		return httpapi.NotFound()
-	case errors.Is(err, ErrCovidTaken):
+	case errors.Is(err, transcript.ErrCovidTaken):
 		return httpapi.Conflict("a covid entry exists already", fielderr.Field{Field: "type", Rule: "R-ACT-9", Message: "one covid entry per certificant, ever, unless the first was rejected"})
-	case errors.Is(err, ErrNotReviewable):
+	case errors.Is(err, transcript.ErrNotReviewable):
 		return httpapi.Conflict("not a covid entry pending review", fielderr.Field{Field: "activityId", Rule: "R-ACT-9", Message: "only a covid entry pending review takes a review"})
-	case errors.Is(err, ErrClaimed):
+	case errors.Is(err, transcript.ErrClaimed):
 		return httpapi.Conflict("a declaration claims this activity", fielderr.Field{Field: "activityId", Rule: "R-ACT-11", Message: "claimed by a declaration; it cannot be deleted or disputed"})
-	case errors.Is(err, ErrPosted):
+	case errors.Is(err, transcript.ErrPosted):
 		return httpapi.Conflict("a provider posted this activity; dispute it instead", fielderr.Field{Field: "activityId", Rule: "R-PROV-3", Message: "provider-posted: never deleted or edited, only disputed"})
-	case errors.Is(err, ErrNotPosted):
+	case errors.Is(err, transcript.ErrNotPosted):
 		return httpapi.Conflict("only a provider-posted activity can be disputed", fielderr.Field{Field: "activityId", Rule: "R-PROV-3", Message: "self-entered: delete it instead"})
-	case errors.Is(err, ErrDisputed):
+	case errors.Is(err, transcript.ErrDisputed):
 		return httpapi.Conflict("the activity is disputed already", fielderr.Field{Field: "activityId", Rule: "R-PROV-3", Message: "disputed already"})
 	}
 	return err
