@@ -92,13 +92,21 @@ func escaperFor(c htmlContext) (func(string) string, error) {
 	case !urlAttr(c.attr):
 		return htmlEscape, nil
 	case c.url == urlNone:
-		return func(s string) string { return htmlEscape(normalizeURL(filterURL(s), true)) }, nil
+		return escapeURLStart, nil
 	case c.url == urlPreQuery:
-		return func(s string) string { return htmlEscape(normalizeURL(s, true)) }, nil
+		return escapeURLPath, nil
 	default:
-		return func(s string) string { return htmlEscape(normalizeURL(s, false)) }, nil
+		return escapeURLQuery, nil
 	}
 }
+
+// The escapers of a value in a URL attribute, named so that the compiled
+// templates (templates_gen.go) can refer to them: at the start of the URL
+// (the scheme is filtered), in its scheme, host or path, in its query or
+// fragment.
+func escapeURLStart(s string) string { return htmlEscape(normalizeURL(filterURL(s), true)) }
+func escapeURLPath(s string) string  { return htmlEscape(normalizeURL(s, true)) }
+func escapeURLQuery(s string) string { return htmlEscape(normalizeURL(s, false)) }
 
 // scan moves c over literal template text, and returns the text as
 // html/template writes it: a "<" in element text that opens no tag (nor a

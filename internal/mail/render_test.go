@@ -74,8 +74,9 @@ var hostile = []string{
 }
 
 // compare renders every name of fsys with both engines for data and
-// requires the same message, or an error from both.
-func compare(t *testing.T, fsys fs.FS, data func(name string, keys []string) []map[string]string) {
+// requires the same message, or an error from both; and the same from
+// compiled, when given (the templates compiled from fsys).
+func compare(t *testing.T, fsys fs.FS, compiled *Renderer, data func(name string, keys []string) []map[string]string) {
 	t.Helper()
 	r, err := newRenderer(fsys, nil)
 	if err != nil {
@@ -92,6 +93,11 @@ func compare(t *testing.T, fsys fs.FS, data func(name string, keys []string) []m
 		}
 		for _, d := range data(name, slices.Sorted(maps.Keys(used))) {
 			got, gotErr := r.Render(name, d)
+			if compiled != nil {
+				if c, cErr := compiled.Render(name, d); c != got || (cErr == nil) != (gotErr == nil) {
+					t.Errorf("%s %v: compiled renders %#v (error %v), parsed %#v (error %v)", name, d, c, cErr, got, gotErr)
+				}
+			}
 			want, wantErr := reference(t, string(txt), string(html), d)
 			if (gotErr == nil) != (wantErr == nil) {
 				t.Errorf("%s %v: error %v, reference error %v", name, d, gotErr, wantErr)
@@ -108,11 +114,11 @@ func compare(t *testing.T, fsys fs.FS, data func(name string, keys []string) []m
 // turn, with each key empty in turn (the {{if}}s) and with each key missing
 // in turn (an error from both).
 func TestRenderMatchesStandardEngines(t *testing.T) {
-	sub, err := fs.Sub(templateFS, "templates")
+	compiled, err := NewRenderer(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	compare(t, sub, func(_ string, ks []string) []map[string]string {
+	compare(t, templatesDir(t), compiled, func(_ string, ks []string) []map[string]string {
 		var out []map[string]string
 		fill := func(v string) map[string]string {
 			d := map[string]string{}
@@ -146,7 +152,7 @@ func TestRenderSyntaxMatchesStandardEngines(t *testing.T) {
 <a href="{{.a}}">x</a> <a href='/p/{{.b}}?q={{.c}}#{{.a}}'>y</a> <img data-src="{{.c}}" alt="{{.a}}">
 <a href="https://x.org/{{.b}}"/><{{.c}}> a < b, 1<2 <x-y title="{{.a}}"></x-y> <!DOCTYPE x> </{{.c}}{{if .a}}<b data-x="{{.a}}">{{.b}}</b>{{else}}<i>{{.c}}</i>{{end}}{{end}}`
 	fsys := fstest.MapFS{"s.txt": {Data: []byte(txt)}, "s.html": {Data: []byte(html)}}
-	compare(t, fsys, func(_ string, ks []string) []map[string]string {
+	compare(t, fsys, nil, func(_ string, ks []string) []map[string]string {
 		var out []map[string]string
 		for i, a := range hostile {
 			b, c := hostile[(i+1)%len(hostile)], hostile[(i+3)%len(hostile)]
