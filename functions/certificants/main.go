@@ -11,6 +11,7 @@ import (
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/certificantsapi"
+	"github.com/boc/cmp/internal/httpapi/inactiveapi"
 	"github.com/boc/cmp/internal/inactive"
 )
 
@@ -19,6 +20,6 @@ func main() {
 	table := boot.Table(boot.AWS(log), log)
 	svc := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
 	rt := certificantsapi.NewRouter(svc, log)
-	inactive.Mount(rt, inactive.NewService(table, fees.DefaultSchedule(), time.Now))
+	inactiveapi.Mount(rt, inactive.NewService(table, fees.DefaultSchedule(), time.Now))
 	lambda.Start(rt.Handler())
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/examsapi"
 )
 
 func main() {
@@ -21,5 +22,5 @@ func main() {
 	people := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
 	svc := exams.NewService(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now), people,
 		fees.DefaultSchedule(), time.Now)
-	lambda.Start(exams.NewRouter(svc, table, time.Now, log).Handler())
+	lambda.Start(examsapi.NewRouter(svc, table, time.Now, log).Handler())
 }

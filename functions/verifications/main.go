@@ -12,6 +12,7 @@ import (
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/verificationapi"
 	"github.com/boc/cmp/internal/verification"
 )
 
@@ -20,5 +21,5 @@ func main() {
 	table := boot.Table(boot.AWS(log), log)
 	svc := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
 		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
-	lambda.Start(verification.NewRouter(svc, table, log).Handler())
+	lambda.Start(verificationapi.NewRouter(svc, table, log).Handler())
 }

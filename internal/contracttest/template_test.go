@@ -18,16 +18,16 @@ import (
 	"github.com/boc/cmp/infra/local/scheduler"
 	"github.com/boc/cmp/infra/local/template"
 	"github.com/boc/cmp/internal/declarations"
-	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/certificantsapi"
 	"github.com/boc/cmp/internal/httpapi/credentialapi"
+	"github.com/boc/cmp/internal/httpapi/examsapi"
+	"github.com/boc/cmp/internal/httpapi/inactiveapi"
 	"github.com/boc/cmp/internal/httpapi/providersapi"
 	"github.com/boc/cmp/internal/httpapi/quotesapi"
 	"github.com/boc/cmp/internal/httpapi/transcriptapi"
-	"github.com/boc/cmp/internal/inactive"
+	"github.com/boc/cmp/internal/httpapi/verificationapi"
 	"github.com/boc/cmp/internal/transcript"
-	"github.com/boc/cmp/internal/verification"
 )
 
 const root = "../.."
@@ -41,10 +41,10 @@ func routers() map[string]*httpapi.Router {
 		"CredentialsFunction":   credentialapi.NewRouter(nil, discard),
 		"DeclarationsFunction":  declarationRouter(discard),
 		"FeesFunction":          quotesapi.NewRouter(nil, discard),
-		"ExamsFunction":         exams.NewRouter(nil, nil, nil, discard),
+		"ExamsFunction":         examsapi.NewRouter(nil, nil, nil, discard),
 		"TranscriptFunction":    transcriptapi.NewRouter(transcript.NewService(nil, nil, time.Now), discard), // the clock judges an entry's shape (R-ACT-11)
 		"ProvidersFunction":     providersapi.NewRouter(nil, discard),
-		"VerificationsFunction": verification.NewRouter(nil, nil, discard),
+		"VerificationsFunction": verificationapi.NewRouter(nil, nil, discard),
 	}
 }
 
@@ -156,7 +156,7 @@ func TestSampleEventNames(t *testing.T) {
 // routes mounted, as functions/certificants wires it.
 func certificantRouter(log *slog.Logger) *httpapi.Router {
 	rt := certificantsapi.NewRouter(nil, log)
-	inactive.Mount(rt, nil)
+	inactiveapi.Mount(rt, nil)
 	return rt
 }
 

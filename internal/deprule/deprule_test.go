@@ -99,11 +99,8 @@ var todo = map[string]string{
 	"internal/declarations -> internal/httpapi":                                    "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
 	"internal/declarations -> net/http":                                            "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
 	"internal/exams -> internal/certificants":                                      "TODO: registers the certification a pass earns through certificants; the partition owner of issue 13 replaces it",
-	"internal/exams -> internal/httpapi":                                           "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
-	"internal/exams -> net/http":                                                   "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
 	"internal/inactive -> internal/certificants":                                   "TODO: reads and updates the certification through certificants; the partition owner of issue 13 replaces it",
-	"internal/inactive -> internal/httpapi":                                        "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
-	"internal/inactive -> net/http":                                                "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
+	"internal/inactive -> net/http":                                                "TODO: service.go answers a status code (dynamo.Answer{Status: http.StatusCreated}); the one committer of issue 13 leaves status codes to httpapi",
 	"internal/providers -> internal/certificants":                                  "TODO: matches numbers against certificants' items; the partition owner of issue 13 replaces it",
 	"internal/providers -> internal/transcript":                                    "TODO: posts activities as transcript entries; the partition owner's write builders of issue 13 replace it",
 	"internal/quotes -> internal/declarations":                                     "TODO: quotes read declarations' items to price a submission; the partition owner of issue 13 replaces it",
@@ -112,8 +109,6 @@ var todo = map[string]string{
 	"internal/transcript -> internal/certificants":                                 "TODO: the transcript loader decodes certifications with certificants' types; the partition owner of issue 13 replaces it",
 	"internal/transcript -> internal/declarations":                                 "TODO: the transcript loader decodes declarations' items; the partition owner of issue 13 replaces it",
 	"internal/verification -> internal/certificants":                               "TODO: reads the certification to verify through certificants; the partition owner of issue 13 replaces it",
-	"internal/verification -> internal/httpapi":                                    "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
-	"internal/verification -> net/http":                                            "TODO: its routes and handlers (http.go, the error mapping) still live in the use case; move them to an adapter package",
 }
 
 type pkg struct {

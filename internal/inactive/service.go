@@ -78,9 +78,9 @@ func receivedMail(r InactiveRequest, held certificants.CertificationItem) map[st
 		"basis": basis, "fee": money(r.Fee), "waiver": waiver, "cycleEnd": held.CycleEnd}
 }
 
-// trimmed is the request as judged and stored: reason and basis without
+// Trimmed is the request as judged and stored: reason and basis without
 // surrounding space.
-func (r Request) trimmed() Request {
+func (r Request) Trimmed() Request {
 	r.Reason, r.Basis = strings.TrimSpace(r.Reason), strings.TrimSpace(r.Basis)
 	return r
 }
@@ -88,7 +88,7 @@ func (r Request) trimmed() Request {
 // Create validates, prices and stores a request of certificantID: the 201
 // answer, or the first answer again for a repeated Idempotency-Key.
 func (s *Service) Create(ctx context.Context, certificantID string, r Request, idem *dynamo.Idempotency) (dynamo.Answer, error) {
-	r = r.trimmed()
+	r = r.Trimmed()
 	if err := Validate(r); err != nil {
 		return dynamo.Answer{}, err
 	}

@@ -121,6 +121,10 @@ func NewService(profiles Profiles, passes Passes, tokens Tokens, schedule fees.S
 		baseURL: strings.TrimRight(baseURL, "/"), now: now}
 }
 
+// Now is the service's clock, which stamps the idempotency record of an
+// order's commit (internal/httpapi/verificationapi).
+func (s *Service) Now() time.Time { return s.now() }
+
 // Link is the URL of a token's record.
 func (s *Service) Link(token string) string { return s.baseURL + "/v1/verifications/" + token }
 

@@ -1,4 +1,7 @@
-package inactive
+// Package inactiveapi serves the inactive-status routes (R-INA) over the
+// inactive use case, mounted on the certificants router: the HTTP side, kept
+// out of the use case.
+package inactiveapi
 
 import (
 	"context"
@@ -8,6 +11,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/inactive"
 )
 
 // Route keys: the certificant's request and the staff decision on it.
@@ -17,17 +21,17 @@ const (
 )
 
 // Mount adds the inactive status routes to a router (the certificants function's).
-func Mount(rt *httpapi.Router, svc *Service) {
+func Mount(rt *httpapi.Router, svc *inactive.Service) {
 	rt.Handle(RouteCreate, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var req Request
+		var req inactive.Request
 		if err := r.Decode(&req); err != nil {
 			return httpapi.Response{}, err
 		}
-		if err := Validate(req.trimmed()); err != nil {
+		if err := inactive.Validate(req.Trimmed()); err != nil {
 			return httpapi.Response{}, err
 		}
 		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
@@ -48,7 +52,7 @@ func Mount(rt *httpapi.Router, svc *Service) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var d Decision
+		var d inactive.Decision
 		if err := r.DecodeChecked(&d); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -63,21 +67,21 @@ func Mount(rt *httpapi.Router, svc *Service) {
 
 func problem(err error) error {
 	switch {
-	case errors.Is(err, ErrNotHeld):
+	case errors.Is(err, inactive.ErrNotHeld):
 		return httpapi.Unprocessable("certification not held",
 			fielderr.Field{Field: "certification", Rule: "R-INA-1", Message: "the certificant holds no such certification"})
-	case errors.Is(err, ErrOpen):
+	case errors.Is(err, inactive.ErrOpen):
 		return httpapi.Conflict("an inactive status request of this certification is open", fielderr.Field{Field: "certification", Rule: "R-INA-1", Message: "one open request per certification"})
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, inactive.ErrNotFound):
 		return httpapi.NotFound()
-	case errors.Is(err, ErrDecided):
+	case errors.Is(err, inactive.ErrDecided):
 		return httpapi.Conflict("the inactive status request is decided already", fielderr.Field{Field: "decision", Rule: "R-INA-1", Message: "only an open request takes a decision"})
-	case errors.Is(err, ErrReexamination):
+	case errors.Is(err, inactive.ErrReexamination):
 		p := httpapi.Conflict("re-examination required")
 		p.Errors = []fielderr.Field{{Field: "certification", Rule: "R-CYC-8",
 			Message: "expired 10 or more years: only re-examination restores it, inactive status is not available (R-INA-1)"}}
 		return p
-	case errors.Is(err, ErrCertificationChanged):
+	case errors.Is(err, inactive.ErrCertificationChanged):
 		return httpapi.Conflict("the certification changed meanwhile", fielderr.Field{Field: "certification", Rule: "R-INA-1", Message: "decide again on its current expiration"})
 	}
 	return err

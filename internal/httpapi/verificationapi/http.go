@@ -1,4 +1,6 @@
-package verification
+// Package verificationapi serves the verification routes (R-VER) over the
+// verification use case: the HTTP side, kept out of the use case.
+package verificationapi
 
 import (
 	"context"
@@ -9,6 +11,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/verification"
 )
 
 // Route keys served by the verifications function (template.yaml events).
@@ -18,20 +21,20 @@ const (
 )
 
 // NewRouter serves the verification routes; orders are written to table.
-func NewRouter(svc *Service, table *dynamo.Table, log *slog.Logger) *httpapi.Router {
+func NewRouter(svc *verification.Service, table *dynamo.Table, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteOrder, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var in NewOrder
+		var in verification.NewOrder
 		if err := r.DecodeChecked(&in); err != nil {
 			return httpapi.Response{}, err
 		}
 		if err := httpapi.RequireSelf(r.Principal, in.CertificantID); err != nil {
 			return httpapi.Response{}, err
 		}
-		resp, err := httpapi.Commit(ctx, table, r, svc.now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
+		resp, err := httpapi.Commit(ctx, table, r, svc.Now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
 			o, err := svc.Plan(ctx, in)
 			if err != nil {
 				return nil, nil, err
@@ -63,10 +66,10 @@ func NewRouter(svc *Service, table *dynamo.Table, log *slog.Logger) *httpapi.Rou
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
 	switch {
-	case errors.Is(err, ErrNotEarnedByPassing):
+	case errors.Is(err, verification.ErrNotEarnedByPassing):
 		return httpapi.Unprocessable("verification is only for a certification earned by passing an examination",
 			fielderr.Field{Field: "certification", Rule: "R-VER-1", Message: "no passed examination for this certification"})
-	case errors.Is(err, ErrUnknownCertificant), errors.Is(err, ErrNotFound):
+	case errors.Is(err, verification.ErrUnknownCertificant), errors.Is(err, verification.ErrNotFound):
 		return httpapi.NotFound()
 	}
 	return err

@@ -1,4 +1,6 @@
-package exams
+// Package examsapi serves the examination routes over the exams use case:
+// the HTTP side, kept out of the use case.
+package examsapi
 
 import (
 	"context"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
@@ -23,13 +26,13 @@ const (
 )
 
 // NewRouter serves the exams routes; reviews are written to table.
-func NewRouter(svc *Service, table *dynamo.Table, now func() time.Time, log *slog.Logger) *httpapi.Router {
+func NewRouter(svc *exams.Service, table *dynamo.Table, now func() time.Time, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteRecord, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var in NewAttempt
+		var in exams.NewAttempt
 		if err := r.Decode(&in); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -73,7 +76,7 @@ func NewRouter(svc *Service, table *dynamo.Table, now func() time.Time, log *slo
 			if err != nil {
 				return nil, nil, err
 			}
-			writes, err := ReviewWrites(rev)
+			writes, err := exams.ReviewWrites(rev)
 			return rev, writes, err
 		})
 		if err != nil {
@@ -116,15 +119,15 @@ func (r reviewRequest) Check() []fielderr.Field {
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
 	switch {
-	case errors.Is(err, ErrUnknownCertificant), errors.Is(err, ErrUnknownAttempt):
+	case errors.Is(err, exams.ErrUnknownCertificant), errors.Is(err, exams.ErrUnknownAttempt):
 		return httpapi.NotFound()
-	case errors.Is(err, ErrNoAttemptsLeft):
-		return conflict("R-EXAM-1", "route", fmt.Sprintf("all %d attempts of this category under this route are used", MaxAttempts))
-	case errors.Is(err, ErrScoreNotReceived):
+	case errors.Is(err, exams.ErrNoAttemptsLeft):
+		return conflict("R-EXAM-1", "route", fmt.Sprintf("all %d attempts of this category under this route are used", exams.MaxAttempts))
+	case errors.Is(err, exams.ErrScoreNotReceived):
 		return conflict("R-EXAM-4", "attemptId", "the score has not been sent yet; a review can be requested after receipt")
-	case errors.Is(err, ErrReviewClosed):
-		return conflict("R-EXAM-4", "attemptId", fmt.Sprintf("more than %d days have passed since the score was received", ReviewDays))
-	case dynamo.FailedLabel(err) == ReviewLabel:
+	case errors.Is(err, exams.ErrReviewClosed):
+		return conflict("R-EXAM-4", "attemptId", fmt.Sprintf("more than %d days have passed since the score was received", exams.ReviewDays))
+	case dynamo.FailedLabel(err) == exams.ReviewLabel:
 		return conflict("R-EXAM-4", "attemptId", "a review of this attempt was already requested")
 	}
 	return err
