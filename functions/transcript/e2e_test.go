@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 )
 
@@ -156,12 +155,18 @@ func TestTranscriptThroughTheStack(t *testing.T) {
 		t.Errorf("progress chart: %d %s %.300s", r.Status, ct, r.Body)
 	}
 
-	// R-ACT-11: a claim by a declaration (written here as the declaration's
-	// transaction writes it) makes the delete a 409; the entry stays.
-	claim := dynamo.ClaimKey("c-tr-1", "ASCPi-MLS", claimedID)
-	if _, err := s.DynamoDB().PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(s.TableName),
-		Item: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: claim.PK}, "sk": &types.AttributeValueMemberS{Value: claim.SK},
-			"type": &types.AttributeValueMemberS{Value: "claim"}}}); err != nil {
+	// R-ACT-11: a declaration allocating the activity (written here as the
+	// submission's transaction writes it) makes the delete a 409; the entry stays.
+	it, err := declarations.NewItem(declarations.Declaration{ID: "d-tr-1", CertificantID: "c-tr-1", Certification: "ASCPi-MLS",
+		Status: declarations.Submitted, Allocations: []cmp.Allocation{{ActivityID: claimedID, Area: cmp.AreaSafety, Points: cmp.Pt}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put, err := dynamo.Put("declaration", it, dynamo.IfAbsent)
+	if err == nil {
+		err = dynamo.New(s.DynamoDB(), s.TableName).Transact(context.Background(), put)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	if r := s.Do(t, "DELETE", acts+"/"+claimedID, self, nil); r.Status != 409 {

@@ -41,10 +41,13 @@ type Change struct {
 	From, To       Declaration
 	Mail           dynamo.OutboxItem
 	ReleasePending bool
-	ReleaseClaims  []string
-	TakeClaims     []string
-	Renewal        *Renewal
-	Due            []Due
+	// Fence is the transcript version read before a new allocation was
+	// judged: the change commits only while no activity was deleted and no
+	// declaration submitted since (R-ACT-11). Claims need no write: a
+	// declaration's allocation holds them (Declaration.Claims).
+	Fence   *int
+	Renewal *Renewal
+	Due     []Due
 }
 
 // Due is a ByDate entry: on On, the declaration-deadlines job looks at the
@@ -69,6 +72,8 @@ type LifecycleStore interface {
 	Get(ctx context.Context, id string) (Declaration, bool, error)
 	Party(ctx context.Context, d Declaration) (Party, error)
 	Apply(ctx context.Context, c Change) error
+	// TranscriptVersion reads the version a Change.Fence holds to.
+	TranscriptVersion(ctx context.Context, certificantID string) (int, error)
 	Queue(ctx context.Context, state State) ([]Declaration, error)
 	// Owe puts an outbox item unless it is owed already (false then).
 	Owe(ctx context.Context, item dynamo.OutboxItem) (bool, error)
@@ -194,9 +199,6 @@ func planOn(d Declaration, dec Decision, by, reason string, p Party, now time.Ti
 	}
 	if to.Final() {
 		c.ReleasePending = true
-		if to != Approved {
-			c.ReleaseClaims = claimedActivities(d)
-		}
 	}
 	c.To = n
 	c.Mail = dynamo.NewOutbox(StatusTemplate, p.Email, statusMail(n, p, c.Renewal), now, n.ID, strconv.Itoa(n.Version))

@@ -87,3 +87,13 @@ func Earlier(decls []Declaration) []fees.EarlierDeclaration {
 	}
 	return out
 }
+
+// Claims are the activities d holds for its certification (R-ACT-11): those
+// of its allocation while it waits or once approved; closing it otherwise
+// (rejected, deleted) releases them.
+func (d Declaration) Claims() []string {
+	if d.Status.Final() && d.Status != Approved {
+		return nil
+	}
+	return claimedActivities(d)
+}

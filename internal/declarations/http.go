@@ -77,7 +77,6 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
 	var rule *RuleError
-	var claimed *ClaimedError
 	var notOpen *NotOpenError
 	var reexam *calendar.ReexaminationError
 	switch {
@@ -91,8 +90,6 @@ func problem(err error) error {
 		return p
 	case errors.As(err, &notOpen):
 		return httpapi.Conflict(notOpen.Error(), fielderr.Field{Field: "certification", Rule: "R-CYC-7", Message: "the submission window opens on " + notOpen.Opens.String()})
-	case errors.As(err, &claimed):
-		return httpapi.Conflict("activity "+claimed.ActivityID+" is already claimed for this certification", fielderr.Field{Field: "allocations", Rule: "R-ACT-11", Message: "activity " + claimed.ActivityID + " is claimed by another declaration"})
 	case errors.Is(err, ErrPending):
 		return httpapi.Conflict("a declaration of this certification is already pending", fielderr.Field{Field: "certification", Rule: "R-DEC-1", Message: "one pending declaration per certification"})
 	case errors.Is(err, ErrBusy):

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
@@ -72,22 +71,25 @@ const (
 )
 
 // Apply writes a transition in one TransactWriteItems, guarded by the
-// version and state read: a concurrent or repeated decision fails as
-// ErrStale, an activity claimed meanwhile as *ClaimedError.
+// version and state read, and by the transcript version when c.Fence is set:
+// a concurrent or repeated decision, or a transcript changed under a new
+// allocation, fails as ErrStale.
 func (s *TableStore) Apply(ctx context.Context, c Change) error {
 	writes, err := changeWrites(c)
 	if err != nil {
 		return err
 	}
 	err = s.table.Transact(ctx, writes...)
-	label := dynamo.FailedLabel(err)
-	switch {
-	case label == labelDeclaration, label == "outbox":
+	switch dynamo.FailedLabel(err) {
+	case labelDeclaration, "outbox", dynamo.TranscriptVersionLabel:
 		return ErrStale
-	case strings.HasPrefix(label, claimLabel):
-		return &ClaimedError{ActivityID: strings.TrimPrefix(label, claimLabel)}
 	}
 	return err
+}
+
+// TranscriptVersion reads the certificant's transcript version.
+func (s *TableStore) TranscriptVersion(ctx context.Context, certificantID string) (int, error) {
+	return s.table.FenceValue(ctx, dynamo.TranscriptFence(certificantID))
 }
 
 func changeWrites(c Change) ([]dynamo.Write, error) {
@@ -114,11 +116,8 @@ func changeWrites(c Change) ([]dynamo.Write, error) {
 	if c.ReleasePending {
 		add(dynamo.Delete(labelPending, dynamo.PendingKey(d.CertificantID, d.Certification), mine))
 	}
-	for _, id := range c.ReleaseClaims {
-		add(dynamo.Delete(claimLabel+id, dynamo.ClaimKey(d.CertificantID, d.Certification, id), mine))
-	}
-	for _, id := range c.TakeClaims {
-		add(claimWrite(d, id))
+	if c.Fence != nil {
+		add(dynamo.TranscriptFence(d.CertificantID).Advance(*c.Fence))
 	}
 	if r := c.Renewal; r != nil {
 		add(renewalWrite(d, *r))

@@ -92,7 +92,7 @@ func TestAuditFailedLapseRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.To.Status != Rejected || !c.ReleasePending || fmt.Sprint(c.ReleaseClaims) != "[a1 a2]" || c.Renewal != nil || c.To.DeadlineOn != nil {
+	if c.To.Status != Rejected || !c.ReleasePending || len(c.To.Claims()) != 0 || fmt.Sprint(c.From.Claims()) != "[a1 a2]" || c.Renewal != nil || c.To.DeadlineOn != nil {
 		t.Errorf("lapse of audit_failed: %+v", c)
 	}
 	todo := c.Mail.Data["todo"]
@@ -185,7 +185,8 @@ func TestPlanApprove(t *testing.T) {
 	if r == nil || r.Cycle.Start != day("2025-02-01") || r.Cycle.End != day("2028-01-31") || r.Effective != day("2025-01-01") || r.Credential != "MLS(ASCPi)CM" {
 		t.Fatalf("renewal %+v", r)
 	}
-	if !c.ReleasePending || len(c.ReleaseClaims) != 0 || len(c.Due) != 0 {
+	// An approved declaration keeps its claims for ever (R-ACT-11).
+	if !c.ReleasePending || fmt.Sprint(c.To.Claims()) != "[a1 a2]" || len(c.Due) != 0 {
 		t.Errorf("markers %+v", c)
 	}
 	if c.Mail.ID != "declaration-status:D1:4" || c.Mail.To != "a@example.org" || !strings.Contains(c.Mail.Data["todo"], "2025-02-01 to 2028-01-31") {
@@ -217,13 +218,13 @@ func TestRenewLateApprovalKeepsTheCycle(t *testing.T) {
 	}
 }
 
-// R-DEC-2: a lapsed deficiency deletes the declaration and releases each claim once.
+// R-DEC-2: a lapsed deficiency deletes the declaration, which releases its claims.
 func TestPlanLapseReleasesClaims(t *testing.T) {
 	c, err := Plan(sampleDeclaration(Deficient), Lapse, ActorJobName, "deadline passed", Party{}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.To.Status != Deleted || !c.ReleasePending || fmt.Sprint(c.ReleaseClaims) != "[a1 a2]" ||
+	if c.To.Status != Deleted || !c.ReleasePending || len(c.To.Claims()) != 0 || fmt.Sprint(c.From.Claims()) != "[a1 a2]" ||
 		!strings.Contains(c.Mail.Data["todo"], "fee of 95.00 USD is kept") || !strings.Contains(c.Mail.Data["todo"], "125.00 USD") {
 		t.Errorf("change %+v", c)
 	}

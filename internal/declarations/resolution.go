@@ -45,6 +45,11 @@ func (l *Lifecycle) Resolve(ctx context.Context, d Declaration, by string, res R
 		return Declaration{}, &RuleError{Detail: "an appeal answers a failed audit only", Errors: []fielderr.Field{{Field: "appeal", Rule: "R-DEC-4",
 			Message: "resolve a deficiency with a new allocation or new activities"}}}
 	}
+	// Read before the transcript the allocation is judged on (Change.Fence).
+	seen, err := l.store.TranscriptVersion(ctx, d.CertificantID)
+	if err != nil {
+		return Declaration{}, fmt.Errorf("read transcript version: %w", err)
+	}
 	alloc, acts, err := l.reallocate(ctx, d, res.Allocations)
 	if err != nil {
 		return Declaration{}, err
@@ -61,8 +66,7 @@ func (l *Lifecycle) Resolve(ctx context.Context, d Declaration, by string, res R
 	}
 	return l.transit(ctx, d, Resolve, by, reason, func(n *Declaration, c *Change) {
 		n.Allocations, n.Reported = alloc, reported(acts, alloc)
-		c.ReleaseClaims = without(old, now)
-		c.TakeClaims = without(now, old)
+		c.Fence = &seen
 	}, civil.Date{})
 }
 

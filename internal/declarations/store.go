@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"strings"
 	"time"
 
@@ -91,13 +90,7 @@ type TableStore struct{ table *dynamo.Table }
 // NewTableStore wraps the table.
 func NewTableStore(table *dynamo.Table) *TableStore { return &TableStore{table: table} }
 
-const (
-	labelPending = "pending"
-	claimLabel   = "claim:"
-	// maxJudgements bounds the judgements of one submission when the
-	// transcript keeps changing under it (then 409 ErrBusy).
-	maxJudgements = 8
-)
+const labelPending = "pending"
 
 // Submit writes what judge makes in one TransactWriteItems, fenced by the
 // transcript version and guarded by the idempotency record. When the
@@ -106,10 +99,11 @@ const (
 // a fresh read, so the fee (R-FEE-2) and the claims (R-ACT-11) hold whatever
 // the timing.
 func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, certificantID string, judge Judge) (dynamo.Answer, error) {
+	fence := dynamo.TranscriptFence(certificantID)
 	var ans dynamo.Answer
-	var err error
-	for attempt := range maxJudgements {
-		ans, err = s.table.Fenced(ctx, idem, now, dynamo.TranscriptFence(certificantID), func(ctx context.Context, _ int) (dynamo.Answer, []dynamo.Write, error) {
+	err := dynamo.Rejudge(ctx, fence, func(ctx context.Context) error {
+		var err error
+		ans, err = s.table.Fenced(ctx, idem, now, fence, func(ctx context.Context, _ int) (dynamo.Answer, []dynamo.Write, error) {
 			sub, err := judge(ctx)
 			if err != nil {
 				return dynamo.Answer{}, nil, err
@@ -117,40 +111,27 @@ func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now t
 			writes, err := submissionWrites(sub)
 			return sub.Answer, writes, err
 		})
-		if dynamo.FailedLabel(err) != dynamo.TranscriptVersionLabel {
-			break
-		}
-		if attempt == maxJudgements-1 {
-			return dynamo.Answer{}, ErrBusy
-		}
-		// Spread racing retries apart.
-		select {
-		case <-ctx.Done():
-			return dynamo.Answer{}, ctx.Err()
-		case <-time.After(time.Duration(1+mrand.IntN(20*(attempt+1))) * time.Millisecond):
-		}
-	}
-	label := dynamo.FailedLabel(err)
+		return err
+	})
 	switch {
-	case label == labelPending:
+	case dynamo.FailedLabel(err) == labelPending:
 		return dynamo.Answer{}, ErrPending
-	case strings.HasPrefix(label, claimLabel):
-		return dynamo.Answer{}, &ClaimedError{ActivityID: strings.TrimPrefix(label, claimLabel)}
-	case conflicted(err):
+	case errors.Is(err, dynamo.ErrFenceBusy), conflicted(err):
 		return dynamo.Answer{}, ErrBusy
 	}
 	return ans, err
 }
 
-// submissionWrites are the writes of a submission: the declaration, its
-// pointer, the pending marker, a claim per activity and the received email.
+// submissionWrites are the writes of a submission: the declaration (whose
+// allocation holds its claims, R-ACT-11), its pointer, the pending marker
+// and the received email.
 func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 	d := sub.Declaration
 	item, err := NewItem(d)
 	if err != nil {
 		return nil, err
 	}
-	writes := make([]dynamo.Write, 0, len(d.Allocations)+3)
+	var writes []dynamo.Write
 	var errs []error
 	add := func(w dynamo.Write, err error) {
 		writes = append(writes, w)
@@ -161,21 +142,11 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 		CertificantID: d.CertificantID}, dynamo.IfAbsent))
 	add(dynamo.Put(labelPending, markerItem{Key: dynamo.PendingKey(d.CertificantID, d.Certification),
 		Type: pendingItemType, DeclarationID: d.ID, Certification: d.Certification}, dynamo.IfAbsent))
-	for _, id := range claimedActivities(d) {
-		add(claimWrite(d, id))
-	}
 	add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, receivedMail(d, sub.GivenName), d.SubmittedAt, d.ID)))
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("declaration %s writes: %w", d.ID, err)
 	}
 	return writes, nil
-}
-
-// claimWrite takes activity id for d (R-ACT-11): a put if absent, so a
-// claim held by another declaration fails the transaction under its label.
-func claimWrite(d Declaration, id string) (dynamo.Write, error) {
-	return dynamo.Put(claimLabel+id, markerItem{Key: dynamo.ClaimKey(d.CertificantID, d.Certification, id),
-		Type: claimItemType, DeclarationID: d.ID, Certification: d.Certification, ActivityID: id}, dynamo.IfAbsent)
 }
 
 // conflicted reports a transaction canceled because another one was changing

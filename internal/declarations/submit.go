@@ -81,12 +81,12 @@ type Submission struct {
 type Judge func(ctx context.Context) (Submission, error)
 
 // Store keeps declarations. Submit writes what judge makes (the declaration,
-// its pointer, its claims, the pending marker and the outbox item) all or
+// its pointer, the pending marker and the outbox item) all or
 // nothing, and only while the certificant's transcript is as judge read it, at most once per Idempotency-Key (idem nil: none): judge runs only
 // when no answer is stored for the key, a repeat gets the first answer and a
 // different body dynamo.ErrIdempotencyMismatch. A race lost to a twin with the
 // same key is answered as the twin was; any other lost race comes back as
-// ErrPending, *ClaimedError or ErrBusy.
+// ErrPending or ErrBusy.
 type Store interface {
 	Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, certificantID string, judge Judge) (dynamo.Answer, error)
 	Get(ctx context.Context, id string) (Declaration, bool, error)
@@ -104,14 +104,6 @@ var (
 	// same items (TransactionConflict); nothing was written, a retry may pass (409).
 	ErrBusy = errors.New("declarations: concurrent change, retry")
 )
-
-// ClaimedError: an activity is already claimed by a declaration of the same
-// certification (R-ACT-11, 409).
-type ClaimedError struct{ ActivityID string }
-
-func (e *ClaimedError) Error() string {
-	return "declarations: activity " + e.ActivityID + " is already claimed for this certification"
-}
 
 // NotOpenError: the submission window has not opened (R-CYC-7, 409).
 type NotOpenError struct{ Opens civil.Date }
@@ -225,12 +217,6 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 	if err != nil {
 		return Submission{}, err
 	}
-	if n := len(claimedActivities(Declaration{Allocations: alloc})); n > maxClaimedActivities {
-		// One claim item per activity, all in one transaction of at most 100
-		// items: refused as a problem, never a 500 from DynamoDB.
-		return Submission{}, &RuleError{Detail: "too many activities for one declaration", Errors: []fielderr.Field{{Field: "allocations", Rule: "R-ACT-11",
-			Message: fmt.Sprintf("the allocation claims %d activities; at most %d can be claimed by one declaration", n, maxClaimedActivities)}}}
-	}
 	quote, err := s.schedule.Quote(fees.Request{
 		At:             now,
 		Items:          []fees.Item{{Kind: fees.KindCMPDeclaration, Certification: key}},
@@ -302,11 +288,6 @@ func allocation(in cmp.EvaluationInput, given *[]cmp.Allocation) ([]cmp.Allocati
 // maxAllocations bounds one declaration's allocation lines; a transcript of a
 // cycle never needs more, and it keeps the transaction within its 100 items.
 const maxAllocations = 90
-
-// maxClaimedActivities bounds the activities one submission claims: with the
-// version, declaration, pointer, pending marker, outbox item and idempotency
-// record, its transaction stays within DynamoDB's 100 items.
-const maxClaimedActivities = 100 - 6
 
 // shortfallErrors names each shortfall as an R-ALLOC-2 error too, so every
 // 422 lists its rule.

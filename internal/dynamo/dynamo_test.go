@@ -372,7 +372,8 @@ func TestFenced(t *testing.T) {
 	}{
 		{"counter read with the record", &fakeAPI{batch: []map[string]types.AttributeValue{counter("7")}}, idem, 7, "#v = :seen", `{"id":"d-2"}`, nil},
 		{"no counter yet", &fakeAPI{}, nil, 0, "attribute_not_exists(#v)", `{"id":"d-2"}`, nil},
-		{"unprocessed keys asked again", &fakeAPI{unprocessed: 2, batch: []map[string]types.AttributeValue{counter("3")}}, nil, 3, "#v = :seen", `{"id":"d-2"}`, nil},
+		{"unprocessed keys asked again", &fakeAPI{unprocessed: 2, batch: []map[string]types.AttributeValue{counter("3")}}, idem, 3, "#v = :seen", `{"id":"d-2"}`, nil},
+		{"no key: the counter alone, by GetItem", &fakeAPI{item: counter("4")}, nil, 4, "#v = :seen", `{"id":"d-2"}`, nil},
 		{"a repeat gets the first answer", &fakeAPI{batch: []map[string]types.AttributeValue{counter("7"), stored.item.Put.Item}}, idem, -1, "", `{"id":"d-1"}`, nil},
 		{"same key, other body", &fakeAPI{batch: []map[string]types.AttributeValue{stored.item.Put.Item}},
 			NewIdempotency("c1", "k1", "POST /v1/declarations", []byte(`{"a":2}`)), -1, "", "", ErrIdempotencyMismatch},
@@ -402,11 +403,17 @@ func TestFenced(t *testing.T) {
 		if seen != tc.wantSeen || string(ans.Body) != tc.wantBody {
 			t.Errorf("%s: seen %d body %q, want %d %q", tc.name, seen, ans.Body, tc.wantSeen, tc.wantBody)
 		}
-		if n := len(tc.api.batchIns); n != tc.api.unprocessed+1 {
-			t.Errorf("%s: %d BatchGetItem requests, want %d", tc.name, n, tc.api.unprocessed+1)
-		}
-		if keys := len(tc.api.batchIns[0].RequestItems["tbl"].Keys); keys != 1+btoi(tc.idem != nil) {
-			t.Errorf("%s: %d keys read, want the counter and the record when keyed", tc.name, keys)
+		if tc.idem == nil {
+			if len(tc.api.batchIns) != 0 || tc.api.gets != 1 {
+				t.Errorf("%s: %d BatchGetItem and %d GetItem requests, want one GetItem", tc.name, len(tc.api.batchIns), tc.api.gets)
+			}
+		} else {
+			if n := len(tc.api.batchIns); n != tc.api.unprocessed+1 {
+				t.Errorf("%s: %d BatchGetItem requests, want %d", tc.name, n, tc.api.unprocessed+1)
+			}
+			if keys := len(tc.api.batchIns[0].RequestItems["tbl"].Keys); keys != 2 {
+				t.Errorf("%s: %d keys read, want the counter and the record", tc.name, keys)
+			}
 		}
 		if tc.wantCond == "" {
 			if tc.api.lastTx != nil {
@@ -427,15 +434,8 @@ func TestFenced(t *testing.T) {
 		if next := fw.ExpressionAttributeValues[":next"].(*types.AttributeValueMemberN).Value; next != fmt.Sprint(tc.wantSeen+1) {
 			t.Errorf("%s: counter advanced to %s, want %d", tc.name, next, tc.wantSeen+1)
 		}
-		if want := 2 + btoi(tc.idem != nil); len(items) != want {
+		if want := map[bool]int{false: 2, true: 3}[tc.idem != nil]; len(items) != want {
 			t.Errorf("%s: %d writes, want the change's, the fence's and the record when keyed (%d)", tc.name, len(items), want)
 		}
 	}
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

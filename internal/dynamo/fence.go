@@ -2,7 +2,9 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,8 +32,8 @@ type FencedChange func(ctx context.Context, seen int) (Answer, []Write, error)
 // Fenced is Idempotent for a change whose reads must not be stale: the
 // fence's counter is read first (with the idempotency record, in one round
 // trip), and the transaction advances it from the value seen, failing with
-// a ConditionError under f.Label if another change moved it meanwhile; the
-// caller then judges again.
+// a ConditionError under f.Label if another change moved it meanwhile: the
+// caller then judges again (Rejudge).
 func (t *Table) Fenced(ctx context.Context, idem *Idempotency, now time.Time, f Fence, change FencedChange) (Answer, error) {
 	seen, rec, err := t.readFence(ctx, f, idem, now)
 	if err != nil {
@@ -45,13 +47,46 @@ func (t *Table) Fenced(ctx context.Context, idem *Idempotency, now time.Time, f 
 		if err != nil {
 			return Answer{}, nil, err
 		}
-		w, err := f.advance(seen)
+		w, err := f.Advance(seen)
 		return ans, append(writes, w), err
 	})
 }
 
-// advance moves the counter from seen, under the fence's label.
-func (f Fence) advance(seen int) (Write, error) {
+// ErrFenceBusy: the fence kept moving through every judgement of Rejudge.
+var ErrFenceBusy = errors.New("dynamo: changed by others on every attempt")
+
+// rejudgements bounds the judgements of one change when others keep moving
+// its fence (then ErrFenceBusy).
+const rejudgements = 8
+
+// Rejudge runs judge until it does not fail on the fence f (a read it relied
+// on went stale: it is judged again on fresh reads), spreading racing
+// retries apart; after rejudgements tries, ErrFenceBusy.
+func Rejudge(ctx context.Context, f Fence, judge func(ctx context.Context) error) error {
+	for attempt := range rejudgements {
+		err := judge(ctx)
+		if FailedLabel(err) != f.Label {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(1+mrand.IntN(20*(attempt+1))) * time.Millisecond):
+		}
+	}
+	return ErrFenceBusy
+}
+
+// FenceValue reads the counter of f, 0 when absent: the value a change
+// judged on reads made after it passes to Advance.
+func (t *Table) FenceValue(ctx context.Context, f Fence) (int, error) {
+	seen, _, err := t.readFence(ctx, f, nil, time.Time{})
+	return seen, err
+}
+
+// Advance moves the counter from seen, failing under the fence's label when
+// it moved since seen was read.
+func (f Fence) Advance(seen int) (Write, error) {
 	cond := Condition{Expr: "#v = :seen", Names: map[string]string{"#v": f.Attr},
 		Values: map[string]any{":seen": seen, ":next": seen + 1}}
 	if seen == 0 {
@@ -62,13 +97,15 @@ func (f Fence) advance(seen int) (Write, error) {
 }
 
 // readFence reads the counter (0 when absent) and, when idem is set, the
-// live idempotency record, in one BatchGetItem.
+// live idempotency record, in one BatchGetItem (else one GetItem).
 func (t *Table) readFence(ctx context.Context, f Fence, idem *Idempotency, now time.Time) (int, *IdempotencyRecord, error) {
-	keys := []Key{f.Key}
+	var items []Item
+	var err error
 	if idem != nil {
-		keys = append(keys, IdempotencyKey(idem.Principal, idem.Key))
+		items, err = t.batchGet(ctx, []Key{f.Key, IdempotencyKey(idem.Principal, idem.Key)})
+	} else {
+		items, err = t.getItem(ctx, f.Key)
 	}
-	items, err := t.batchGet(ctx, keys)
 	if err != nil {
 		return 0, nil, fmt.Errorf("dynamo: read fence %s/%s: %w", f.Key.PK, f.Key.SK, err)
 	}
@@ -125,4 +162,17 @@ func (t *Table) batchGet(ctx context.Context, keys []Key) ([]Item, error) {
 		pending = out.UnprocessedKeys
 	}
 	return nil, fmt.Errorf("keys still unprocessed after %d rounds", batchGetAttempts)
+}
+
+// getItem reads one item (strongly consistent), none when absent.
+func (t *Table) getItem(ctx context.Context, key Key) ([]Item, error) {
+	k, err := attributevalue.MarshalMap(key)
+	if err != nil {
+		return nil, fmt.Errorf("marshal key: %w", err)
+	}
+	out, err := t.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: &t.name, Key: k, ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item == nil {
+		return nil, err
+	}
+	return []Item{out.Item}, nil
 }

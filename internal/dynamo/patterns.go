@@ -9,9 +9,10 @@
 //	certificant profile                       pk=C#<id>            sk=PROFILE
 //	certifications of a certificant           pk=C#<id>            sk begins_with CERT#       (sk=CERT#<key>, key ASCPi-MLS)
 //	activities of a certificant               pk=C#<id>            sk begins_with ACT#       (sk=ACT#<activityId>)
-//	claim of an activity by a certification   pk=C#<id>            sk=CLAIM#<key>#<activityId>, put if absent (R-ACT-11)
 //	one pending declaration per certification pk=C#<id>            sk=PENDING#<key>, put if absent, deleted on decision
-//	declarations of a certificant             pk=C#<id>            sk begins_with DECL#      (sk=DECL#<declarationId>, the declaration itself)
+//	declarations of a certificant             pk=C#<id>            sk begins_with DECL#      (sk=DECL#<declarationId>, the declaration itself;
+//	                                          its allocation holds its claims, R-ACT-11)
+//	transcript version (the fence)            pk=C#<id>            sk=TXVERSION, moved by submissions, deletes, disputes, new allocations
 //	declaration by id                         pk=DECL#<id>         sk=DECL                   (pointer item -> certificant id)
 //	exam attempts per category and route      pk=C#<id>            sk begins_with EXAM#<program>-<category>#<route>#
 //	                                          attempt n is sk=...#<n> put if absent, n in 1..5 (R-EXAM-1)
@@ -69,7 +70,6 @@ func ProfileKey(certificantID string) Key {
 const (
 	CertificationPrefix = "CERT#"
 	ActivityPrefix      = "ACT#"
-	ClaimPrefix         = "CLAIM#"
 	PendingPrefix       = "PENDING#"
 	DeclarationPrefix   = "DECL#"
 	ExamPrefix          = "EXAM#"
@@ -83,11 +83,6 @@ func CertificationKey(certificantID, certKey string) Key {
 // ActivityKey addresses one transcript entry.
 func ActivityKey(certificantID, activityID string) Key {
 	return Key{PK: CertificantPK(certificantID), SK: ActivityPrefix + activityID}
-}
-
-// ClaimKey is the uniqueness item of an activity claimed for a certification.
-func ClaimKey(certificantID, certKey, activityID string) Key {
-	return Key{PK: CertificantPK(certificantID), SK: ClaimPrefix + certKey + "#" + activityID}
 }
 
 // PendingKey is the uniqueness item of the one pending declaration of a certification.
@@ -111,7 +106,7 @@ func ExamAttemptKey(certificantID, certKey, route string, n int) Key {
 }
 
 // TranscriptVersionKey addresses a certificant's transcript version: a
-// counter every activity delete and every declaration submission moves. A
+// counter that submissions, activity deletes and disputes, and new allocations move. A
 // submission is judged on reads made after the version was read and commits
 // only if the version is still the one it read (TranscriptFence), so a delete
 // of an activity it claims (R-ACT-11) or another submission that same

@@ -58,6 +58,8 @@ var (
 	ErrNotPosted = errors.New("transcript: the activity was not posted by a provider")
 	// ErrDisputed: the activity is disputed already (409).
 	ErrDisputed = errors.New("transcript: the activity is disputed already")
+	// ErrBusy: the transcript kept changing under the change (409, retry).
+	ErrBusy = errors.New("transcript: changed by others meanwhile")
 )
 
 // ItemType is the type attribute of activity items.

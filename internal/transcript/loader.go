@@ -14,7 +14,8 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 )
 
-// Claim is an activity claimed by a declaration of a certification (R-ACT-11).
+// Claim is an activity claimed by a declaration of a certification
+// (R-ACT-11), as the declaration's allocation holds it.
 type Claim struct {
 	Certification string
 	ActivityID    string
@@ -127,6 +128,17 @@ func (l *Loader) Partition(ctx context.Context, certificantID string) (Partition
 	return p, found, nil
 }
 
+// Fenced reads the transcript version, then the partition
+// (Partitions.Fenced): everything committed up to that version is in it.
+func (l *Loader) Fenced(ctx context.Context, certificantID string) (Partition, int, bool, error) {
+	seen, err := l.table.FenceValue(ctx, dynamo.TranscriptFence(certificantID))
+	if err != nil {
+		return Partition{}, 0, false, fmt.Errorf("read transcript version: %w", err)
+	}
+	p, found, err := l.Partition(ctx, certificantID)
+	return p, seen, found, err
+}
+
 // decodePartition sorts the items by their sort-key prefix; other item
 // types of the partition (exam attempts, ...) are skipped.
 func decodePartition(items []dynamo.Item) (Partition, bool, error) {
@@ -163,13 +175,6 @@ func decodePartition(items []dynamo.Item) (Partition, bool, error) {
 				return Partition{}, false, err
 			}
 			p.Entries, p.Activities = append(p.Entries, e), append(p.Activities, a)
-		case strings.HasPrefix(sk, dynamo.ClaimPrefix):
-			// CLAIM#<key>#<activityId>: keys have no '#', activity ids may.
-			key, activity, ok := strings.Cut(strings.TrimPrefix(sk, dynamo.ClaimPrefix), "#")
-			if !ok {
-				return Partition{}, false, fmt.Errorf("malformed claim %q", sk)
-			}
-			p.Claims = append(p.Claims, Claim{Certification: key, ActivityID: activity})
 		case strings.HasPrefix(sk, dynamo.PendingPrefix):
 			p.Pending[strings.TrimPrefix(sk, dynamo.PendingPrefix)] = true
 		case strings.HasPrefix(sk, dynamo.DeclarationPrefix):
@@ -182,6 +187,9 @@ func decodePartition(items []dynamo.Item) (Partition, bool, error) {
 				return Partition{}, false, err
 			}
 			p.Declarations = append(p.Declarations, d)
+			for _, id := range d.Claims() {
+				p.Claims = append(p.Claims, Claim{Certification: d.Certification, ActivityID: id})
+			}
 		}
 	}
 	return p, found, nil

@@ -71,23 +71,22 @@ func (s *Service) Dispute(ctx context.Context, certificantID, activityID, reason
 		return Entry{}, &fielderr.Invalid{Detail: "invalid dispute", Fields: []fielderr.Field{{Field: "reason", Rule: "R-PROV-3",
 			Message: fmt.Sprintf("required, at most %d characters, no control characters but newlines", maxDisputeReason)}}}
 	}
-	p, found, err := s.partitions.Partition(ctx, certificantID)
-	if err != nil {
-		return Entry{}, fmt.Errorf("dispute activity: %w", err)
-	}
-	if !found {
-		return Entry{}, ErrNotFound
-	}
-	e, err := p.postedEntry(activityID)
+	var e Entry
+	err := s.fenced(ctx, certificantID, func(ctx context.Context, p Partition, seen int) error {
+		var err error
+		if e, err = p.postedEntry(activityID); err != nil {
+			return err
+		}
+		if e.Status == cmp.Disputed {
+			return ErrDisputed
+		}
+		if p.claimed(activityID) {
+			return ErrClaimed
+		}
+		return s.store.Dispute(ctx, certificantID, activityID, reason, s.now().UTC().Format(time.RFC3339), seen)
+	})
 	if err != nil {
 		return Entry{}, err
-	}
-	if e.Status == cmp.Disputed {
-		return Entry{}, ErrDisputed
-	}
-	at := s.now().UTC().Format(time.RFC3339)
-	if err := s.store.Dispute(ctx, certificantID, activityID, reason, at, p.certKeys()); err != nil {
-		return Entry{}, fmt.Errorf("dispute activity %s: %w", activityID, err)
 	}
 	e.Status, e.DisputeReason = cmp.Disputed, reason
 	return e, nil
@@ -107,18 +106,19 @@ func (p Partition) postedEntry(id string) (Entry, error) {
 	return Entry{}, ErrNotFound
 }
 
-// certKeys lists the keys of the certifications held.
-func (p Partition) certKeys() []string {
-	keys := make([]string, len(p.Profile.Certifications))
-	for i, c := range p.Profile.Certifications {
-		keys[i] = c.Key
+// claimed: a declaration of any certification claims the activity (R-ACT-11).
+func (p Partition) claimed(activityID string) bool {
+	for _, c := range p.Claims {
+		if c.ActivityID == activityID {
+			return true
+		}
 	}
-	return keys
+	return false
 }
 
-// Dispute marks the posted entry disputed unless it is disputed already or
-// a declaration of any of certKeys claims it, in one transaction.
-func (s *TableStore) Dispute(ctx context.Context, certificantID, activityID, reason, at string, certKeys []string) error {
+// Dispute marks the posted entry disputed unless it is disputed already,
+// while the transcript version is seen, in one transaction.
+func (s *TableStore) Dispute(ctx context.Context, certificantID, activityID, reason, at string, seen int) error {
 	upd, err := dynamo.Update(labelActivity, dynamo.ActivityKey(certificantID, activityID),
 		"SET #status = :disputed, disputeReason = :reason, disputedAt = :at",
 		dynamo.Condition{Expr: "attribute_exists(pk) AND #source = :provider AND #status <> :disputed",
@@ -127,21 +127,13 @@ func (s *TableStore) Dispute(ctx context.Context, certificantID, activityID, rea
 	if err != nil {
 		return err
 	}
-	bump, err := versionBump(certificantID)
+	fence, err := dynamo.TranscriptFence(certificantID).Advance(seen)
 	if err != nil {
 		return err
 	}
-	writes, err := s.unclaimed(certificantID, activityID, certKeys, upd, bump)
-	if err != nil {
-		return err
-	}
-	err = s.table.Transact(ctx, writes...)
-	label := dynamo.FailedLabel(err)
-	switch {
-	case label == labelActivity:
+	err = s.table.Transact(ctx, upd, fence)
+	if dynamo.FailedLabel(err) == labelActivity {
 		return ErrDisputed // it was there, posted, when read: disputed since
-	case strings.HasPrefix(label, labelClaim):
-		return ErrClaimed
 	}
 	return err
 }

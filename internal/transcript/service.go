@@ -14,26 +14,31 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
 )
 
 // Partitions reads a certificant's partition (Loader).
 type Partitions interface {
 	Partition(ctx context.Context, certificantID string) (Partition, bool, error)
+	// Fenced also answers the transcript version, read before the
+	// partition, that a change judged on it commits against.
+	Fenced(ctx context.Context, certificantID string) (Partition, int, bool, error)
 }
 
 // Store writes transcript entries.
 type Store interface {
 	// Add puts a new entry; ErrNotFound when the certificant has no profile.
 	Add(ctx context.Context, certificantID string, e Entry, act cmp.Activity) error
-	// Delete removes an entry unless a declaration of any of certKeys claims
-	// it, decided by the transaction's conditions: ErrNotFound, ErrClaimed.
-	Delete(ctx context.Context, certificantID, activityID string, certKeys []string) error
+	// Delete removes an entry (ErrNotFound when gone) while the transcript
+	// version is still seen; when it moved, a dynamo.ConditionError on the
+	// transcript fence.
+	Delete(ctx context.Context, certificantID, activityID string, seen int) error
 	// Review sets a pending covid entry's status (ErrNotReviewable otherwise).
 	Review(ctx context.Context, certificantID, activityID string, status cmp.Status, reason, by, at string) error
-	// Dispute marks a provider-posted entry disputed unless a declaration
-	// of certKeys claims it (ErrClaimed) or it is disputed (ErrDisputed).
-	Dispute(ctx context.Context, certificantID, activityID, reason, at string, certKeys []string) error
+	// Dispute marks a provider-posted entry disputed unless it is disputed
+	// (ErrDisputed), while the transcript version is still seen, as Delete.
+	Dispute(ctx context.Context, certificantID, activityID, reason, at string, seen int) error
 }
 
 // Service is the transcript use case.
@@ -102,28 +107,40 @@ func (s *Service) List(ctx context.Context, certificantID string) ([]Entry, erro
 	return entries, nil
 }
 
-// Delete removes an entry that no declaration claims (R-ACT-11). The claim
-// check is a condition of the delete's transaction, one per certification
-// held, so a claim written meanwhile makes the delete fail, not vanish.
+// Delete removes an entry that no declaration claims (R-ACT-11). The claims
+// are read with the partition, after the transcript version, and the delete
+// commits only while that version holds, so a declaration submitted
+// meanwhile makes it judged again, never vanish under the claim.
 func (s *Service) Delete(ctx context.Context, certificantID, activityID string) error {
-	p, found, err := s.partitions.Partition(ctx, certificantID)
-	if err != nil {
-		return fmt.Errorf("delete activity: %w", err)
-	}
-	if !found {
-		return ErrNotFound
-	}
-	// The source of an entry never changes, so the read decides this one.
-	if _, err := p.postedEntry(activityID); err == nil {
-		return ErrPosted
-	}
-	if err := s.store.Delete(ctx, certificantID, activityID, p.certKeys()); err != nil {
-		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrClaimed) {
-			return err
+	return s.fenced(ctx, certificantID, func(ctx context.Context, p Partition, seen int) error {
+		// The source of an entry never changes, so the read decides this one.
+		if _, err := p.postedEntry(activityID); err == nil {
+			return ErrPosted
 		}
-		return fmt.Errorf("delete activity %s: %w", activityID, err)
+		if p.claimed(activityID) {
+			return ErrClaimed
+		}
+		return s.store.Delete(ctx, certificantID, activityID, seen)
+	})
+}
+
+// fenced judges change on a fenced read of the partition, again when the
+// transcript moved meanwhile (dynamo.Rejudge); the use case's errors pass.
+func (s *Service) fenced(ctx context.Context, certificantID string, change func(ctx context.Context, p Partition, seen int) error) error {
+	err := dynamo.Rejudge(ctx, dynamo.TranscriptFence(certificantID), func(ctx context.Context) error {
+		p, seen, found, err := s.partitions.Fenced(ctx, certificantID)
+		if err != nil {
+			return fmt.Errorf("read transcript: %w", err)
+		}
+		if !found {
+			return ErrNotFound
+		}
+		return change(ctx, p, seen)
+	})
+	if errors.Is(err, dynamo.ErrFenceBusy) {
+		return ErrBusy
 	}
-	return nil
+	return err
 }
 
 // Review is the body of POST .../activities/{activityId}/review (R-ACT-9).

@@ -2,7 +2,6 @@ package transcript
 
 import (
 	"context"
-	"strings"
 
 	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
@@ -17,7 +16,6 @@ func NewTableStore(table *dynamo.Table) *TableStore { return &TableStore{table: 
 const (
 	labelProfile  = "profile"
 	labelActivity = "activity"
-	labelClaim    = "claim:"
 	labelCovid    = "covid"
 )
 
@@ -101,14 +99,14 @@ func (s *TableStore) Review(ctx context.Context, certificantID, activityID strin
 	return err
 }
 
-// Delete removes the entry if it exists and no claim item of any of
-// certKeys names it (R-ACT-11), all in one transaction.
-func (s *TableStore) Delete(ctx context.Context, certificantID, activityID string, certKeys []string) error {
+// Delete removes the entry if it exists, while the transcript version is
+// seen, in one transaction; the caller judged the claims on it (R-ACT-11).
+func (s *TableStore) Delete(ctx context.Context, certificantID, activityID string, seen int) error {
 	del, err := dynamo.Delete(labelActivity, dynamo.ActivityKey(certificantID, activityID), dynamo.Condition{Expr: "attribute_exists(pk)"})
 	if err != nil {
 		return err
 	}
-	bump, err := versionBump(certificantID)
+	fence, err := dynamo.TranscriptFence(certificantID).Advance(seen)
 	if err != nil {
 		return err
 	}
@@ -117,38 +115,9 @@ func (s *TableStore) Delete(ctx context.Context, certificantID, activityID strin
 	if err != nil {
 		return err
 	}
-	writes, err := s.unclaimed(certificantID, activityID, certKeys, del, bump, free)
-	if err != nil {
-		return err
-	}
-	err = s.table.Transact(ctx, writes...)
-	label := dynamo.FailedLabel(err)
-	switch {
-	case label == labelActivity:
+	err = s.table.Transact(ctx, del, fence, free)
+	if dynamo.FailedLabel(err) == labelActivity {
 		return ErrNotFound
-	case strings.HasPrefix(label, labelClaim):
-		return ErrClaimed
 	}
 	return err
-}
-
-// versionBump makes a submission judged before this change commit nothing
-// (it is judged again), so it never claims a deleted or disputed entry.
-func versionBump(certificantID string) (dynamo.Write, error) {
-	return dynamo.Update("version", dynamo.TranscriptVersionKey(certificantID), "ADD #v :one",
-		dynamo.Condition{Names: map[string]string{"#v": dynamo.TranscriptVersionAttr}, Values: map[string]any{":one": 1}})
-}
-
-// unclaimed is ws with a check, per certification of certKeys, that no
-// declaration claims the activity (R-ACT-11).
-func (s *TableStore) unclaimed(certificantID, activityID string, certKeys []string, ws ...dynamo.Write) ([]dynamo.Write, error) {
-	writes := ws
-	for _, k := range certKeys {
-		c, err := dynamo.Check(labelClaim+k, dynamo.ClaimKey(certificantID, k, activityID), dynamo.IfAbsent)
-		if err != nil {
-			return nil, err
-		}
-		writes = append(writes, c)
-	}
-	return writes, nil
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/boc/cmp/internal/cmp"
 )
 
-// memory keeps partitions as the table does, claims included.
+// memory keeps partitions as the table does; the service judges claims.
 type memory struct{ parts map[string]*Partition }
 
 func (m *memory) Partition(_ context.Context, id string) (Partition, bool, error) {
@@ -20,6 +20,12 @@ func (m *memory) Partition(_ context.Context, id string) (Partition, bool, error
 		return Partition{}, false, nil
 	}
 	return *p, true, nil
+}
+
+// Fenced: memory has no concurrent writers, so any version does.
+func (m *memory) Fenced(ctx context.Context, id string) (Partition, int, bool, error) {
+	p, found, err := m.Partition(ctx, id)
+	return p, 0, found, err
 }
 
 func (m *memory) Add(_ context.Context, id string, e Entry, act cmp.Activity) error {
@@ -48,16 +54,11 @@ func (m *memory) Review(_ context.Context, id, activityID string, status cmp.Sta
 	return ErrNotReviewable
 }
 
-func (m *memory) Delete(_ context.Context, id, activityID string, certKeys []string) error {
+func (m *memory) Delete(_ context.Context, id, activityID string, _ int) error {
 	p := m.parts[id]
 	for i, e := range p.Entries {
 		if e.ID != activityID {
 			continue
-		}
-		for _, c := range p.Claims {
-			if c.ActivityID == activityID && strings.Contains(strings.Join(certKeys, ","), c.Certification) {
-				return ErrClaimed
-			}
 		}
 		p.Entries, p.Activities = append(p.Entries[:i], p.Entries[i+1:]...), append(p.Activities[:i], p.Activities[i+1:]...)
 		return nil
@@ -65,13 +66,8 @@ func (m *memory) Delete(_ context.Context, id, activityID string, certKeys []str
 	return ErrNotFound
 }
 
-func (m *memory) Dispute(_ context.Context, id, activityID, reason, _ string, certKeys []string) error {
+func (m *memory) Dispute(_ context.Context, id, activityID, reason, _ string, _ int) error {
 	p := m.parts[id]
-	for _, c := range p.Claims {
-		if c.ActivityID == activityID && strings.Contains(strings.Join(certKeys, ","), c.Certification) {
-			return ErrClaimed
-		}
-	}
 	for i, e := range p.Entries {
 		if e.ID == activityID {
 			p.Entries[i].Status, p.Entries[i].DisputeReason, p.Activities[i].Status = cmp.Disputed, reason, cmp.Disputed
