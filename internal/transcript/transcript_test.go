@@ -2,7 +2,6 @@ package transcript
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/boc/cmp/internal/calendar"

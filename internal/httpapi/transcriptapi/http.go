@@ -170,7 +170,7 @@ func problem(err error) error {
 		return httpapi.Conflict("only a provider-posted activity can be disputed", fielderr.Field{Field: "activityId", Rule: "R-PROV-3", Message: "self-entered: delete it instead"})
 	case errors.Is(err, transcript.ErrDisputed):
 		return httpapi.Conflict("the activity is disputed already", fielderr.Field{Field: "activityId", Rule: "R-PROV-3", Message: "disputed already"})
-	case errors.Is(err, ErrBusy):
+	case errors.Is(err, transcript.ErrBusy):
 		return httpapi.Conflict("the transcript kept changing meanwhile: retry")
 	}
 	return err
