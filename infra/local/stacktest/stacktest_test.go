@@ -272,8 +272,27 @@ func TestLocalPartsRestartAfterCrash(t *testing.T) {
 		t.Fatalf("table after DynamoDB Local restart: %v", err)
 	}
 	// And a function reaches DynamoDB again through the HTTP API.
-	r := s.Do(t, "GET", "/v1/certificants/nobody", s.Token("staff-1", "staff"), nil)
+	staff := s.Token("staff-1", "staff")
+	r := s.Do(t, "GET", "/v1/certificants/nobody", staff, nil)
 	if r.Status != http.StatusNotFound {
 		t.Errorf("GET unknown certificant after restart: %d %s", r.Status, r.Body)
+	}
+	// The stream mapping follows the table's new stream (DynamoDB Local
+	// came back in memory): an email owed after the restart is sent.
+	if r := s.Do(t, "POST", "/v1/certificants", staff, map[string]any{"id": "c-after-restart", "email": "after.restart@example.org",
+		"country": "PH", "name": map[string]string{"given": "Ana", "family": "Reyes"}}); r.Status != http.StatusCreated {
+		t.Fatalf("create after restart: %d %s", r.Status, r.Body)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		sent := false
+		for _, m := range s.Mail(t) {
+			sent = sent || slices.Contains(m.Destination.To, "after.restart@example.org")
+		}
+		if sent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no welcome email 30 s after a certificant created after the restart: the stream mapping did not follow")
+		}
 	}
 }

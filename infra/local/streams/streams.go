@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -43,11 +44,15 @@ type Mapping struct {
 	Fn       Invoker
 }
 
-// Poller runs the mappings of one table's stream.
+// Poller runs the mappings of one table's stream. It follows the table to a
+// new stream when DynamoDB Local comes back without its data (in memory),
+// and resumes a shard after the last record it processed when only the
+// iterators were lost (on disk), as a mapping of the real service goes on.
 type Poller struct {
-	sc        *dynamodbstreams.Client
-	streamARN string
-	log       *slog.Logger
+	sc    *dynamodbstreams.Client
+	db    *dynamodb.Client
+	table string
+	log   *slog.Logger
 
 	mu   sync.Mutex
 	dead map[string][][]byte
@@ -55,18 +60,27 @@ type Poller struct {
 
 // Start finds the table's stream and polls it for every mapping until ctx ends.
 func Start(ctx context.Context, sc *dynamodbstreams.Client, db *dynamodb.Client, table string, mappings []Mapping, log *slog.Logger) (*Poller, error) {
-	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	p := &Poller{sc: sc, db: db, table: table, log: log, dead: map[string][][]byte{}}
+	arn, err := p.streamARN(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("describe table %s: %w", table, err)
+		return nil, err
 	}
-	if out.Table.LatestStreamArn == nil {
-		return nil, fmt.Errorf("table %s has no stream, but functions have stream events", table)
-	}
-	p := &Poller{sc: sc, streamARN: *out.Table.LatestStreamArn, log: log, dead: map[string][][]byte{}}
 	for _, m := range mappings {
-		go p.run(ctx, m)
+		go p.run(ctx, m, arn)
 	}
 	return p, nil
+}
+
+// streamARN is the table's current stream.
+func (p *Poller) streamARN(ctx context.Context) (string, error) {
+	out, err := p.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(p.table)})
+	if err != nil {
+		return "", fmt.Errorf("describe table %s: %w", p.table, err)
+	}
+	if out.Table.LatestStreamArn == nil {
+		return "", fmt.Errorf("table %s has no stream, but functions have stream events", p.table)
+	}
+	return *out.Table.LatestStreamArn, nil
 }
 
 // DeadLetters returns the records of a function that exhausted their
@@ -77,12 +91,18 @@ func (p *Poller) DeadLetters(function string) [][]byte {
 	return append([][]byte(nil), p.dead[function]...)
 }
 
-// run discovers shards and consumes each one, a child only after its parent.
-func (p *Poller) run(ctx context.Context, m Mapping) {
+// run discovers shards and consumes each one, a child only after its parent;
+// a new stream of the table (DynamoDB Local restarted in memory) is read
+// from its beginning.
+func (p *Poller) run(ctx context.Context, m Mapping, arn string) {
 	done := map[string]chan struct{}{}
 	first := true
 	for {
-		shards, err := p.shards(ctx)
+		if now, err := p.streamARN(ctx); err == nil && now != arn {
+			p.log.Warn("table has a new stream; following it", "function", m.Function)
+			arn, done = now, map[string]chan struct{}{}
+		}
+		shards, err := p.shards(ctx, arn)
 		if err != nil && ctx.Err() == nil {
 			p.log.Error("describe stream", "function", m.Function, "err", err.Error())
 		}
@@ -109,7 +129,7 @@ func (p *Poller) run(ctx context.Context, m Mapping) {
 						return
 					}
 				}
-				p.consume(ctx, m, id, pos)
+				p.consume(ctx, m, arn, id, pos)
 			}()
 		}
 		first = false
@@ -121,11 +141,11 @@ func (p *Poller) run(ctx context.Context, m Mapping) {
 	}
 }
 
-func (p *Poller) shards(ctx context.Context) ([]types.Shard, error) {
+func (p *Poller) shards(ctx context.Context, arn string) ([]types.Shard, error) {
 	var all []types.Shard
 	var start *string
 	for {
-		out, err := p.sc.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: aws.String(p.streamARN), ExclusiveStartShardId: start})
+		out, err := p.sc.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: aws.String(arn), ExclusiveStartShardId: start})
 		if err != nil {
 			return all, fmt.Errorf("describe stream: %w", err)
 		}
@@ -137,15 +157,29 @@ func (p *Poller) shards(ctx context.Context) ([]types.Shard, error) {
 	}
 }
 
-func (p *Poller) consume(ctx context.Context, m Mapping, shard string, pos types.ShardIteratorType) {
-	it, err := p.sc.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(p.streamARN), ShardId: aws.String(shard), ShardIteratorType: pos})
+// consume reads a shard from pos until it closes. An iterator lost with a
+// restart is taken again after the last record read; a shard or stream that
+// is gone ends it (run follows the new stream).
+func (p *Poller) consume(ctx context.Context, m Mapping, arn, shard string, pos types.ShardIteratorType) {
+	var last *string // sequence number of the last record read
+	iterator := func() (*string, error) {
+		in := &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(arn), ShardId: aws.String(shard), ShardIteratorType: pos}
+		if last != nil {
+			in.ShardIteratorType, in.SequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, last
+		}
+		it, err := p.sc.GetShardIterator(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return it.ShardIterator, nil
+	}
+	iter, err := iterator()
 	if err != nil {
 		if ctx.Err() == nil {
 			p.log.Error("shard iterator", "function", m.Function, "shard", shard, "err", err.Error())
 		}
 		return
 	}
-	iter := it.ShardIterator
 	for iter != nil {
 		out, err := p.sc.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(1000)})
 		if err != nil {
@@ -153,12 +187,26 @@ func (p *Poller) consume(ctx context.Context, m Mapping, shard string, pos types
 				return
 			}
 			p.log.Error("get records", "function", m.Function, "shard", shard, "err", err.Error())
+			var gone *types.ResourceNotFoundException
+			var expired *types.ExpiredIteratorException
+			var trimmed *types.TrimmedDataAccessException
+			switch {
+			case errors.As(err, &gone):
+				return
+			case errors.As(err, &expired), errors.As(err, &trimmed):
+				if iter, err = iterator(); err != nil {
+					return
+				}
+			}
 			time.Sleep(pollEvery)
 			continue
 		}
+		if n := len(out.Records); n > 0 {
+			last = out.Records[n-1].Dynamodb.SequenceNumber
+		}
 		var batch []json.RawMessage
 		for _, r := range out.Records {
-			rec, err := p.record(r)
+			rec, err := record(arn, r)
 			if err != nil {
 				p.log.Error("stream record", "function", m.Function, "err", err.Error())
 				continue
@@ -273,7 +321,7 @@ func (p *Poller) deadLetter(function string, batch []json.RawMessage) {
 }
 
 // record renders a stream record as a Lambda DynamoDB event record.
-func (p *Poller) record(r types.Record) (json.RawMessage, error) {
+func record(arn string, r types.Record) (json.RawMessage, error) {
 	d := r.Dynamodb
 	if d == nil {
 		return nil, fmt.Errorf("record %s has no dynamodb part", aws.ToString(r.EventID))
@@ -295,7 +343,7 @@ func (p *Poller) record(r types.Record) (json.RawMessage, error) {
 	}
 	b, err := json.Marshal(map[string]any{
 		"eventID": aws.ToString(r.EventID), "eventName": string(r.EventName), "eventVersion": aws.ToString(r.EventVersion),
-		"eventSource": "aws:dynamodb", "awsRegion": template.Region, "dynamodb": ddb, "eventSourceARN": p.streamARN,
+		"eventSource": "aws:dynamodb", "awsRegion": template.Region, "dynamodb": ddb, "eventSourceARN": arn,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode record: %w", err)
