@@ -9,6 +9,9 @@ GO            ?= go
 TOOLS         := $(CURDIR)/.tools
 STATICCHECK   := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
+# stripe-mock serves Stripe's API locally (R-PAY; the local stack's stripe part).
+STRIPE_MOCK   := $(TOOLS)/stripe-mock
+STRIPE_MOCK_VERSION := v0.203.0
 NPM_DIR       := infra/local
 BUILD_DIR     := $(CURDIR)/.build
 
@@ -34,6 +37,7 @@ help:
 	@echo "make build   deploy artifacts (linux/arm64) under .build/deploy"
 	@echo "make token SUB=<id> [GROUPS=staff] [PROVIDER=<providerId> with GROUPS=provider]   a local JWT"
 	@echo "make invoke FN=<LogicalId> EVENT=events/<file>.json   invoke through the running stack"
+	@echo "make pay ID=<declaration, order, review or request id>   the signed payment_intent.succeeded Stripe would send (make run running)"
 	@echo "make deploy  sam build + sam deploy with samconfig.toml (needs AWS credentials and the SAM CLI)"
 
 # --- builds -----------------------------------------------------------------
@@ -62,11 +66,14 @@ build-local:
 $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
+$(STRIPE_MOCK):
+	GOBIN=$(TOOLS) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
+
 $(NPM_DIR)/node_modules/.package-lock.json: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
 	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: deps
-deps: $(STATICCHECK) $(NPM_DIR)/node_modules/.package-lock.json
+deps: $(STATICCHECK) $(STRIPE_MOCK) $(NPM_DIR)/node_modules/.package-lock.json
 	@command -v java >/dev/null || { echo "Java 17 is needed for DynamoDB Local (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
 	@command -v node >/dev/null || { echo "Node.js 20 is needed for aws-ses-v2-local" >&2; exit 1; }
 
@@ -129,6 +136,11 @@ run: deps
 token:
 	@test -n "$(SUB)" || { echo "usage: make token SUB=<id> [GROUPS=staff] [PROVIDER=<providerId>]" >&2; exit 2; }
 	@$(GO) run ./infra/local/cmd/cmp-local token -sub '$(SUB)' -groups '$(GROUPS)' -provider '$(PROVIDER)'
+
+.PHONY: pay
+pay:
+	@test -n "$(ID)" || { echo "usage: make pay ID=<declaration, order, review or request id> (with make run running)" >&2; exit 2; }
+	@$(GO) run ./infra/local/cmd/cmp-local pay -id '$(ID)'
 
 .PHONY: invoke
 invoke:

@@ -125,6 +125,20 @@ func submit(t testing.TB, s *stacktest.Stack, sc scene, key string, hdr ...strin
 	return s.Do(t, "POST", "/v1/declarations", sc.token, map[string]any{"certificantId": sc.id, "certification": key}, hdr...)
 }
 
+// submitPaid submits a declaration, which waits for its fee (R-PAY-1), and
+// pays it as Stripe reports a confirmed card (a signed webhook event): the
+// declaration is submitted from then on.
+func submitPaid(t testing.TB, s *stacktest.Stack, sc scene, key string) receipt {
+	t.Helper()
+	r := submit(t, s, sc, key)
+	var rec receipt
+	if r.Status != 201 || json.Unmarshal(r.Body, &rec) != nil || rec.Status != "awaiting_payment" {
+		t.Fatalf("submit %s: %d %s, want 201 awaiting_payment", key, r.Status, r.Body)
+	}
+	s.Pay(t, rec.ID)
+	return rec
+}
+
 func TestSubmitAndRead(t *testing.T) {
 	s := stacktest.Get(t)
 	a := newScene(t, s, "c-decl-a", map[string]int{"ASCPi-MLS": 2, "ASCPi-SBB": 2, "ASCPi-BB": 5, "ASCPi-MLT": 0, "ASCPi-CLM": -1, "ASCPi-C": -130})
@@ -141,9 +155,9 @@ func TestSubmitAndRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantDue := calendar.ProcessingDue(time.Now())
-	if mls.Status != "submitted" || mls.Fee.TotalCents != 9500 || mls.Fee.Lines[0].Rule != "R-FEE-1" ||
-		mls.ProcessingDueOn != wantDue.String() || len(mls.Warnings) != 0 {
-		t.Errorf("MLS receipt %s, want submitted, R-FEE-1 9500, due %s, no warning", r.Body, wantDue)
+	if mls.Status != "awaiting_payment" || mls.Fee.TotalCents != 9500 || mls.Fee.Lines[0].Rule != "R-FEE-1" ||
+		mls.ProcessingDueOn != wantDue.String() || len(mls.Warnings) != 0 || !strings.Contains(string(r.Body), `"payment":{"status":"requires_payment","amountCents":9500,"clientSecret":"pi_`) {
+		t.Errorf("MLS receipt %s, want awaiting_payment of R-FEE-1 9500 (R-PAY-2), due %s, no warning", r.Body, wantDue)
 	}
 
 	// R-FEE-2: SBB expires the same month, submitted the same business day.
@@ -206,7 +220,7 @@ func TestSubmitAndRead(t *testing.T) {
 		status            int
 		want              string
 	}{
-		{"self reads", a.token, "/v1/declarations/" + mls.ID, 200, `"history":[{"state":"submitted"`},
+		{"self reads", a.token, "/v1/declarations/" + mls.ID, 200, `"history":[{"state":"awaiting_payment"`},
 		{"staff reads", staff, "/v1/declarations/" + mls.ID, 200, `"certificantId":"c-decl-a"`},
 		{"B reads A's: 404", b.token, "/v1/declarations/" + mls.ID, 404, ""},
 		{"unknown id", staff, "/v1/declarations/NOPE", 404, ""},
@@ -224,7 +238,9 @@ func TestSubmitAndRead(t *testing.T) {
 		}
 	}
 
-	// The "declaration received" email reached SES: recipient, subject, fee, due date.
+	// The "declaration received" email reached SES once paid (R-PAY-1):
+	// recipient, subject, fee, due date.
+	s.Pay(t, mls.ID)
 	waitMail(t, s, func(m stacktest.Mail) bool {
 		return strings.Contains(strings.Join(m.Destination.To, ","), a.email) && m.Subject == "CMP declaration received: ASCPi-MLS, fee 95.00 USD" &&
 			strings.Contains(m.Body.Text, mls.ID) && strings.Contains(m.Body.Text, mls.ProcessingDueOn) && strings.Contains(m.Body.HTML, "95.00 USD")
@@ -405,8 +421,8 @@ func TestSampleEvents(t *testing.T) {
 		want     string
 	}{
 		{"FeesFunction", "fees-quote.json", 200, `"totalCents":5500`},
-		{"DeclarationsFunction", "declarations-submit.json", 201, `"status":"submitted"`},
-		{"DeclarationsFunction", "declarations-submit.json", 201, `"status":"submitted"`}, // replayed: same key, same answer
+		{"DeclarationsFunction", "declarations-submit.json", 201, `"status":"awaiting_payment"`},
+		{"DeclarationsFunction", "declarations-submit.json", 201, `"status":"awaiting_payment"`}, // replayed: same key, same answer
 		{"DeclarationsFunction", "declarations-list.json", 200, `"certificantId":"c-sample-1"`},
 	}
 	for _, tc := range tests {

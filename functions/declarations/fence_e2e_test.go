@@ -12,6 +12,7 @@ import (
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/stripeapi"
 )
 
 // readCommittedQuery is a client of DynamoDB Local whose first Query returns
@@ -64,7 +65,7 @@ func TestSubmissionNotJudgedOnAPartialQuery(t *testing.T) {
 			t.Errorf("rival submission: %d %s", r.Status, r.Body)
 		}
 	}}
-	rt := newRouter(dynamo.New(client, s.TableName), httpapi.NewLogger(io.Discard))
+	rt := newRouter(dynamo.New(client, s.TableName), stripeapi.New("sk_test_local", s.StripeURL), httpapi.NewLogger(io.Discard))
 	resp := rt.Serve(context.Background(), event("POST /v1/declarations", sc.id, `{"certificantId":"`+sc.id+`","certification":"ASCPi-MLS"}`, nil))
 	var got receipt
 	if resp.StatusCode != 201 || json.Unmarshal([]byte(resp.Body), &got) != nil {

@@ -49,12 +49,7 @@ const mlsMonths = 2
 func openDeclaration(t *testing.T, s *stacktest.Stack, certificantID string) *lifecycle {
 	t.Helper()
 	l := &lifecycle{t: t, s: s, sc: newScene(t, s, certificantID, map[string]int{"ASCPi-MLS": mlsMonths}), staff: s.Token(staffID, "staff")}
-	r := submit(t, s, l.sc, "ASCPi-MLS")
-	var rec receipt
-	if r.Status != 201 || json.Unmarshal(r.Body, &rec) != nil {
-		t.Fatalf("submit: %d %s", r.Status, r.Body)
-	}
-	l.id = rec.ID
+	l.id = submitPaid(t, s, l.sc, "ASCPi-MLS").ID
 	return l
 }
 
@@ -117,6 +112,13 @@ type step struct {
 
 // wantHistory checks every entry of the history (R-DEC-5): state, who, why,
 // and a time that never goes back.
+// paid is the start of every paid declaration's history: created awaiting
+// its fee by the certificant, submitted when Stripe reported the payment
+// (R-PAY-1).
+func paid(certificantID string) []step {
+	return []step{{declarations.AwaitingPayment, certificantID, ""}, {declarations.Submitted, declarations.ActorStripe, "fee paid"}}
+}
+
 func wantHistory(t *testing.T, d declarations.Declaration, steps ...step) {
 	t.Helper()
 	if len(d.History) != len(steps) {
@@ -249,8 +251,8 @@ func TestLifecycleApprove(t *testing.T) {
 	s := stacktest.Get(t)
 	l := openDeclaration(t, s, "c-life-approve")
 	d, approval := l.approve("all requirements met")
-	wantHistory(t, d, append([]step{{declarations.Submitted, l.sc.id, ""}}, approval...)...)
-	wantHistory(t, l.get(), append([]step{{declarations.Submitted, l.sc.id, ""}}, approval...)...)
+	wantHistory(t, d, append(paid(l.sc.id), approval...)...)
+	wantHistory(t, l.get(), append(paid(l.sc.id), approval...)...)
 	l.wantRenewed(d)
 	// R-CYC-2, R-VER-3: the public record agrees with the profile: the
 	// current cycle until the renewal's effective date.
@@ -294,10 +296,9 @@ func TestLifecycleDeficientResolved(t *testing.T) {
 	}
 	l.wantMail(statusSubject("in review"), "new allocation", d.ProcessingDueOn.String())
 	d, approval := l.approve()
-	wantHistory(t, d, append([]step{
-		{declarations.Submitted, l.sc.id, ""},
-		{declarations.Deficient, staffID, "the ethics course lacks a certificate"},
-		{declarations.Processing, l.sc.id, "new allocation"}}, approval...)...)
+	wantHistory(t, d, append(append(paid(l.sc.id),
+		step{declarations.Deficient, staffID, "the ethics course lacks a certificate"},
+		step{declarations.Processing, l.sc.id, "new allocation"}), approval...)...)
 	l.wantRenewed(d)
 }
 
@@ -344,10 +345,9 @@ func TestLifecycleDeficientDeleted(t *testing.T) {
 		t.Errorf("lapse rerun %+v, want nothing more", rep)
 	}
 	d = l.get()
-	wantHistory(t, d,
-		step{declarations.Submitted, l.sc.id, ""},
+	wantHistory(t, d, append(paid(l.sc.id),
 		step{declarations.Deficient, staffID, "points outside the cycle"},
-		step{declarations.Deleted, declarations.ActorJobName, "deadline " + deadline.String() + " passed"})
+		step{declarations.Deleted, declarations.ActorJobName, "deadline " + deadline.String() + " passed"})...)
 	if d.Fee.TotalCents != 9500 {
 		t.Errorf("fee %d after deletion, want the 9500 kept", d.Fee.TotalCents)
 	}
@@ -355,10 +355,7 @@ func TestLifecycleDeficientDeleted(t *testing.T) {
 
 	// R-DEC-1, R-ACT-11: the pending marker and the claims are released, so
 	// a new declaration claiming the same activities is accepted.
-	var again receipt
-	if r := submit(t, s, l.sc, "ASCPi-MLS"); r.Status != 201 || json.Unmarshal(r.Body, &again) != nil {
-		t.Errorf("resubmission after deletion: %d %s, want 201", r.Status, r.Body)
-	}
+	again := submitPaid(t, s, l.sc, "ASCPi-MLS")
 	// Illegal transition: a deleted declaration takes no decision (R-DEC).
 	r := s.Do(t, "POST", "/v1/declarations/"+l.id+"/decisions", l.staff, map[string]any{"decision": "approve"})
 	if r.Status != 409 || !decodeProblem(t, r).names("decision", "R-DEC") {
@@ -433,7 +430,7 @@ func (l *lifecycle) titles() map[string]string {
 func (l *lifecycle) openAudit() (declarations.Declaration, []step) {
 	l.t.Helper()
 	d := l.decide("review")
-	steps := []step{{declarations.Submitted, l.sc.id, ""}}
+	steps := paid(l.sc.id)
 	if declarations.AuditSelected(l.id, declarations.DefaultAuditShareBP) {
 		steps = append(steps, step{declarations.UnderAudit, staffID, "selected for audit (R-DEC-3)"})
 	} else {
@@ -611,8 +608,8 @@ func TestLifecycleRefusals(t *testing.T) {
 	if statuses[0] != 200 || statuses[1] != 409 || statuses[n-1] != 409 {
 		t.Errorf("parallel approvals %v, want one 200 and the rest 409", statuses)
 	}
-	if d := l.get(); len(d.History) != 2 {
-		t.Errorf("history %+v, want submitted and one approval", d.History)
+	if d := l.get(); len(d.History) != len(paid(l.sc.id))+1 {
+		t.Errorf("history %+v, want paid and one approval", d.History)
 	}
 	if declarations.AuditSelected(l.id, declarations.DefaultAuditShareBP) {
 		l.wantMail(statusSubject("selected for audit")) // R-DEC-3: the approval opened the audit
@@ -633,6 +630,7 @@ func TestLifecycleReinstatement(t *testing.T) {
 		t.Fatalf("reinstatement: %d %s, want 201 charged 220.00 (R-FEE-1 + R-FEE-3)", r.Status, r.Body)
 	}
 	l.id = rec.ID
+	s.Pay(t, rec.ID)
 	d, _ := l.approve("reinstated")
 	cycle := calendar.Period{Start: today(), End: today().FirstOfMonth().AddMonths(36).EndOfMonth()}
 	if d.Renewal == nil || *d.Renewal != cycle || !d.Reinstatement {
@@ -777,11 +775,7 @@ func TestVoluntaryCMDrops(t *testing.T) {
 		t.Fatalf("register: %d %s", r.Status, r.Body)
 	}
 	l := &lifecycle{t: t, s: s, sc: sc, staff: staff}
-	var rec receipt
-	if r := submit(t, s, sc, "ASCPi-MLS"); r.Status != 201 || json.Unmarshal(r.Body, &rec) != nil {
-		t.Fatalf("submit: %d %s", r.Status, r.Body)
-	}
-	l.id = rec.ID
+	l.id = submitPaid(t, s, sc, "ASCPi-MLS").ID
 	d, _ := l.approve()
 	cycle := calendar.Period{Start: today(), End: today().FirstOfMonth().AddMonths(36).EndOfMonth()}
 	if d.Renewal == nil || *d.Renewal != cycle {
@@ -874,11 +868,7 @@ func TestLifecycleAuditFailedLastMonthPoints(t *testing.T) {
 	// Expires at the end of this month: its last month has begun.
 	sc := newScene(t, s, "c-life-last-month", map[string]int{"ASCPi-MLS": 0})
 	l := &lifecycle{t: t, s: s, sc: sc, staff: s.Token(staffID, "staff")}
-	var rec receipt
-	if r := submit(t, s, sc, "ASCPi-MLS"); r.Status != 201 || json.Unmarshal(r.Body, &rec) != nil {
-		t.Fatalf("submit: %d %s", r.Status, r.Body)
-	}
-	l.id = rec.ID
+	l.id = submitPaid(t, s, sc, "ASCPi-MLS").ID
 	l.openAudit()
 	l.decide("audit_fail", "certificates unreadable")
 	add := func(title, on string) {
@@ -947,7 +937,7 @@ func TestLifecycleApproveOfSelectedOpensAudit(t *testing.T) {
 	if d.Status != declarations.UnderAudit || d.Renewal != nil || d.DeadlineOn == nil {
 		t.Fatalf("approve of a selected declaration: %s renewal %v, want under_audit with a deadline", d.Status, d.Renewal)
 	}
-	wantHistory(t, d, step{declarations.Submitted, l.sc.id, ""}, step{declarations.UnderAudit, staffID, "selected for audit (R-DEC-3)"})
+	wantHistory(t, d, append(paid(l.sc.id), step{declarations.UnderAudit, staffID, "selected for audit (R-DEC-3)"})...)
 	l.wantMail(statusSubject("selected for audit"), d.DeadlineOn.String())
 	if c := profileCert(t, s, l.sc.id, "ASCPi-MLS"); c["cycleEnd"] != startedForExpiry(mlsMonths).String() {
 		t.Errorf("profile after the approve that opened the audit: %v, want the cycle unchanged", c)

@@ -2,27 +2,39 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/billing"
 	"github.com/boc/cmp/internal/boot"
+	"github.com/boc/cmp/internal/boot/secrets"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/payment"
+	"github.com/boc/cmp/internal/stripeapi"
 	"github.com/boc/cmp/internal/transcript"
 )
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(boot.AWS(log), log)
-	lambda.Start(newRouter(table, log).Handler())
+	cfg := boot.AWS(log)
+	table := boot.Table(cfg, log)
+	keys, err := secrets.Stripe(context.Background(), cfg, os.Getenv)
+	if err != nil {
+		boot.Fatal(log, err)
+	}
+	intents := stripeapi.New(keys.SecretKey, keys.BaseURL)
+	lambda.Start(newRouter(table, intents, log).Handler())
 }
 
-// newRouter wires the use case on the table; tests build it on a counting client.
-func newRouter(table *dynamo.Table, log *slog.Logger) *httpapi.Router {
+// newRouter wires the use case on the table and Stripe; tests build it on a
+// counting client.
+func newRouter(table *dynamo.Table, intents payment.Intents, log *slog.Logger) *httpapi.Router {
 	store, loader := declarations.NewTableStore(table), transcript.NewLoader(table)
 	// AUDIT_SHARE_PERCENT: share of declarations audited (R-DEC-3, default 5),
 	// recorded on each declaration at submission.
@@ -31,7 +43,7 @@ func newRouter(table *dynamo.Table, log *slog.Logger) *httpapi.Router {
 		log.Error("AUDIT_SHARE_PERCENT invalid, using the default", "error", err.Error())
 		share = declarations.DefaultAuditShareBP
 	}
-	svc := declarations.NewService(store, loader, fees.DefaultSchedule(), time.Now).WithAuditShare(share)
+	svc := declarations.NewService(store, loader, billing.NewLedger(table, intents, time.Now), fees.DefaultSchedule(), time.Now).WithAuditShare(share)
 	rt := declarations.NewRouter(svc, log)
 	declarations.Mount(rt, declarations.NewLifecycle(store, loader, time.Now))
 	return rt

@@ -134,11 +134,7 @@ func TestRaceSubmitVersusDecision(t *testing.T) {
 	staff := s.Token(staffID, "staff")
 	for i := range raceTrials {
 		sc := newScene(t, s, fmt.Sprintf("c-race-dec-%d", i), map[string]int{"ASCPi-MLS": 2, "ASCPi-SBB": 2})
-		first := submit(t, s, sc, "ASCPi-MLS")
-		var d1 receipt
-		if first.Status != 201 || json.Unmarshal(first.Body, &d1) != nil {
-			t.Fatalf("trial %d: first submission %d %s", i, first.Status, first.Body)
-		}
+		d1 := submitPaid(t, s, sc, "ASCPi-MLS")
 		var dec, sub *stacktest.Response
 		race(func() {
 			dec = s.Do(t, "POST", "/v1/declarations/"+d1.ID+"/decisions", staff, map[string]any{"decision": "deficient", "reasons": []string{"missing safety point"}})
@@ -150,7 +146,8 @@ func TestRaceSubmitVersusDecision(t *testing.T) {
 		if d2.Fee.TotalCents != 1500 {
 			t.Errorf("trial %d: second declaration charged %d, want the reduced 1500 (R-FEE-2)", i, d2.Fee.TotalCents)
 		}
-		for id, want := range map[string]string{d1.ID: "deficient", d2.ID: "submitted"} {
+		// The second waits for its fee (R-PAY-1), judged at submission (R-FEE-2).
+		for id, want := range map[string]string{d1.ID: "deficient", d2.ID: "awaiting_payment"} {
 			var got receipt
 			if r := s.Do(t, "GET", "/v1/declarations/"+id, sc.token, nil); r.Status != 200 || json.Unmarshal(r.Body, &got) != nil || got.Status != want {
 				t.Errorf("trial %d: declaration %s is %q (%d %s), want %s", i, id, got.Status, r.Status, r.Body, want)

@@ -261,6 +261,7 @@ func TestProviderPostingsThroughTheStack(t *testing.T) {
 		Reported []string `json:"providerReported"`
 	}
 	loose(t, r, &d)
+	s.Pay(t, d.ID) // its fee, as Stripe reports it (R-PAY-1)
 	staff := s.Token("staff-prov", "staff")
 	decide := func(decision string) {
 		t.Helper()

@@ -148,6 +148,8 @@ func TestRouteAuthorization(t *testing.T) {
 		"POST /v1/providers":                                                {who: staffOnly, body: `{}`},
 		"POST /v1/provider-completions":                                     {who: providerOnly, body: `{"completions":[]}`},
 		"GET /v1/provider-completions/{batchId}":                            {who: providerOnly},
+		"GET /v1/certificants/{id}/payments":                                {who: selfOrStaff},
+		"POST /v1/payments/stripe-webhook":                                  {who: public, body: `{}`}, // Stripe-Signature instead of a token (R-PAY-3)
 
 		// The owner is the stored declaration's certificant: read before any check.
 		"GET /v1/declarations/{id}": {who: selfOrStaff, e2e: "functions/declarations TestSubmitAndRead",

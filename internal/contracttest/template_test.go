@@ -23,6 +23,7 @@ import (
 	"github.com/boc/cmp/internal/httpapi/credentialapi"
 	"github.com/boc/cmp/internal/httpapi/examsapi"
 	"github.com/boc/cmp/internal/httpapi/inactiveapi"
+	"github.com/boc/cmp/internal/httpapi/paymentsapi"
 	"github.com/boc/cmp/internal/httpapi/providersapi"
 	"github.com/boc/cmp/internal/httpapi/quotesapi"
 	"github.com/boc/cmp/internal/httpapi/transcriptapi"
@@ -45,6 +46,7 @@ func routers() map[string]*httpapi.Router {
 		"TranscriptFunction":    transcriptapi.NewRouter(transcript.NewService(nil, nil, time.Now), discard), // the clock judges an entry's shape (R-ACT-11)
 		"ProvidersFunction":     providersapi.NewRouter(nil, discard),
 		"VerificationsFunction": verificationapi.NewRouter(nil, nil, discard),
+		"PaymentsFunction":      paymentsapi.NewRouter(nil, nil, nil, time.Now, discard),
 	}
 }
 

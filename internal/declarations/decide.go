@@ -48,6 +48,9 @@ type Change struct {
 	Fence   *int
 	Renewal *Renewal
 	Due     []Due
+	// Also are writes of other records that change with it (the payment
+	// cancelled with its declaration, R-PAY-4).
+	Also []dynamo.Write
 }
 
 // Due is a ByDate entry: on On, the declaration-deadlines job looks at the

@@ -29,6 +29,11 @@ const (
 	Appealed    State = "appealed"
 	Rejected    State = "rejected"
 	Deleted     State = "deleted"
+	// AwaitingPayment: created with a fee not yet paid; its claims and
+	// pending marker are held (R-PAY-1). Cancelled: unpaid after 24 hours
+	// (R-PAY-4).
+	AwaitingPayment State = "awaiting_payment"
+	Cancelled       State = "cancelled"
 )
 
 // Transition is one recorded state change: who, when and why (R-DEC-5).
@@ -80,7 +85,8 @@ type Declaration struct {
 func Earlier(decls []Declaration) []fees.EarlierDeclaration {
 	out := make([]fees.EarlierDeclaration, 0, len(decls))
 	for _, d := range decls {
-		if d.Fee.TotalCents == 0 || d.Expiration == nil {
+		// A cancelled declaration was never paid (R-PAY-4).
+		if d.Fee.TotalCents == 0 || d.Expiration == nil || d.Status == Cancelled {
 			continue
 		}
 		out = append(out, fees.EarlierDeclaration{SubmittedAt: d.SubmittedAt, Expiration: *d.Expiration})

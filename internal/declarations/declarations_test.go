@@ -21,6 +21,7 @@ import (
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/mail/mailtest"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // memStore keeps what TableStore keeps, with the same conditions and the
@@ -195,7 +196,7 @@ func newFixture(now time.Time, activities []cmp.Activity) *fixture {
 	loader := &memLoader{store: f.store, activities: activities, expiration: map[string]civil.Date{
 		"ASCPi-MLS": d("2025-01-31"), "ASCPi-SBB": d("2025-02-28"), "ASCPi-H": d("2020-06-30"), "ASCPi-M": d("2012-06-30"),
 		"ASCPi-BB": {}}}
-	svc := NewService(f.store, loader, fees.DefaultSchedule(), func() time.Time { return f.now })
+	svc := NewService(f.store, loader, fixedPayments{}, fees.DefaultSchedule(), func() time.Time { return f.now })
 	f.rt = NewRouter(svc, httpapi.NewLogger(&bytes.Buffer{}))
 	return f
 }
@@ -226,7 +227,8 @@ func TestSubmit(t *testing.T) {
 		want       []string // fragments of the body
 	}{
 		{"R-ALLOC-3 proposal accepted", inWindow, mlsTranscript(), "c-1", "", mlsBody, 201,
-			[]string{`"status":"submitted"`, `"rule":"R-FEE-1"`, `"totalCents":9500`, `"processingDueOn":"2024-12-26"`, `"warnings":[]`}},
+			[]string{`"status":"awaiting_payment"`, `"rule":"R-FEE-1"`, `"totalCents":9500`, `"processingDueOn":"2024-12-26"`, `"warnings":[]`,
+				`"payment":{"status":"requires_payment","amountCents":9500,"clientSecret":"pi_`}},
 		{"R-CYC-7 late warning", ny("2025-01-06", 10), mlsTranscript(), "c-1", "", mlsBody, 201,
 			[]string{`"rule":"R-CYC-7"`, `may end after expiration`}},
 		{"R-CYC-7 window not open: 409 with the opening date", ny("2024-10-30", 10), mlsTranscript(), "c-1", "", mlsBody, 409,
@@ -283,7 +285,7 @@ func TestSubmitReinstatementFee(t *testing.T) {
 		tr[i].CompletedOn = d("2024-08-01") // inside the 3 years before submission
 	}
 	loader.activities = tr
-	f.rt = NewRouter(NewService(f.store, loader, fees.DefaultSchedule(), func() time.Time { return f.now }), httpapi.NewLogger(&bytes.Buffer{}))
+	f.rt = NewRouter(NewService(f.store, loader, fixedPayments{}, fees.DefaultSchedule(), func() time.Time { return f.now }), httpapi.NewLogger(&bytes.Buffer{}))
 	resp := f.call(RouteSubmit, "c-1", "", mlsBody, nil)
 	var r Receipt
 	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil || resp.StatusCode != 201 {
@@ -394,7 +396,7 @@ func TestGetAndList(t *testing.T) {
 		status                      int
 		want                        string
 	}{
-		{"R-DEC-5 self reads the history", RouteGet, "c-1", "", r.ID, 200, `"history":[{"state":"submitted","at":"2024-11-12T15:00:00Z","by":"c-1"}]`},
+		{"R-DEC-5 self reads the history", RouteGet, "c-1", "", r.ID, 200, `"history":[{"state":"awaiting_payment","at":"2024-11-12T15:00:00Z","by":"c-1"}]`},
 		{"staff reads", RouteGet, "s-1", "[staff]", r.ID, 200, `"version":1`},
 		{"another certificant: 404", RouteGet, "c-2", "", r.ID, 404, ""},
 		{"unknown id", RouteGet, "c-1", "", "nope", 404, ""},
@@ -420,11 +422,11 @@ func TestReceivedMail(t *testing.T) {
 	}
 	sub := f.store.outbox[0]
 	// Rendered without debris (%!, <no value>, empty dates or amounts), with its late-submission warning.
-	m := mailtest.Render(t, ReceivedTemplate, receivedMail(sub.Declaration, sub.GivenName))
+	m := mailtest.Render(t, ReceivedTemplate, receivedMail(sub.Declaration, sub.GivenName, "95.00 USD paid by card on 2025-01-06 (payment pay-x, Stripe pi_x)"))
 	if m.Subject != "CMP declaration received: ASCPi-MLS, fee 95.00 USD" {
 		t.Errorf("subject %q", m.Subject)
 	}
-	for _, want := range []string{"Dear Maria", "95.00 USD", "2025-02-19", "may end after expiration"} {
+	for _, want := range []string{"Dear Maria", "95.00 USD", "2025-02-19", "may end after expiration", "Receipt: 95.00 USD paid by card on 2025-01-06 (payment pay-x, Stripe pi_x)"} {
 		if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
 			t.Errorf("mail lacks %q:\n%s\n%s", want, m.Text, m.HTML)
 		}
@@ -457,4 +459,12 @@ func TestConflicted(t *testing.T) {
 	if p, ok := problem(ErrBusy).(*httpapi.Problem); !ok || p.Status != 409 {
 		t.Errorf("ErrBusy maps to %v, want 409", problem(ErrBusy))
 	}
+}
+
+// fixedPayments answers every payment as created with one client secret:
+// the intent's creation is the payment package's, tested through the stack.
+type fixedPayments struct{}
+
+func (fixedPayments) Info(_ context.Context, _, about string) (payment.Info, error) {
+	return payment.Info{Status: payment.RequiresPayment, AmountCents: 9500, ClientSecret: "pi_" + about + "_secret_x"}, nil
 }

@@ -28,6 +28,8 @@ const (
 	Resolve Decision = "resolve"
 	// Lapse: a deficiency or audit deadline passed (the declaration-deadlines job).
 	Lapse Decision = "lapse"
+	// Cancel: unpaid 24 hours after it was created (the same job, R-PAY-4).
+	Cancel Decision = "cancel"
 )
 
 // Actor is who may take a decision.
@@ -47,29 +49,30 @@ type move struct {
 // lifecycle is the whole R-DEC state machine: state x decision -> next state.
 // Anything missing is an illegal transition (409 naming R-DEC).
 var lifecycle = map[move]State{
-	{Submitted, Review}:      Processing,
-	{Submitted, Approve}:     Approved,
-	{Submitted, Deficiency}:  Deficient,
-	{Submitted, Audit}:       UnderAudit,
-	{Processing, Approve}:    Approved,
-	{Processing, Deficiency}: Deficient,
-	{Processing, Audit}:      UnderAudit,
-	{Deficient, Resolve}:     Processing,
-	{Deficient, Lapse}:       Deleted,
-	{UnderAudit, AuditPass}:  Approved,
-	{UnderAudit, AuditFail}:  AuditFailed,
-	{UnderAudit, Lapse}:      AuditFailed,
-	{AuditFailed, Resolve}:   Appealed,
-	{AuditFailed, Lapse}:     Rejected,
-	{Appealed, AppealGrant}:  Approved,
-	{Appealed, AppealDeny}:   Rejected,
+	{Submitted, Review}:       Processing,
+	{Submitted, Approve}:      Approved,
+	{Submitted, Deficiency}:   Deficient,
+	{Submitted, Audit}:        UnderAudit,
+	{Processing, Approve}:     Approved,
+	{Processing, Deficiency}:  Deficient,
+	{Processing, Audit}:       UnderAudit,
+	{Deficient, Resolve}:      Processing,
+	{Deficient, Lapse}:        Deleted,
+	{UnderAudit, AuditPass}:   Approved,
+	{UnderAudit, AuditFail}:   AuditFailed,
+	{UnderAudit, Lapse}:       AuditFailed,
+	{AuditFailed, Resolve}:    Appealed,
+	{AuditFailed, Lapse}:      Rejected,
+	{Appealed, AppealGrant}:   Approved,
+	{Appealed, AppealDeny}:    Rejected,
+	{AwaitingPayment, Cancel}: Cancelled,
 }
 
 // actors says who takes each decision.
 var actors = map[Decision]Actor{
 	Review: ActorStaff, Approve: ActorStaff, Deficiency: ActorStaff, Audit: ActorStaff,
 	AuditPass: ActorStaff, AuditFail: ActorStaff, AppealGrant: ActorStaff, AppealDeny: ActorStaff,
-	Resolve: ActorSelf, Lapse: ActorJob,
+	Resolve: ActorSelf, Lapse: ActorJob, Cancel: ActorJob,
 }
 
 // ActorOf is who takes d; false for an unknown decision.
@@ -97,7 +100,7 @@ func Next(from State, d Decision) (State, bool) {
 
 // Final reports whether no decision applies to s any more: it leaves the
 // staff queue and releases its pending marker.
-func (s State) Final() bool { return s == Approved || s == Rejected || s == Deleted }
+func (s State) Final() bool { return s == Approved || s == Rejected || s == Deleted || s == Cancelled }
 
 // Deadline rules of R-DEC-2, R-DEC-3 and R-DEC-4, and the R-REM-2 reminder lead.
 const (

@@ -10,6 +10,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // Index names of the lifecycle (internal/dynamo patterns.go).
@@ -81,7 +82,7 @@ func (s *TableStore) Apply(ctx context.Context, c Change) error {
 	}
 	err = s.table.Transact(ctx, writes...)
 	switch dynamo.FailedLabel(err) {
-	case labelDeclaration, "outbox", dynamo.TranscriptVersionLabel:
+	case labelDeclaration, "outbox", dynamo.TranscriptVersionLabel, payment.LabelPayment:
 		return ErrStale
 	}
 	return err
@@ -125,6 +126,7 @@ func changeWrites(c Change) ([]dynamo.Write, error) {
 	for _, due := range c.Due {
 		add(dynamo.Put("due", newDueItem(d, due), dynamo.Condition{}))
 	}
+	writes = append(writes, c.Also...)
 	return writes, errors.Join(errs...)
 }
 

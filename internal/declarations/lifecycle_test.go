@@ -26,8 +26,8 @@ func day(s string) civil.Date {
 // decision is walked, each listed one is allowed to its state and every
 // other pair is refused.
 func TestNextFollowsTheRules(t *testing.T) {
-	states := []State{Submitted, Processing, Approved, Deficient, UnderAudit, AuditFailed, Appealed, Rejected, Deleted}
-	decisions := []Decision{Review, Approve, Deficiency, Audit, AuditPass, AuditFail, AppealGrant, AppealDeny, Resolve, Lapse}
+	states := []State{Submitted, Processing, Approved, Deficient, UnderAudit, AuditFailed, Appealed, Rejected, Deleted, AwaitingPayment, Cancelled}
+	decisions := []Decision{Review, Approve, Deficiency, Audit, AuditPass, AuditFail, AppealGrant, AppealDeny, Resolve, Lapse, Cancel}
 	type pair struct {
 		from State
 		by   Decision
@@ -44,6 +44,9 @@ func TestNextFollowsTheRules(t *testing.T) {
 		{AuditFailed, Resolve}: Appealed, {AuditFailed, Lapse}: Rejected,
 		// appealed -> approved | rejected
 		{Appealed, AppealGrant}: Approved, {Appealed, AppealDeny}: Rejected,
+		// awaiting_payment -> cancelled, unpaid after 24 hours (R-PAY-4); the
+		// payment itself (-> submitted) is the webhook's, not a decision
+		{AwaitingPayment, Cancel}: Cancelled,
 	}
 	for _, from := range states {
 		for _, by := range decisions {
@@ -61,7 +64,7 @@ func TestNextFollowsTheRules(t *testing.T) {
 		t.Errorf("table has %d transitions, R-DEC %d", len(lifecycle), len(rules))
 	}
 	for _, s := range states {
-		final := s == Approved || s == Rejected || s == Deleted
+		final := s == Approved || s == Rejected || s == Deleted || s == Cancelled
 		if s.Final() != final || openState(s) == final {
 			t.Errorf("%s: final %v, open %v", s, s.Final(), openState(s))
 		}

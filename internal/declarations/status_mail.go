@@ -55,6 +55,10 @@ var statusText = map[State]struct {
 	Rejected: {"appeal denied", func(f mailFacts) string {
 		return "The declaration is closed; the fee of " + f.fee + " is not refundable. Your certification keeps its expiration date."
 	}},
+	Cancelled: {"cancelled: not paid", func(f mailFacts) string {
+		return "The fee of " + f.fee + " was not paid within 24 hours of the submission, so the declaration was cancelled " +
+			"and its activities released. Nothing was charged; to renew, submit a new declaration and pay its fee."
+	}},
 	Deleted: {"deleted after the deadline", func(f mailFacts) string {
 		return "The deficiency was not resolved in time, so the declaration was deleted and its activities released; " +
 			"the fee of " + f.fee + " is kept. To renew, submit a new declaration (an expired certification also pays the " +

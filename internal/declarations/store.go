@@ -142,7 +142,13 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 		CertificantID: d.CertificantID}, dynamo.IfAbsent))
 	add(dynamo.Put(labelPending, markerItem{Key: dynamo.PendingKey(d.CertificantID, d.Certification),
 		Type: pendingItemType, DeclarationID: d.ID, Certification: d.Certification}, dynamo.IfAbsent))
-	add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, receivedMail(d, sub.GivenName), d.SubmittedAt, d.ID)))
+	if sub.Payment == nil {
+		add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, receivedMail(d, sub.GivenName, ""), d.SubmittedAt, d.ID)))
+	} else {
+		// R-PAY-1: the received email waits for the payment (PaidEffect).
+		ws, err := paymentWrites(d, *sub.Payment)
+		writes, errs = append(writes, ws...), append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("declaration %s writes: %w", d.ID, err)
 	}
@@ -180,7 +186,7 @@ func claimedActivities(d Declaration) []string {
 
 // receivedMail is the data of the "declaration received" email. No full
 // name: the greeting uses the given name only.
-func receivedMail(d Declaration, given string) map[string]string {
+func receivedMail(d Declaration, given, receipt string) map[string]string {
 	warning := ""
 	for _, w := range d.Warnings {
 		warning += w.Message + " "
@@ -192,6 +198,7 @@ func receivedMail(d Declaration, given string) map[string]string {
 		"fee":             fees.Amount(d.Fee.TotalCents, d.Fee.Currency),
 		"processingDueOn": d.ProcessingDueOn.String(),
 		"warning":         strings.TrimSpace(warning),
+		"receipt":         receipt,
 	}
 }
 

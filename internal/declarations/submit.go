@@ -18,6 +18,7 @@ import (
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // Request is the body of POST /v1/declarations. Without Allocations the
@@ -75,6 +76,9 @@ type Submission struct {
 	// Answer is the answer given (201 and the receipt), stored with the
 	// idempotency record when the request carried a key.
 	Answer dynamo.Answer
+	// Payment is the fee owed (R-PAY-1); nil for a zero total, which takes
+	// effect at once.
+	Payment *payment.Record
 }
 
 // Judge makes the submission to store, or refuses it.
@@ -140,12 +144,20 @@ type Receipt struct {
 	ProcessingDueOn civil.Date         `json:"processingDueOn"`
 	Warnings        []calendar.Warning `json:"warnings"`
 	Allocations     []cmp.Allocation   `json:"allocations"`
+	Payment         payment.Info       `json:"payment"`
+}
+
+// Payments answers a fee's payment for the 201, its one PaymentIntent
+// created when there is none yet (payment.Ledger).
+type Payments interface {
+	Info(ctx context.Context, certificantID, about string) (payment.Info, error)
 }
 
 // Service is the declarations use case.
 type Service struct {
 	store    Store
 	loader   Loader
+	payments Payments
 	schedule fees.Schedule
 	now      func() time.Time
 	auditBP  int
@@ -153,8 +165,8 @@ type Service struct {
 
 // NewService wires the store, the partition loader, the fee schedule and a
 // clock; the audit share is the R-DEC-3 default until WithAuditShare.
-func NewService(store Store, loader Loader, schedule fees.Schedule, now func() time.Time) *Service {
-	return &Service{store: store, loader: loader, schedule: schedule, now: now, auditBP: DefaultAuditShareBP}
+func NewService(store Store, loader Loader, payments Payments, schedule fees.Schedule, now func() time.Time) *Service {
+	return &Service{store: store, loader: loader, payments: payments, schedule: schedule, now: now, auditBP: DefaultAuditShareBP}
 }
 
 // WithAuditShare sets the share of declarations selected for audit at
@@ -177,7 +189,31 @@ func (s *Service) Submit(ctx context.Context, principal string, req Request, ide
 	if err != nil {
 		return dynamo.Answer{}, fmt.Errorf("submit declaration: %w", err)
 	}
-	return ans, nil
+	return s.withPayment(ctx, req.CertificantID, ans)
+}
+
+// withPayment completes a stored answer owing a fee with its payment's
+// client secret: every answer, a replayed one too, gets the same intent.
+func (s *Service) withPayment(ctx context.Context, certificantID string, ans dynamo.Answer) (dynamo.Answer, error) {
+	var rc struct {
+		ID      string       `json:"id"`
+		Payment payment.Info `json:"payment"`
+	}
+	if err := json.Unmarshal(ans.Body, &rc); err != nil {
+		return dynamo.Answer{}, fmt.Errorf("read receipt: %w", err)
+	}
+	if rc.Payment.Status != payment.RequiresPayment {
+		return ans, nil
+	}
+	info, err := s.payments.Info(ctx, certificantID, rc.ID)
+	if err != nil {
+		return dynamo.Answer{}, fmt.Errorf("payment of declaration %s: %w", rc.ID, err)
+	}
+	body, err := payment.Attach(ans.Body, info)
+	if err != nil {
+		return dynamo.Answer{}, err
+	}
+	return dynamo.Answer{Status: ans.Status, Body: body}, nil
 }
 
 // judge checks a submission against the certificant's partition and rules
@@ -226,11 +262,15 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 	if err != nil {
 		return Submission{}, fmt.Errorf("quote: %w", err)
 	}
+	status := Submitted
+	if quote.TotalCents > 0 {
+		status = AwaitingPayment // R-PAY-1: submitted once paid
+	}
 	d := Declaration{
 		ID:              rand.Text(),
 		CertificantID:   req.CertificantID,
 		Certification:   key,
-		Status:          Submitted,
+		Status:          status,
 		SubmittedAt:     now.UTC(),
 		ProcessingDueOn: adm.ProcessingDueOn,
 		Reinstatement:   adm.Reinstatement,
@@ -239,7 +279,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 		Allocations:     alloc,
 		Reported:        reported(activitiesByID(snap.Evaluation.Activities), alloc),
 		Warnings:        adm.Warnings,
-		History:         []Transition{{State: Submitted, At: now.UTC(), By: principal}},
+		History:         []Transition{{State: status, At: now.UTC(), By: principal}},
 		Version:         1,
 	}
 	d.AuditSelected = AuditSelected(d.ID, s.auditBP) // R-DEC-3: recorded at submission
@@ -248,12 +288,17 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 		d.Expiration = &exp
 	}
 	body, err := json.Marshal(Receipt{ID: d.ID, Status: d.Status, Certification: key, Fee: quote,
-		ProcessingDueOn: d.ProcessingDueOn, Warnings: d.Warnings, Allocations: alloc})
+		ProcessingDueOn: d.ProcessingDueOn, Warnings: d.Warnings, Allocations: alloc, Payment: payment.Due(quote.TotalCents)})
 	if err != nil {
 		return Submission{}, fmt.Errorf("encode receipt: %w", err)
 	}
-	return Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName,
-		Answer: dynamo.Answer{Status: http.StatusCreated, Body: body}}, nil
+	sub := Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName,
+		Answer: dynamo.Answer{Status: http.StatusCreated, Body: body}}
+	if status == AwaitingPayment {
+		p := payment.New(payment.KindDeclaration, d.CertificantID, d.ID, quote.TotalCents, now)
+		sub.Payment = &p
+	}
+	return sub, nil
 }
 
 // allocation checks the certificant's allocation, or takes the proposal

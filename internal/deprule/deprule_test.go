@@ -45,6 +45,7 @@ var layers = map[string]layer{
 	"internal/boot":         adapter, // clients built once at init
 	"internal/boot/secrets": adapter,
 	"internal/boot/ses":     adapter,
+	"internal/stripeapi":    adapter, // stripe-go: PaymentIntents, webhook signatures
 
 	"internal/certificants": useCase,
 	"internal/credential":   useCase,
@@ -57,6 +58,7 @@ var layers = map[string]layer{
 	"internal/reminders":    useCase,
 	"internal/transcript":   useCase,
 	"internal/verification": useCase,
+	"internal/billing":      useCase, // intents and the webhook's events (R-PAY)
 
 	"internal/cmp":           rules, // the rules engine
 	"internal/cmp/flow":      rules,
@@ -65,6 +67,7 @@ var layers = map[string]layer{
 	"internal/statuslist":    rules, // status list chunks and their bit writes
 	"internal/progresschart": rules, // evaluation -> SVG, pure
 	"internal/textcheck":     rules, // text hygiene of inputs
+	"internal/payment":       rules, // payment records, the Stripe port and event types
 
 	"internal/civil":    primitive,
 	"internal/dynamo":   primitive, // the table client: keys, writes, idempotency records

@@ -38,6 +38,10 @@
 //	a declaration's due entry                 pk=DECL#<id>         sk=DUE#<kind>#<yyyy-mm-dd> (carries the ByDate DUE# keys)
 //	status list chunk                         pk=SL#<listId>       sk=CHUNK#<nn>
 //	status list index taken                   pk=SLIDX#<list number> sk=<index>, put if absent
+//	payments of a certificant                 pk=C#<id>            sk begins_with PAY#       (sk=PAY#<paid thing's id>, R-PAY-5)
+//	payment by the paid thing's id            pk=PAY#<about>       sk=PAY                    (pointer -> certificant id)
+//	payment by its Stripe PaymentIntent       pk=PI#<intentId>     sk=PI                     (pointer -> certificant id, about)
+//	Stripe event processed                    pk=STRIPEEVT#<eventId> sk=EVT, put if absent, ttl (R-PAY-3: once per event)
 //
 // Date partitions are sharded so one busy day does not make a hot partition;
 // a sweep queries every shard of the day.
@@ -73,6 +77,7 @@ const (
 	PendingPrefix       = "PENDING#"
 	DeclarationPrefix   = "DECL#"
 	ExamPrefix          = "EXAM#"
+	PaymentPrefix       = "PAY#"
 )
 
 // CertificationKey addresses one certification (key like ASCPi-MLS).
@@ -240,3 +245,18 @@ func StatusChunkKey(listID string, c int) Key {
 func StatusIndexKey(n, i int) Key {
 	return Key{PK: "SLIDX#" + strconv.Itoa(n), SK: strconv.Itoa(i)}
 }
+
+// PaymentKey addresses the payment of a paid thing (declaration, order,
+// review, request) in its certificant's partition.
+func PaymentKey(certificantID, about string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: PaymentPrefix + about}
+}
+
+// PaymentPointerKey finds a payment's certificant from the paid thing's id.
+func PaymentPointerKey(about string) Key { return Key{PK: PaymentPrefix + about, SK: "PAY"} }
+
+// IntentKey finds a payment from its Stripe PaymentIntent id.
+func IntentKey(intentID string) Key { return Key{PK: "PI#" + intentID, SK: "PI"} }
+
+// StripeEventKey is the record of a processed Stripe event.
+func StripeEventKey(eventID string) Key { return Key{PK: "STRIPEEVT#" + eventID, SK: "EVT"} }

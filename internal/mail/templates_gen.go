@@ -132,6 +132,11 @@ var compiledText = map[string]blocks{
 			{kind: textNode, text: " (non-refundable)\nProcessing due by: "},
 			{kind: fieldNode, key: "processingDueOn"},
 			{kind: textNode, text: " (30 business days)\n"},
+			{kind: ifNode, key: "receipt", then: []node{
+				{kind: textNode, text: "Receipt: "},
+				{kind: fieldNode, key: "receipt"},
+				{kind: textNode, text: "\n"},
+			}, els: nil},
 			{kind: ifNode, key: "warning", then: []node{
 				{kind: textNode, text: "\nPlease note: "},
 				{kind: fieldNode, key: "warning"},
@@ -469,7 +474,13 @@ var compiledHTML = map[string]blocks{
 			{kind: fieldNode, key: "fee", esc: htmlEscape},
 			{kind: textNode, text: " (non-refundable)</li>\n<li>Processing due by: "},
 			{kind: fieldNode, key: "processingDueOn", esc: htmlEscape},
-			{kind: textNode, text: " (30 business days)</li>\n</ul>\n"},
+			{kind: textNode, text: " (30 business days)</li>\n"},
+			{kind: ifNode, key: "receipt", then: []node{
+				{kind: textNode, text: "<li>Receipt: "},
+				{kind: fieldNode, key: "receipt", esc: htmlEscape},
+				{kind: textNode, text: "</li>"},
+			}, els: nil},
+			{kind: textNode, text: "\n</ul>\n"},
 			{kind: ifNode, key: "warning", then: []node{
 				{kind: textNode, text: "<p><strong>Please note:</strong> "},
 				{kind: fieldNode, key: "warning", esc: htmlEscape},

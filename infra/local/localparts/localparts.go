@@ -127,6 +127,22 @@ func Mail(ctx context.Context, nodeModules string, out io.Writer) (*Process, err
 	return start(ctx, "mail", probe, 0, out, "", node, cli, "--port", "0", "--host", "127.0.0.1")
 }
 
+// Stripe starts stripe-mock (the binary the Makefile installs under
+// .tools) on ports it binds itself, HTTP and HTTPS both on loopback port 0,
+// and reports in its start-up lines: no fixed 12111/12112, no window for
+// another process to take them.
+func Stripe(ctx context.Context, bin string, out io.Writer) (*Process, error) {
+	if _, err := os.Stat(bin); err != nil {
+		return nil, fmt.Errorf("stripe-mock not found (%s): run `make deps`", bin)
+	}
+	probe := func(c *http.Client, url string) bool {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/v1/payment_intents", nil)
+		req.SetBasicAuth("sk_test_probe", "")
+		return answers(c, req, "payment_intent")
+	}
+	return start(ctx, "stripe", probe, 0, out, "", bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
+}
+
 // portTaken names the port and the variable that moves it.
 func portTaken(port int, err error) error {
 	return fmt.Errorf("port %d is taken (set another with the matching *_PORT variable): %w", port, err)
@@ -158,8 +174,10 @@ func answers(c *http.Client, req *http.Request, want string) bool {
 // ErrPortInUse is returned when a part could not bind its port.
 var ErrPortInUse = errors.New("port in use")
 
-// startedOn matches aws-ses-v2-local's "server running at http://localhost:PORT".
-var startedOn = regexp.MustCompile(`server running at https?://[^\s:/]+:(\d+)`)
+// startedOn matches the port a part reports it bound: aws-ses-v2-local's
+// "server running at http://localhost:PORT", stripe-mock's "Listening for
+// HTTP at address: 127.0.0.1:PORT" (not its HTTPS line).
+var startedOn = regexp.MustCompile(`(?:server running at https?://[^\s:/]+|Listening for HTTP at address: [0-9.]+):(\d+)`)
 
 // start runs bin; port 0 means the process binds one itself and prints it.
 func start(ctx context.Context, name string, probe func(c *http.Client, url string) bool, port int, out io.Writer, workDir, bin string, args ...string) (*Process, error) {

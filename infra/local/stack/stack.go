@@ -37,6 +37,7 @@ import (
 type Config struct {
 	Root                                      string // repository root (template.yaml, Makefile)
 	APIPort, LambdaPort, DynamoPort, MailPort int
+	StripePort                                int    // stripe-mock as the functions reach it (STRIPE_PORT)
 	DynamoDBPath                              string // "" keeps data in memory
 	KeyDir                                    string // where the credential signing key is kept; "" a temporary one
 	TableName                                 string // default "cmp-local"
@@ -49,7 +50,12 @@ type Config struct {
 // Stack is a running local stack.
 type Stack struct {
 	APIURL, LambdaURL, DynamoURL, MailURL, TableName string
+	StripeURL                                        string
 	Template                                         *template.Template
+	// StripeSecretKey and StripeWebhookSecret are what the functions get
+	// instead of the Secrets Manager secret (STRIPE_SECRET_KEY,
+	// STRIPE_WEBHOOK_SECRET, or their local defaults).
+	StripeSecretKey, StripeWebhookSecret string
 
 	cfg       Config
 	fns       map[string]*runtimeapi.Function
@@ -60,7 +66,8 @@ type Stack struct {
 	taskRoots string
 	keyFile   string
 
-	mail, dynamo *localparts.Part
+	mail, dynamo, stripe *localparts.Part
+	stripeCount          *stripeCounter
 }
 
 // Start brings the whole stack up; the build and the local parts start in parallel.
@@ -96,13 +103,22 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		apiLn.Close()
 		return nil, err
 	}
+	stripeLn, err := listen(cfg.StripePort, "STRIPE_PORT")
+	if err != nil {
+		apiLn.Close()
+		lambdaLn.Close()
+		return nil, err
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s := &Stack{TableName: cfg.TableName, Template: tpl, cfg: cfg, fns: map[string]*runtimeapi.Function{}, cancel: cancel,
-		APIURL: "http://" + apiLn.Addr().String(), LambdaURL: "http://" + lambdaLn.Addr().String()}
+		APIURL: "http://" + apiLn.Addr().String(), LambdaURL: "http://" + lambdaLn.Addr().String(),
+		StripeURL: "http://" + stripeLn.Addr().String(), StripeSecretKey: envOr("STRIPE_SECRET_KEY", DefaultStripeSecretKey),
+		StripeWebhookSecret: envOr("STRIPE_WEBHOOK_SECRET", DefaultStripeWebhookSecret)}
 	defer func() {
 		if err != nil {
 			apiLn.Close()
 			lambdaLn.Close()
+			stripeLn.Close()
 			s.Close()
 		}
 	}()
@@ -123,8 +139,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	}
 	nodeModules := filepath.Join(cfg.Root, "infra", "local", "node_modules")
 	var wg sync.WaitGroup
-	var buildErr, dynErr, mailErr error
-	wg.Add(3)
+	var buildErr, dynErr, mailErr, stripeErr error
+	wg.Add(4)
 	go func() { defer wg.Done(); buildErr = Build(ctx, cfg.Root, ids, s.taskRoots, cfg.Output) }()
 	go func() {
 		defer wg.Done()
@@ -138,11 +154,21 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 			return localparts.Mail(ctx, nodeModules, prefixed(cfg.Output, "mail"))
 		}, cfg.Logger)
 	}()
+	go func() {
+		defer wg.Done()
+		s.stripe, stripeErr = localparts.Supervise(ctx, runCtx, "stripe", 0, func(ctx context.Context) (*localparts.Process, error) {
+			return localparts.Stripe(ctx, filepath.Join(cfg.Root, ".tools", "stripe-mock"), prefixed(cfg.Output, "stripe"))
+		}, cfg.Logger)
+	}()
 	wg.Wait()
-	if err = errors.Join(buildErr, dynErr, mailErr); err != nil {
+	if err = errors.Join(buildErr, dynErr, mailErr, stripeErr); err != nil {
 		return nil, err
 	}
 	s.DynamoURL, s.MailURL = s.dynamo.URL(), s.mail.URL()
+	if s.stripeCount, err = newStripeCounter(s.stripe.URL()); err != nil {
+		return nil, err
+	}
+	s.serve(stripeLn, s.stripeCount)
 	s.db = dynamodb.New(dynamodb.Options{Region: template.Region, BaseEndpoint: aws.String(s.DynamoURL), Credentials: localCredentials})
 	if err = ensureTable(ctx, s.db, tpl.Table); err != nil {
 		return nil, err
@@ -219,7 +245,28 @@ func (s *Stack) functionEnv(f template.Function) map[string]string {
 		delete(env, "SIGNING_KEY_SECRET_ID")
 		env["SIGNING_KEY_FILE"] = s.keyFile
 	}
+	// Likewise the Stripe secret: the keys themselves, and stripe-mock as
+	// Stripe's API.
+	if _, ok := env["STRIPE_SECRET_ID"]; ok {
+		delete(env, "STRIPE_SECRET_ID")
+		env["STRIPE_SECRET_KEY"], env["STRIPE_WEBHOOK_SECRET"] = s.StripeSecretKey, s.StripeWebhookSecret
+		env["STRIPE_API_BASE"] = s.StripeURL
+	}
 	return env
+}
+
+// The local Stripe keys unless STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET
+// say otherwise (api.md); stripe-mock accepts any test key.
+const (
+	DefaultStripeSecretKey     = "sk_test_local"
+	DefaultStripeWebhookSecret = "whsec_local-dev-secret"
+)
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
 
 // signingKeyFile is the local credential signing key in dir, generated the
@@ -275,6 +322,9 @@ func (s *Stack) Close() {
 	}
 	if s.dynamo != nil {
 		s.dynamo.Close()
+	}
+	if s.stripe != nil {
+		s.stripe.Close()
 	}
 	if s.taskRoots != "" {
 		_ = os.RemoveAll(s.taskRoots)

@@ -20,7 +20,9 @@ import (
 	"github.com/boc/cmp/infra/local/contract"
 	"github.com/boc/cmp/infra/local/localjwt"
 	"github.com/boc/cmp/infra/local/stack"
+	"github.com/boc/cmp/infra/local/stripelocal"
 	"github.com/boc/cmp/infra/local/template"
+	"github.com/boc/cmp/internal/payment"
 )
 
 const secret = "stacktest-secret"
@@ -28,6 +30,7 @@ const secret = "stacktest-secret"
 // Stack is the running stack of this test package.
 type Stack struct {
 	APIURL, LambdaURL, DynamoURL, MailURL, TableName string
+	StripeURL                                        string
 	s                                                *stack.Stack
 	client                                           *http.Client
 	contract                                         *contract.Contract
@@ -70,7 +73,7 @@ func run(m *testing.M) int {
 		startErr = fmt.Errorf("start local stack (log: %s): %w", logf.Name(), err)
 	default:
 		current = &Stack{APIURL: s.APIURL, LambdaURL: s.LambdaURL, DynamoURL: s.DynamoURL, MailURL: s.MailURL, TableName: s.TableName,
-			s: s, client: &http.Client{Timeout: time.Minute}, contract: c}
+			StripeURL: s.StripeURL, s: s, client: &http.Client{Timeout: time.Minute}, contract: c}
 	}
 	code := m.Run()
 	if s != nil {
@@ -340,3 +343,46 @@ func (s *Stack) ColdStart(t testing.TB, logicalID string) time.Duration {
 
 // InitDurations are each function's first cold start, as the runner reports it.
 func (s *Stack) InitDurations() map[string]time.Duration { return s.s.InitDurations() }
+
+// StripeRequests counts what the functions asked of stripe-mock, by method
+// and path (e.g. "POST /v1/payment_intents").
+func (s *Stack) StripeRequests(methodPath string) int { return s.s.StripeRequests(methodPath) }
+
+// Payment is the stored payment of a declaration, order, review or request.
+func (s *Stack) Payment(t testing.TB, about string) payment.Record {
+	t.Helper()
+	r, found, err := stripelocal.Payment(context.Background(), s.DynamoDB(), s.TableName, about)
+	if err != nil || !found {
+		t.Fatalf("payment of %s: found %v, %v", about, found, err)
+	}
+	return r
+}
+
+// StripeEvent is a Stripe event of typ about pi, signed with the stack's
+// endpoint secret at at, as Stripe sends it: the body and its
+// Stripe-Signature header.
+func (s *Stack) StripeEvent(eventID, typ string, pi stripelocal.Intent, at time.Time) (body []byte, signature string) {
+	body = stripelocal.Event(eventID, typ, pi, at)
+	return body, stripelocal.Sign(body, s.WebhookSecret(), at)
+}
+
+// Webhook delivers a Stripe event to the webhook route.
+func (s *Stack) Webhook(t testing.TB, body []byte, signature string) *Response {
+	t.Helper()
+	return s.Do(t, "POST", stripelocal.WebhookPath, "", body, "Stripe-Signature", signature)
+}
+
+// Pay completes the card payment of about as Stripe reports it once the
+// card is confirmed (a signed payment_intent.succeeded for its intent), or
+// fails the test unless the webhook applied it.
+func (s *Stack) Pay(t testing.TB, about string) {
+	t.Helper()
+	r := s.Payment(t, about)
+	body, sig := s.StripeEvent("evt_pay_"+about, payment.EventSucceeded, stripelocal.IntentOf(r), time.Now())
+	if resp := s.Webhook(t, body, sig); resp.Status != http.StatusOK || !strings.Contains(string(resp.Body), `"outcome":"applied"`) {
+		t.Fatalf("pay %s: %d %s, want 200 applied", about, resp.Status, resp.Body)
+	}
+}
+
+// WebhookSecret is the local Stripe endpoint secret the functions verify with.
+func (s *Stack) WebhookSecret() string { return s.s.StripeWebhookSecret }

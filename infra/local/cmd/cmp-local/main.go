@@ -3,7 +3,9 @@
 //
 //	cmp-local                         run; ports from API_PORT (3000), LAMBDA_PORT (3001),
 //	                                  DYNAMODB_PORT (8000), MAIL_PORT (8005)
+//	                                  STRIPE_PORT (12111)
 //	cmp-local token -sub X [-groups staff] [-provider P]
+//	cmp-local pay -id X               the signed payment_intent.succeeded of X's payment
 package main
 
 import (
@@ -26,9 +28,12 @@ import (
 
 func main() {
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "token" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "token":
 		err = token(os.Args[2:])
-	} else {
+	case len(os.Args) > 1 && os.Args[1] == "pay":
+		err = pay(os.Args[2:])
+	default:
 		err = run(os.Args[1:])
 	}
 	if err != nil {
@@ -74,7 +79,7 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ports := map[string]int{"API_PORT": 3000, "LAMBDA_PORT": 3001, "DYNAMODB_PORT": 8000, "MAIL_PORT": 8005}
+	ports := map[string]int{"API_PORT": 3000, "LAMBDA_PORT": 3001, "DYNAMODB_PORT": 8000, "MAIL_PORT": 8005, "STRIPE_PORT": 12111}
 	for name := range ports {
 		if v := os.Getenv(name); v != "" {
 			p, err := strconv.Atoi(v)
@@ -96,7 +101,7 @@ func run(args []string) error {
 	fmt.Fprintln(os.Stderr, "cmp-local: building functions and starting DynamoDB Local and SES local ...")
 	s, err := stack.Start(ctx, stack.Config{
 		Root: abs, APIPort: ports["API_PORT"], LambdaPort: ports["LAMBDA_PORT"], DynamoPort: ports["DYNAMODB_PORT"], MailPort: ports["MAIL_PORT"],
-		DynamoDBPath: filepath.Join(abs, ".local", "dynamodb"), KeyDir: filepath.Join(abs, ".local"), JWTSecret: localjwt.SecretFromEnv(), Schedules: true, Output: out, Logger: log,
+		StripePort: ports["STRIPE_PORT"], DynamoDBPath: filepath.Join(abs, ".local", "dynamodb"), KeyDir: filepath.Join(abs, ".local"), JWTSecret: localjwt.SecretFromEnv(), Schedules: true, Output: out, Logger: log,
 	})
 	if err != nil {
 		return err
@@ -124,13 +129,19 @@ CMP local stack is ready.
   Lambda invoke  %s   (aws lambda invoke --endpoint-url %s --function-name CertificantsFunction ...)
   DynamoDB Local %s   table %s
   Mail viewer    %s
+  stripe-mock    %s   (Stripe's API for the functions; key %s, webhook secret %s)
   Staff token (sub %s, group staff):
     %s
   Demo certificant token (sub %s):
     %s
   Try: curl -H "Authorization: Bearer <certificant token>" %s/v1/certificants/%s
+  Pay a fee by card locally: a declaration (order, review, request) is awaiting_payment
+    until Stripe reports the payment; after submitting one, send what Stripe would send
+    once the card is confirmed:  make pay ID=<declaration id>
+    (then GET /v1/declarations/<id> says submitted, the mail viewer shows the receipt,
+    GET /v1/certificants/<id>/payments lists it)
 Ctrl-C stops everything.
-`, s.APIURL, s.LambdaURL, s.LambdaURL, s.DynamoURL, s.TableName, s.MailURL, demoStaff, staffTok, demoCertificants[0].id, certTok, s.APIURL, demoCertificants[0].id)
+`, s.APIURL, s.LambdaURL, s.LambdaURL, s.DynamoURL, s.TableName, s.MailURL, s.StripeURL, s.StripeSecretKey, s.StripeWebhookSecret, demoStaff, staffTok, demoCertificants[0].id, certTok, s.APIURL, demoCertificants[0].id)
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "cmp-local: stopping ...")
 	return nil

@@ -1,0 +1,96 @@
+package declarations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/payment"
+)
+
+// DueUnpaid: the first run of the deadlines job 24 hours or more after an
+// unpaid declaration was created (R-PAY-4).
+const DueUnpaid DueKind = "DEC-UNPAID"
+
+// ActorStripe is the "by" of the transition a payment makes.
+const ActorStripe = "stripe"
+
+// CancelOn is the day the deadlines job cancels a declaration created at
+// created and still unpaid: the day after the one on which 24 hours have
+// passed, so whatever time the job runs that day, it runs after them.
+func CancelOn(created time.Time) civil.Date {
+	return calendar.Today(created.Add(24 * time.Hour)).AddDays(1)
+}
+
+// paymentWrites are a new declaration's payment: the record, its pointer
+// and the job's entry for the day it is cancelled if still unpaid.
+func paymentWrites(d Declaration, p payment.Record) ([]dynamo.Write, error) {
+	ws, err := payment.Puts(p)
+	if err != nil {
+		return nil, err
+	}
+	due, err := dynamo.Put("due", newDueItem(d, Due{Kind: DueUnpaid, On: CancelOn(d.SubmittedAt)}), dynamo.Condition{})
+	return append(ws, due), err
+}
+
+// PaidEffect makes a paid declaration submitted (R-PAY-1): its processing
+// due date counted from the payment, the "declaration received" email with
+// its receipt line, all in the webhook's transaction (payment.Effect).
+type PaidEffect struct{ store *TableStore }
+
+// NewPaidEffect reads declarations from store.
+func NewPaidEffect(store *TableStore) *PaidEffect { return &PaidEffect{store: store} }
+
+// ErrNotAwaiting: the paid declaration is no longer awaiting payment.
+var ErrNotAwaiting = errors.New("declarations: the declaration is not awaiting payment")
+
+// Paid is the transition awaiting_payment -> submitted at paidAt.
+func (e *PaidEffect) Paid(ctx context.Context, p payment.Record, paidAt time.Time) ([]dynamo.Write, error) {
+	d, found, err := e.store.Get(ctx, p.About)
+	if err != nil {
+		return nil, err
+	}
+	if !found || d.Status != AwaitingPayment {
+		return nil, fmt.Errorf("declaration %s: %w", p.About, ErrNotAwaiting)
+	}
+	party, err := e.store.Party(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	n := d
+	n.Status, n.Version = Submitted, d.Version+1
+	n.ProcessingDueOn = calendar.ProcessingDue(paidAt) // R-DEC-1 from the payment
+	n.History = append(append([]Transition{}, d.History...), Transition{State: Submitted, At: paidAt.UTC(), By: ActorStripe,
+		Reason: "fee paid"})
+	receipt := fmt.Sprintf("%s paid by card on %s (payment %s, Stripe %s)", fees.Amount(p.AmountCents, p.Currency),
+		calendar.Today(paidAt), p.ID, p.IntentID)
+	c := Change{From: d, To: n, Mail: dynamo.NewOutbox(ReceivedTemplate, party.Email, receivedMail(n, party.Given, receipt), paidAt, n.ID)}
+	return changeWrites(c)
+}
+
+// CancelUnpaid cancels a declaration still unpaid on its cancel day,
+// releasing its claims and pending marker, with the payment cancelled in
+// the same transaction so a later payment is flagged, never applied
+// (R-PAY-4); false when nothing is due (paid, already cancelled).
+func (l *Lifecycle) CancelUnpaid(ctx context.Context, id string, today civil.Date) (bool, error) {
+	d, found, err := l.store.Get(ctx, id)
+	if err != nil || !found || d.Status != AwaitingPayment || today.Before(CancelOn(d.SubmittedAt)) {
+		return false, err
+	}
+	cancel, err := payment.CancelWrite(d.CertificantID, d.ID)
+	if err != nil {
+		return false, err
+	}
+	_, err = l.transit(ctx, d, Cancel, ActorJobName, "not paid within 24 hours (R-PAY-4)", func(_ *Declaration, c *Change) {
+		c.Also = append(c.Also, cancel)
+	}, today)
+	if errors.Is(err, ErrStale) {
+		return false, nil
+	}
+	return err == nil, err
+}

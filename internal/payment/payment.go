@@ -1,0 +1,179 @@
+// Package payment is the card payment of every fee (R-PAY): the payment
+// record kept in the payer's partition, the one PaymentIntent per payable
+// thing (created through the Intents port, never twice), and the Stripe
+// webhook's outcome applied exactly once per event, with the state change
+// the use case of the paid thing supplies (Effect). It knows no Stripe SDK:
+// internal/stripeapi adapts it.
+package payment
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/boc/cmp/internal/dynamo"
+)
+
+// Kind is what a payment pays for; each kind's use case supplies its Effect.
+type Kind string
+
+// The fee-bearing writes (R-FEE, R-PAY-1).
+const (
+	KindDeclaration  Kind = "declaration"
+	KindVerification Kind = "verification_order"
+	KindScoreReview  Kind = "score_review"
+	KindInactive     Kind = "inactive_request"
+)
+
+// Status is a payment's state.
+type Status string
+
+const (
+	// RequiresPayment: created, the card not yet confirmed (or declined).
+	RequiresPayment Status = "requires_payment"
+	// Succeeded: Stripe reported the payment; the thing took effect.
+	Succeeded Status = "succeeded"
+	// Cancelled: unpaid after 24 hours, the thing was cancelled (R-PAY-4).
+	Cancelled Status = "cancelled"
+	// RefundDue: paid after it was cancelled; never applied, flagged for a
+	// manual refund (R-PAY-4).
+	RefundDue Status = "refund_due"
+	// NotRequired: a zero total, nothing to pay (R-PAY-1); never stored.
+	NotRequired Status = "not_required"
+)
+
+// Currency of every fee (R-FEE: US cents); Stripe spells it lower case.
+const Currency = "USD"
+
+// Record is a payment as stored (pk=C#<certificant>, sk=PAY#<about>).
+type Record struct {
+	dynamo.Key
+	Type          string `dynamodbav:"type"`
+	ID            string `dynamodbav:"id"`
+	CertificantID string `dynamodbav:"certificantId"`
+	Kind          Kind   `dynamodbav:"kind"`
+	About         string `dynamodbav:"about"`
+	AmountCents   int64  `dynamodbav:"amountCents"`
+	Currency      string `dynamodbav:"currency"`
+	Status        Status `dynamodbav:"status"`
+	CreatedAt     string `dynamodbav:"createdAt"`
+	PaidAt        string `dynamodbav:"paidAt,omitempty"`
+	// IntentID and ClientSecret are Stripe's answer to the one creation;
+	// the secret goes only to the payer, never to a log or a listing.
+	IntentID     string `dynamodbav:"intentId,omitempty"`
+	ClientSecret string `dynamodbav:"clientSecret,omitempty"`
+	// EventID is the Stripe event that settled the payment.
+	EventID string `dynamodbav:"eventId,omitempty"`
+	// LeaseUntil (epoch seconds) is held by whoever is creating the intent
+	// now, so racing requests make one creation between them.
+	LeaseUntil int64 `dynamodbav:"leaseUntil,omitempty"`
+	Version    int   `dynamodbav:"version"`
+}
+
+// ItemType is the type attribute of payment records.
+const ItemType = "payment"
+
+// ID is the payment id of what it is about: one payment per payable thing.
+func ID(about string) string { return "pay-" + about }
+
+// StripeIdempotencyKey is the key every creation of about's intent carries,
+// so Stripe itself answers a repeated creation with the same intent.
+func StripeIdempotencyKey(about string) string { return "cmp-" + ID(about) }
+
+// New is the record of a fee owed now for about.
+func New(kind Kind, certificantID, about string, amountCents int64, now time.Time) Record {
+	return Record{
+		Key:  dynamo.PaymentKey(certificantID, about),
+		Type: ItemType, ID: ID(about), CertificantID: certificantID, Kind: kind, About: about,
+		AmountCents: amountCents, Currency: Currency, Status: RequiresPayment,
+		CreatedAt: now.UTC().Format(time.RFC3339), Version: 1,
+	}
+}
+
+// Pointer finds a payment's partition from what it is about.
+type Pointer struct {
+	dynamo.Key
+	Type          string `dynamodbav:"type"`
+	CertificantID string `dynamodbav:"certificantId"`
+}
+
+// Puts are the writes of a new payment, for the transaction that creates
+// the thing it pays for: the record and its pointer, both put if absent.
+func Puts(r Record) ([]dynamo.Write, error) {
+	rec, err := dynamo.Put(LabelPayment, r, dynamo.IfAbsent)
+	if err != nil {
+		return nil, err
+	}
+	ptr, err := dynamo.Put("payment-pointer", Pointer{Key: dynamo.PaymentPointerKey(r.About), Type: "payment-pointer",
+		CertificantID: r.CertificantID}, dynamo.IfAbsent)
+	if err != nil {
+		return nil, err
+	}
+	return []dynamo.Write{rec, ptr}, nil
+}
+
+// Info is the `payment` of a 201 answer (R-PAY-2).
+type Info struct {
+	Status       Status `json:"status"`
+	AmountCents  int64  `json:"amountCents"`
+	ClientSecret string `json:"clientSecret,omitempty"`
+}
+
+// Due is the Info of a total: not_required when zero (R-PAY-1).
+func Due(amountCents int64) Info {
+	if amountCents == 0 {
+		return Info{Status: NotRequired}
+	}
+	return Info{Status: RequiresPayment, AmountCents: amountCents}
+}
+
+// Attach sets the answer body's "payment" member to info: the stored
+// answer (replayed for an Idempotency-Key) carries no client secret, which
+// is added at each answer from the payment record.
+func Attach(body []byte, info Info) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("payment: answer is not an object: %w", err)
+	}
+	p, err := json.Marshal(info)
+	if err != nil {
+		return nil, fmt.Errorf("payment: encode info: %w", err)
+	}
+	m["payment"] = p
+	out, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("payment: encode answer: %w", err)
+	}
+	return out, nil
+}
+
+// Receipt is a payment as its payer and staff read it (api.md, R-PAY-5).
+type Receipt struct {
+	ID          string `json:"id"`
+	About       string `json:"about"`
+	Kind        Kind   `json:"kind"`
+	AmountCents int64  `json:"amountCents"`
+	Currency    string `json:"currency"`
+	Status      Status `json:"status"`
+	CreatedAt   string `json:"createdAt"`
+	PaidAt      string `json:"paidAt,omitempty"`
+	Intent      string `json:"stripePaymentIntent,omitempty"`
+}
+
+// Receipt is what the record shows (no client secret, no lease).
+func (r Record) Receipt() Receipt {
+	return Receipt{ID: r.ID, About: r.About, Kind: r.Kind, AmountCents: r.AmountCents, Currency: r.Currency,
+		Status: r.Status, CreatedAt: r.CreatedAt, PaidAt: r.PaidAt, Intent: r.IntentID}
+}
+
+// LabelPayment labels a payment record's write in a transaction.
+const LabelPayment = "payment"
+
+// CancelWrite cancels about's payment while it is still unpaid, in the
+// transaction that cancels the thing (R-PAY-4): a payment arriving later
+// finds it cancelled and is flagged for a refund, never applied.
+func CancelWrite(certificantID, about string) (dynamo.Write, error) {
+	return dynamo.Update(LabelPayment, dynamo.PaymentKey(certificantID, about), "SET #s = :c, version = version + :one REMOVE leaseUntil",
+		dynamo.Condition{Expr: "#s = :r", Names: map[string]string{"#s": "status"},
+			Values: map[string]any{":c": string(Cancelled), ":r": string(RequiresPayment), ":one": 1}})
+}
