@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -138,6 +139,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		ids[i] = f.LogicalID
 	}
 	nodeModules := filepath.Join(cfg.Root, "infra", "local", "node_modules")
+	stripeMock := filepath.Join(cfg.Root, ".tools", "stripe-mock")
 	var wg sync.WaitGroup
 	var buildErr, dynErr, mailErr, stripeErr error
 	wg.Add(4)
@@ -156,8 +158,11 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	}()
 	go func() {
 		defer wg.Done()
+		if stripeErr = ensureStripeMock(ctx, cfg.Root, stripeMock, cfg.Output); stripeErr != nil {
+			return
+		}
 		s.stripe, stripeErr = localparts.Supervise(ctx, runCtx, "stripe", 0, func(ctx context.Context) (*localparts.Process, error) {
-			return localparts.Stripe(ctx, filepath.Join(cfg.Root, ".tools", "stripe-mock"), prefixed(cfg.Output, "stripe"))
+			return localparts.Stripe(ctx, stripeMock, prefixed(cfg.Output, "stripe"))
 		}, cfg.Logger)
 	}()
 	wg.Wait()
@@ -225,6 +230,20 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		go scheduler.Run(runCtx, jobs, cfg.Logger)
 	}
 	return s, nil
+}
+
+// ensureStripeMock installs the pinned stripe-mock with the Makefile's own
+// target when a checkout has not run `make deps` since it was added.
+func ensureStripeMock(ctx context.Context, root, bin string, out io.Writer) error {
+	if _, err := os.Stat(bin); err == nil {
+		return nil
+	}
+	cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "-C", root, bin)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("install stripe-mock (make %s): %w", bin, err)
+	}
+	return nil
 }
 
 var localCredentials = credentials.NewStaticCredentialsProvider("local", "local", "local")
