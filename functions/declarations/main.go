@@ -2,7 +2,6 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"os"
 	"time"
@@ -24,10 +23,7 @@ func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	cfg := boot.AWS(log)
 	table := boot.Table(cfg, log)
-	keys, err := secrets.Stripe(context.Background(), cfg, os.Getenv)
-	if err != nil {
-		boot.Fatal(log, err)
-	}
+	keys := secrets.StripeOrExit(cfg, log)
 	intents := stripeapi.New(keys.SecretKey, keys.BaseURL)
 	lambda.Start(newRouter(table, intents, log).Handler())
 }

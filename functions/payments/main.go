@@ -4,7 +4,6 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"os"
 	"time"
@@ -25,10 +24,7 @@ func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	cfg := boot.AWS(log)
 	table := boot.Table(cfg, log)
-	keys, err := secrets.Stripe(context.Background(), cfg, os.Getenv)
-	if err != nil {
-		boot.Fatal(log, err)
-	}
+	keys := secrets.StripeOrExit(cfg, log)
 	lambda.Start(newRouter(table, stripeapi.NewVerifier(keys.WebhookSecret), log).Handler())
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -39,4 +41,14 @@ func Stripe(ctx context.Context, cfg aws.Config, getenv boot.Getenv) (StripeKeys
 	}
 	k.BaseURL = getenv("STRIPE_API_BASE")
 	return k, nil
+}
+
+// StripeOrExit is Stripe for a function's init: the keys, or a logged exit
+// (boot.Fatal), since a function without them can take no payment.
+func StripeOrExit(cfg aws.Config, log *slog.Logger) StripeKeys {
+	k, err := Stripe(context.Background(), cfg, os.Getenv)
+	if err != nil {
+		boot.Fatal(log, err)
+	}
+	return k
 }
