@@ -1,0 +1,39 @@
+package payment
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// R-PAY-2: the stored answer (replayed for an Idempotency-Key) gets the
+// payment's client secret added, every other member kept as it was.
+func TestAttach(t *testing.T) {
+	body := []byte(`{"id":"D1","status":"awaiting_payment","payment":{"status":"requires_payment","amountCents":9500}}`)
+	out, err := Attach(body, Info{Status: RequiresPayment, AmountCents: 9500, ClientSecret: "pi_1_secret_2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		ID, Status string
+		Payment    Info
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "D1" || got.Status != "awaiting_payment" || got.Payment.ClientSecret != "pi_1_secret_2" || got.Payment.AmountCents != 9500 {
+		t.Errorf("attached %s", out)
+	}
+	if _, err := Attach([]byte(`[1]`), Info{}); err == nil {
+		t.Error("an answer that is not an object was accepted")
+	}
+}
+
+// R-PAY-1: a zero total needs no payment; any other is owed in full.
+func TestDue(t *testing.T) {
+	if d := Due(0); d.Status != NotRequired || d.AmountCents != 0 {
+		t.Errorf("Due(0) = %+v", d)
+	}
+	if d := Due(1500); d.Status != RequiresPayment || d.AmountCents != 1500 {
+		t.Errorf("Due(1500) = %+v", d)
+	}
+}
