@@ -178,4 +178,3 @@ func (l *Ledger) ByIntent(ctx context.Context, intentID string) (payment.Record,
 	}
 	return r, err == nil, err
 }
-
