@@ -189,22 +189,32 @@ func TestDayAfterReminder(t *testing.T) {
 func TestDayAfterWhileProcessing(t *testing.T) {
 	s := stacktest.Get(t)
 	table := dynamo.New(s.DynamoDB(), s.TableName)
-	seed(t, table, "Cy", cert{"proc1-timely", "ASCPi-MLS", "active", "2025-05-31"}, cert{"proc1-late", "ASCPi-MLS", "active", "2025-05-31"})
+	seed(t, table, "Cy", cert{"proc1-timely", "ASCPi-MLS", "active", "2025-05-31"}, cert{"proc1-late", "ASCPi-MLS", "active", "2025-05-31"},
+		cert{"proc1-unpaid", "ASCPi-MLS", "active", "2025-05-31"})
 	ctx := context.Background()
-	pending := func(certificant, declID, submittedAt string) {
+	pending := func(certificant, declID, submittedAt string, status ...string) {
 		put(t, ctx, table, map[string]any{"pk": dynamo.PendingKey(certificant, "ASCPi-MLS").PK, "sk": dynamo.PendingKey(certificant, "ASCPi-MLS").SK,
 			"type": "pending", "declarationId": declID, "certification": "ASCPi-MLS"})
 		k := dynamo.DeclarationKey(certificant, declID)
-		put(t, ctx, table, map[string]any{"pk": k.PK, "sk": k.SK, "type": "declaration", "id": declID, "submittedAt": submittedAt})
+		item := map[string]any{"pk": k.PK, "sk": k.SK, "type": "declaration", "id": declID, "submittedAt": submittedAt}
+		if len(status) > 0 {
+			item["status"] = status[0]
+		}
+		put(t, ctx, table, item)
 	}
 	pending("proc1-timely", "D-TIMELY", "2025-05-20T15:00:00Z")
 	pending("proc1-late", "D-LATE", "2025-06-01T14:00:00Z") // a reinstatement, submitted after the expiration
+	// Created in time but its fee never paid (R-PAY-1): not submitted.
+	pending("proc1-unpaid", "D-UNPAID", "2025-05-20T15:00:00Z", "awaiting_payment")
 	run(t, s, "2025-06-01")
 	byTo := map[string]stacktest.Mail{}
-	for _, m := range mailsTo(t, s, "proc1-", 2) {
+	for _, m := range mailsTo(t, s, "proc1-", 3) {
 		byTo[m.Destination.To[0]] = m
 	}
 	timely, late := byTo["proc1-timely@example.org"], byTo["proc1-late@example.org"]
+	if unpaid := byTo["proc1-unpaid@example.org"]; !strings.Contains(unpaid.Body.Text, "125.00") || strings.Contains(unpaid.Subject, "processed") {
+		t.Errorf("unpaid declaration's day-after mail: %q\n%s", unpaid.Subject, unpaid.Body.Text)
+	}
 	if !strings.Contains(timely.Subject, "still being processed") || !strings.Contains(timely.Body.Text, "no reinstatement fee is due") ||
 		strings.Contains(timely.Body.Text, "125.00") || !strings.Contains(timely.Body.Text, "2025-05-31") {
 		t.Errorf("timely declaration's day-after mail: %q\n%s", timely.Subject, timely.Body.Text)

@@ -98,6 +98,9 @@ func (s *TableStore) Owe(ctx context.Context, e Email, to string) (bool, error) 
 	})
 }
 
+// awaitingPayment is a declaration created but not yet paid (R-PAY-1).
+const awaitingPayment = "awaiting_payment"
+
 // PendingTimely reports whether a declaration of the certification waits
 // for a decision (its pending marker) and was submitted on or before
 // expiration (R-REM-1): then the day-after email says so instead of asking
@@ -112,9 +115,12 @@ func (s *TableStore) PendingTimely(ctx context.Context, certificantID, certKey s
 	}
 	var decl struct {
 		SubmittedAt string `dynamodbav:"submittedAt"`
+		Status      string `dynamodbav:"status"`
 	}
 	found, err = s.table.Get(ctx, dynamo.DeclarationKey(certificantID, marker.DeclarationID), &decl)
-	if err != nil || !found {
+	// One still awaiting its fee was not submitted (R-PAY-1): the
+	// reinstatement email applies (the declarations use case's state name).
+	if err != nil || !found || decl.Status == awaitingPayment {
 		return false, err
 	}
 	at, err := time.Parse(time.RFC3339Nano, decl.SubmittedAt)
