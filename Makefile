@@ -121,7 +121,7 @@ bench: deps build-local
 
 .PHONY: fuzz
 fuzz:
-	@echo "e.g. go test -fuzz FuzzEvaluate ./internal/cmp"
+	@echo "e.g. go test -fuzz FuzzEvaluate ./internal/rules"
 
 # --- local stack (infra/local) ---------------------------------------------------
 

@@ -10,9 +10,9 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/pattern"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Registration is the body of POST /v1/certificants/{id}/certifications.
@@ -65,9 +65,9 @@ func (s *Service) Register(ctx context.Context, certificantID string, in Registr
 // alone, an exam pass in the same transaction as its attempt.
 func (s *Service) Prepare(in Registration) (Certification, error) {
 	var errs []fielderr.Field
-	cert, err := cmp.NewCertification(strings.TrimSpace(in.Program), strings.TrimSpace(in.Category))
+	cert, err := rules.NewCertification(strings.TrimSpace(in.Program), strings.TrimSpace(in.Category))
 	if err != nil {
-		errs = append(errs, fielderr.Field{Field: "category", Rule: cmp.RuleOf(err, "R-CAT-1"), Message: err.Error()})
+		errs = append(errs, fielderr.Field{Field: "category", Rule: rules.RuleOf(err, "R-CAT-1"), Message: err.Error()})
 	}
 	today := calendar.Today(s.now())
 	switch {

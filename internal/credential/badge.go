@@ -7,7 +7,7 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/statuslist"
 )
 
@@ -19,14 +19,14 @@ type Badge struct {
 	ID            string // urn:uuid of this credential
 	CertificantID string
 	Name          string // the certificant's name as the board holds it
-	Certification cmp.Certification
+	Certification rules.Certification
 	Number        string
 	Credential    string // credential text, e.g. MLS(ASCPi)CM
 	Cycle         calendar.Period
 	// From is validFrom's day: the cycle start, or the day of issue while
 	// a renewal approved early is current before its cycle starts (R-CYC-2).
 	From         civil.Date
-	Requirements cmp.Requirements // the requirement table's row for the cycle
+	Requirements rules.Requirements // the requirement table's row for the cycle
 	Status       statuslist.Entry
 }
 
@@ -112,7 +112,7 @@ func (is Issuer) profile() map[string]any {
 }
 
 // Criteria states the requirement table's row in words (R-REQ).
-func Criteria(r cmp.Requirements) string {
+func Criteria(r rules.Requirements) string {
 	mins := make([]string, len(r.Minimums))
 	for i, m := range r.Minimums {
 		mins[i] = fmt.Sprintf("%s in %s", m.Points, strings.ReplaceAll(string(m.Area), "_", " "))

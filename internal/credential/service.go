@@ -14,8 +14,8 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/statuslist"
 )
 
@@ -76,7 +76,7 @@ func (s *Service) Issue(ctx context.Context, certificantID, key string) ([]byte,
 }
 
 func (s *Service) issue(ctx context.Context, certificantID, key string) ([]byte, error) {
-	cert, err := cmp.ParseKey(key)
+	cert, err := rules.ParseKey(key)
 	if err != nil {
 		return nil, ErrNotFound
 	}
@@ -114,7 +114,7 @@ func (s *Service) issue(ctx context.Context, certificantID, key string) ([]byte,
 		}
 	}
 	cycle := calendar.Period{Start: civil.MustParse(c.CycleStart), End: c.Expiration()}
-	req, err := cmp.RequirementsFor(cert, cycle.End)
+	req, err := rules.RequirementsFor(cert, cycle.End)
 	if err != nil {
 		return nil, fmt.Errorf("requirements of %s: %w", cert.Key(), err)
 	}

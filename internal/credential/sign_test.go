@@ -9,7 +9,7 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/statuslist"
 )
 
@@ -31,12 +31,12 @@ func testSigner(t *testing.T) *Signer {
 }
 
 func testBadge(t *testing.T) Badge {
-	c, err := cmp.ParseKey("ASCPi-MLS")
+	c, err := rules.ParseKey("ASCPi-MLS")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cycle := calendar.CycleFromStart(civil.MustParse("2023-12-01"))
-	req, err := cmp.RequirementsFor(c, cycle.End)
+	req, err := rules.RequirementsFor(c, cycle.End)
 	if err != nil {
 		t.Fatal(err)
 	}

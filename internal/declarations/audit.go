@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/pattern"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // DefaultAuditShareBP is the R-DEC-3 default share of declarations audited,
@@ -76,26 +76,26 @@ const (
 
 // RequiredDocumentation is the booklet's list: the documentation an audit
 // asks for per activity type (R-DEC-3).
-var RequiredDocumentation = map[cmp.ActivityType]DocumentKind{
-	cmp.FormalCE:              CertificateOfParticipation,
-	cmp.OnlineCourse:          CertificateOfParticipation,
-	cmp.EmployerCourse:        EmployerLetter,
-	cmp.CollegeCourse:         UniversityTranscript,
-	cmp.CompetenceAssessment:  EmployerAssessmentForm,
-	cmp.ClinicalTeaching:      ClinicalTeachingForm,
-	cmp.Presentation:          PresentationProgram,
-	cmp.BookAuthored:          PublicationTitlePage,
-	cmp.BookChapter:           PublicationTitlePage,
-	cmp.DoctoralDissertation:  PublicationTitlePage,
-	cmp.BookEdited:            EditorPage,
-	cmp.Poster:                PosterAbstract,
-	cmp.JournalArticle:        PublicationCopy,
-	cmp.MastersThesis:         PublicationCopy,
-	cmp.CommitteeService:      ServiceLetter,
-	cmp.BOCAdvisoryBoard:      ServiceLetter,
-	cmp.Inspector:             InspectorLetter,
-	cmp.AdvancedCertification: CertificationRecord,
-	cmp.CovidCE:               SupervisorSignoff,
+var RequiredDocumentation = map[rules.ActivityType]DocumentKind{
+	rules.FormalCE:              CertificateOfParticipation,
+	rules.OnlineCourse:          CertificateOfParticipation,
+	rules.EmployerCourse:        EmployerLetter,
+	rules.CollegeCourse:         UniversityTranscript,
+	rules.CompetenceAssessment:  EmployerAssessmentForm,
+	rules.ClinicalTeaching:      ClinicalTeachingForm,
+	rules.Presentation:          PresentationProgram,
+	rules.BookAuthored:          PublicationTitlePage,
+	rules.BookChapter:           PublicationTitlePage,
+	rules.DoctoralDissertation:  PublicationTitlePage,
+	rules.BookEdited:            EditorPage,
+	rules.Poster:                PosterAbstract,
+	rules.JournalArticle:        PublicationCopy,
+	rules.MastersThesis:         PublicationCopy,
+	rules.CommitteeService:      ServiceLetter,
+	rules.BOCAdvisoryBoard:      ServiceLetter,
+	rules.Inspector:             InspectorLetter,
+	rules.AdvancedCertification: CertificationRecord,
+	rules.CovidCE:               SupervisorSignoff,
 }
 
 // knownKind reports whether k is a kind of the list.
@@ -131,7 +131,7 @@ const maxDocuments = 200
 // the declaration claims, the kind the list names for that activity's type
 // (acts: the transcript by id), and an English translation of anything not
 // in English (R-DEC-3).
-func CheckDocument(d Declaration, doc Document, acts map[string]cmp.Activity) []fielderr.Field {
+func CheckDocument(d Declaration, doc Document, acts map[string]rules.Activity) []fielderr.Field {
 	var errs []fielderr.Field
 	add := func(field, rule, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
@@ -193,7 +193,7 @@ func MissingDocumentation(d Declaration) []string {
 }
 
 // reported lists the activities of alloc that a CE provider posted.
-func reported(acts map[string]cmp.Activity, alloc []cmp.Allocation) []string {
+func reported(acts map[string]rules.Activity, alloc []rules.Allocation) []string {
 	var ids []string
 	for _, id := range claimedActivities(Declaration{Allocations: alloc}) {
 		if acts[id].Reported {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // State is a declaration's place in its lifecycle (R-DEC).
@@ -58,7 +58,7 @@ type Declaration struct {
 	Reinstatement   bool               `json:"reinstatement"`
 	CEWindow        calendar.Period    `json:"ceWindow"`
 	Fee             fees.Quote         `json:"fee"`
-	Allocations     []cmp.Allocation   `json:"allocations"`
+	Allocations     []rules.Allocation `json:"allocations"`
 	Warnings        []calendar.Warning `json:"warnings"`
 	History         []Transition       `json:"history"`
 	Version         int                `json:"version"`

@@ -16,12 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/mail/mailtest"
 	"github.com/boc/cmp/internal/payment"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // memStore keeps what TableStore keeps, with the same conditions and the
@@ -123,7 +123,7 @@ func (m *memStore) List(_ context.Context, certificantID string) ([]Declaration,
 type memLoader struct {
 	store      *memStore
 	expiration map[string]civil.Date // by certification key; absent: not held
-	activities []cmp.Activity
+	activities []rules.Activity
 }
 
 func (l *memLoader) Load(_ context.Context, certificantID, certKey string, at time.Time) (Snapshot, bool, error) {
@@ -131,7 +131,7 @@ func (l *memLoader) Load(_ context.Context, certificantID, certKey string, at ti
 		return Snapshot{}, false, nil
 	}
 	exp, held := l.expiration[certKey]
-	cert, err := cmp.ParseKey(certKey)
+	cert, err := rules.ParseKey(certKey)
 	if err != nil {
 		return Snapshot{}, false, err
 	}
@@ -159,7 +159,7 @@ func (l *memLoader) Load(_ context.Context, certificantID, certKey string, at ti
 	return Snapshot{
 		Email: certificantID + "@example.org", GivenName: "Maria", Registered: held, Expiration: exp,
 		Pending: pending, Declarations: decls,
-		Evaluation: cmp.EvaluationInput{Certification: cert, Expires: exp, Window: cmp.Window{From: w.Start, To: w.End},
+		Evaluation: rules.EvaluationInput{Certification: cert, Expires: exp, Window: rules.Window{From: w.Start, To: w.End},
 			Activities: l.activities, ClaimedInCertification: claimed},
 	}, true, nil
 }
@@ -173,15 +173,15 @@ func ny(date string, hour int) time.Time {
 }
 
 // mlsTranscript meets the MLS requirements of a cycle ending 2025-01-31.
-func mlsTranscript() []cmp.Activity {
-	act := func(id string, pts cmp.Points, areas ...cmp.Area) cmp.Activity {
-		return cmp.Activity{ID: id, Type: cmp.FormalCE, Title: id, CompletedOn: d("2023-05-02"), Areas: areas, Points: pts, Status: cmp.Accepted}
+func mlsTranscript() []rules.Activity {
+	act := func(id string, pts rules.Points, areas ...rules.Area) rules.Activity {
+		return rules.Activity{ID: id, Type: rules.FormalCE, Title: id, CompletedOn: d("2023-05-02"), Areas: areas, Points: pts, Status: rules.Accepted}
 	}
-	return []cmp.Activity{
-		act("a-safety", 2*cmp.Pt, cmp.AreaSafety), act("a-ethics", 1*cmp.Pt, cmp.AreaEthics),
-		act("a-bb", 2*cmp.Pt, cmp.AreaBloodBanking), act("a-chem", 2*cmp.Pt, cmp.AreaChemistry),
-		act("a-hem", 2*cmp.Pt, cmp.AreaHematology), act("a-micro", 2*cmp.Pt, cmp.AreaMicrobiology),
-		act("a-rest", 30*cmp.Pt, cmp.AreaManagement),
+	return []rules.Activity{
+		act("a-safety", 2*rules.Pt, rules.AreaSafety), act("a-ethics", 1*rules.Pt, rules.AreaEthics),
+		act("a-bb", 2*rules.Pt, rules.AreaBloodBanking), act("a-chem", 2*rules.Pt, rules.AreaChemistry),
+		act("a-hem", 2*rules.Pt, rules.AreaHematology), act("a-micro", 2*rules.Pt, rules.AreaMicrobiology),
+		act("a-rest", 30*rules.Pt, rules.AreaManagement),
 	}
 }
 
@@ -191,7 +191,7 @@ type fixture struct {
 	now   time.Time
 }
 
-func newFixture(now time.Time, activities []cmp.Activity) *fixture {
+func newFixture(now time.Time, activities []rules.Activity) *fixture {
 	f := &fixture{store: newMemStore(), now: now}
 	loader := &memLoader{store: f.store, activities: activities, expiration: map[string]civil.Date{
 		"ASCPi-MLS": d("2025-01-31"), "ASCPi-SBB": d("2025-02-28"), "ASCPi-H": d("2020-06-30"), "ASCPi-M": d("2012-06-30"),
@@ -220,7 +220,7 @@ func TestSubmit(t *testing.T) {
 	tests := []struct {
 		name       string
 		at         time.Time
-		activities []cmp.Activity
+		activities []rules.Activity
 		sub, group string
 		body       string
 		status     int
@@ -302,8 +302,8 @@ func TestSubmitReinstatementFee(t *testing.T) {
 func TestSubmitSameDayReduction(t *testing.T) {
 	// R-FEE-2: a second declaration the same business day, expiring within 3
 	// months of the first, pays 1500; the next business day pays 9500 again.
-	tr := append(mlsTranscript(), cmp.Activity{ID: "a-sbb", Type: cmp.FormalCE, Title: "SBB", CompletedOn: d("2023-06-01"),
-		Areas: []cmp.Area{cmp.AreaBloodBanking}, Points: 10 * cmp.Pt, Status: cmp.Accepted})
+	tr := append(mlsTranscript(), rules.Activity{ID: "a-sbb", Type: rules.FormalCE, Title: "SBB", CompletedOn: d("2023-06-01"),
+		Areas: []rules.Area{rules.AreaBloodBanking}, Points: 10 * rules.Pt, Status: rules.Accepted})
 	tests := []struct {
 		name       string
 		secondAt   time.Time

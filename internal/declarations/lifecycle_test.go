@@ -9,8 +9,8 @@ import (
 
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/rules"
 )
 
 func day(s string) civil.Date {
@@ -163,7 +163,7 @@ func sampleDeclaration(status State) Declaration {
 	exp := day("2025-01-31")
 	return Declaration{ID: "D1", CertificantID: "c-1", Certification: "ASCPi-MLS", Status: status, Version: 3,
 		SubmittedAt: time.Date(2024, 11, 4, 15, 0, 0, 0, time.UTC), ProcessingDueOn: day("2024-12-17"), Expiration: &exp,
-		Allocations: []cmp.Allocation{{ActivityID: "a1"}, {ActivityID: "a2"}, {ActivityID: "a1"}},
+		Allocations: []rules.Allocation{{ActivityID: "a1"}, {ActivityID: "a2"}, {ActivityID: "a1"}},
 		History:     []Transition{{State: Submitted, By: "c-1"}}, Fee: fees.Quote{TotalCents: 9500, Currency: "USD"}}
 }
 
@@ -301,8 +301,8 @@ func TestParseAuditShare(t *testing.T) {
 // type (a kind listed for another type is refused), translated unless English.
 func TestCheckDocument(t *testing.T) {
 	d := sampleDeclaration(UnderAudit)
-	acts := map[string]cmp.Activity{"a1": {ID: "a1", Type: cmp.FormalCE, Title: "Transfusion update"},
-		"a2": {ID: "a2", Type: cmp.CollegeCourse, Title: "Immunology 301"}}
+	acts := map[string]rules.Activity{"a1": {ID: "a1", Type: rules.FormalCE, Title: "Transfusion update"},
+		"a2": {ID: "a2", Type: rules.CollegeCourse, Title: "Immunology 301"}}
 	ok := Document{ActivityID: "a1", Kind: CertificateOfParticipation, FileName: "cert 1.pdf", Language: "en"}
 	for _, tc := range []struct {
 		name  string
@@ -346,7 +346,7 @@ func TestLastMonthOnly(t *testing.T) {
 	if got := LastMonthFrom(d); got != day("2025-01-01") {
 		t.Errorf("last month from %s, want 2025-01-01", got)
 	}
-	acts := map[string]cmp.Activity{
+	acts := map[string]rules.Activity{
 		"old": {ID: "old", CompletedOn: day("2024-12-31")}, "new": {ID: "new", CompletedOn: day("2025-01-01")},
 	}
 	if errs := lastMonthOnly(d, []string{"new"}, acts); len(errs) != 0 {

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/mail/mailtest"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // R-DEC-5, R-REM-2: the status email of every state a transition enters,
@@ -60,7 +60,7 @@ func TestStatusMailsRenderForEveryState(t *testing.T) {
 	dl := calendar.Today(at.AddDate(0, 1, 0))
 	d.DeadlineOn = &dl
 	d.Documents = []Document{{ActivityID: "a1", Kind: CertificateOfParticipation, FileName: "c.pdf", Language: "en"}}
-	acts := map[string]cmp.Activity{"a1": {ID: "a1", Title: "Transfusion update"}, "a2": {ID: "a2", Title: "Hemostasis workshop"}}
+	acts := map[string]rules.Activity{"a1": {ID: "a1", Title: "Transfusion update"}, "a2": {ID: "a2", Title: "Hemostasis workshop"}}
 	m := mailtest.Render(t, StatusTemplate, documentMail(d, party, titles(acts)))
 	if !strings.Contains(m.Subject, "documentation received") || strings.Contains(m.Subject, "selected for audit") ||
 		!strings.Contains(m.Text, "Hemostasis workshop") || strings.Contains(m.Text, " a2") {

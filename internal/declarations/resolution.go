@@ -10,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Resolution is the body of POST /v1/declarations/{id}/resolution: a new
@@ -20,8 +20,8 @@ import (
 // new activities included), or for a failed audit an appeal letter
 // (R-DEC-2, R-DEC-4).
 type Resolution struct {
-	Allocations *[]cmp.Allocation `json:"allocations,omitempty"`
-	Appeal      string            `json:"appeal,omitempty"`
+	Allocations *[]rules.Allocation `json:"allocations,omitempty"`
+	Appeal      string              `json:"appeal,omitempty"`
 }
 
 // maxAppeal bounds the appeal letter kept in the history.
@@ -72,7 +72,7 @@ func (l *Lifecycle) Resolve(ctx context.Context, d Declaration, by string, res R
 
 // lastMonthOnly refuses, after a failed audit, every newly claimed activity
 // completed before the first day of the cycle's last month (R-DEC-4).
-func lastMonthOnly(d Declaration, added []string, acts map[string]cmp.Activity) []fielderr.Field {
+func lastMonthOnly(d Declaration, added []string, acts map[string]rules.Activity) []fielderr.Field {
 	from := LastMonthFrom(d)
 	var errs []fielderr.Field
 	for _, id := range added {
@@ -87,7 +87,7 @@ func lastMonthOnly(d Declaration, added []string, acts map[string]cmp.Activity) 
 // reallocate judges the new allocation against the transcript now, this
 // declaration's own claims not counting against it (R-ALLOC, R-ACT-11); it
 // also answers the transcript's activities by id.
-func (l *Lifecycle) reallocate(ctx context.Context, d Declaration, given *[]cmp.Allocation) ([]cmp.Allocation, map[string]cmp.Activity, error) {
+func (l *Lifecycle) reallocate(ctx context.Context, d Declaration, given *[]rules.Allocation) ([]rules.Allocation, map[string]rules.Activity, error) {
 	snap, err := l.snapshot(ctx, d)
 	if err != nil {
 		return nil, nil, err
@@ -113,8 +113,8 @@ func (l *Lifecycle) snapshot(ctx context.Context, d Declaration) (Snapshot, erro
 	return snap, nil
 }
 
-func activitiesByID(acts []cmp.Activity) map[string]cmp.Activity {
-	out := make(map[string]cmp.Activity, len(acts))
+func activitiesByID(acts []rules.Activity) map[string]rules.Activity {
+	out := make(map[string]rules.Activity, len(acts))
 	for _, a := range acts {
 		out[a.ID] = a
 	}
@@ -122,7 +122,7 @@ func activitiesByID(acts []cmp.Activity) map[string]cmp.Activity {
 }
 
 // titles maps the activity ids of acts to their titles, for emails.
-func titles(acts map[string]cmp.Activity) map[string]string {
+func titles(acts map[string]rules.Activity) map[string]string {
 	out := make(map[string]string, len(acts))
 	for id, a := range acts {
 		out[id] = a.Title

@@ -13,20 +13,20 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/payment"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Request is the body of POST /v1/declarations. Without Allocations the
 // proposed allocation is used (R-ALLOC-3).
 type Request struct {
-	CertificantID string            `json:"certificantId"`
-	Certification string            `json:"certification"`
-	Allocations   *[]cmp.Allocation `json:"allocations,omitempty"`
+	CertificantID string              `json:"certificantId"`
+	Certification string              `json:"certification"`
+	Allocations   *[]rules.Allocation `json:"allocations,omitempty"`
 }
 
 // Check is the request's shape (422 before anything is read): the
@@ -36,8 +36,8 @@ func (r Request) Check() []fielderr.Field {
 	if r.CertificantID == "" {
 		errs = append(errs, httpapi.Required("certificantId", "R-DEC-1", "the certificant who declares"))
 	}
-	if _, err := cmp.ParseKey(r.Certification); err != nil {
-		errs = append(errs, fielderr.Field{Field: "certification", Rule: cmp.RuleOf(err, "R-CAT-1"), Message: err.Error()})
+	if _, err := rules.ParseKey(r.Certification); err != nil {
+		errs = append(errs, fielderr.Field{Field: "certification", Rule: rules.RuleOf(err, "R-CAT-1"), Message: err.Error()})
 	}
 	if r.Allocations != nil && len(*r.Allocations) > maxAllocations {
 		errs = append(errs, fielderr.Field{Field: "allocations", Rule: "R-ALLOC-1", Message: fmt.Sprintf("at most %d entries", maxAllocations)})
@@ -60,7 +60,7 @@ type Snapshot struct {
 	Declarations []Declaration
 	// Evaluation is the rules input for the CE window of a submission at the
 	// instant Load was given (R-CYC-3..5), claims of other declarations included.
-	Evaluation cmp.EvaluationInput
+	Evaluation rules.EvaluationInput
 }
 
 // Loader reads a Snapshot; false when the certificant does not exist.
@@ -121,7 +121,7 @@ func (e *NotOpenError) Error() string {
 type RuleError struct {
 	Detail     string
 	Errors     []fielderr.Field
-	Shortfalls []cmp.Shortfall
+	Shortfalls []rules.Shortfall
 }
 
 func (e *RuleError) Error() string {
@@ -143,7 +143,7 @@ type Receipt struct {
 	Fee             fees.Quote         `json:"fee"`
 	ProcessingDueOn civil.Date         `json:"processingDueOn"`
 	Warnings        []calendar.Warning `json:"warnings"`
-	Allocations     []cmp.Allocation   `json:"allocations"`
+	Allocations     []rules.Allocation `json:"allocations"`
 	Payment         payment.Info       `json:"payment"`
 }
 
@@ -219,9 +219,9 @@ func (s *Service) withPayment(ctx context.Context, certificantID string, ans dyn
 // judge checks a submission against the certificant's partition and rules
 // and makes the declaration, its fee and the receipt.
 func (s *Service) judge(ctx context.Context, principal string, req Request, now time.Time) (Submission, error) {
-	cert, err := cmp.ParseKey(req.Certification)
+	cert, err := rules.ParseKey(req.Certification)
 	if err != nil {
-		return Submission{}, &RuleError{Detail: "unknown certification", Errors: []fielderr.Field{{Field: "certification", Rule: cmp.RuleOf(err, "R-CAT-1"), Message: err.Error()}}}
+		return Submission{}, &RuleError{Detail: "unknown certification", Errors: []fielderr.Field{{Field: "certification", Rule: rules.RuleOf(err, "R-CAT-1"), Message: err.Error()}}}
 	}
 	key := cert.Key()
 	snap, found, err := s.loader.Load(ctx, req.CertificantID, key, now)
@@ -303,9 +303,9 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 
 // allocation checks the certificant's allocation, or takes the proposal
 // when there is none; unmet requirements are a *RuleError (R-ALLOC-2).
-func allocation(in cmp.EvaluationInput, given *[]cmp.Allocation) ([]cmp.Allocation, error) {
+func allocation(in rules.EvaluationInput, given *[]rules.Allocation) ([]rules.Allocation, error) {
 	if given == nil {
-		ev, err := cmp.Evaluate(in)
+		ev, err := rules.Evaluate(in)
 		if err != nil {
 			return nil, fmt.Errorf("evaluate: %w", err)
 		}
@@ -319,7 +319,7 @@ func allocation(in cmp.EvaluationInput, given *[]cmp.Allocation) ([]cmp.Allocati
 		return nil, &RuleError{Detail: "too many allocations", Errors: []fielderr.Field{{Field: "allocations", Rule: "R-ALLOC-1",
 			Message: fmt.Sprintf("at most %d entries", maxAllocations)}}}
 	}
-	check, err := cmp.CheckAllocation(in, *given)
+	check, err := rules.CheckAllocation(in, *given)
 	if err != nil {
 		return nil, fmt.Errorf("check allocation: %w", err)
 	}
@@ -336,7 +336,7 @@ const maxAllocations = 90
 
 // shortfallErrors names each shortfall as an R-ALLOC-2 error too, so every
 // 422 lists its rule.
-func shortfallErrors(short []cmp.Shortfall) []fielderr.Field {
+func shortfallErrors(short []rules.Shortfall) []fielderr.Field {
 	out := make([]fielderr.Field, len(short))
 	for i, sf := range short {
 		out[i] = fielderr.Field{Field: "allocations", Rule: "R-ALLOC-2", Message: fmt.Sprintf("%s: %s more points needed", sf.Area, sf.Needed)}

@@ -60,8 +60,8 @@ var layers = map[string]layer{
 	"internal/verification": useCase,
 	"internal/billing":      useCase, // intents and the webhook's events (R-PAY)
 
-	"internal/cmp":           rules, // the rules engine
-	"internal/cmp/flow":      rules,
+	"internal/rules":         rules, // the rules engine
+	"internal/rules/flow":    rules,
 	"internal/calendar":      rules,
 	"internal/fees":          rules,
 	"internal/statuslist":    rules, // status list chunks and their bit writes
@@ -249,7 +249,7 @@ func TestDependencyRule(t *testing.T) {
 func TestDependencyRuleCatches(t *testing.T) {
 	pkgs := []pkg{
 		{rel: "internal/exams", imports: []string{module + "/internal/certificants", "net/http", "github.com/aws/aws-sdk-go-v2/service/dynamodb/types", module + "/internal/httpapi", module + "/internal/dynamo"}},
-		{rel: "internal/cmp", imports: []string{module + "/internal/fees", module + "/internal/civil"}},
+		{rel: "internal/rules", imports: []string{module + "/internal/fees", module + "/internal/civil"}},
 		{rel: "internal/dynamo", imports: []string{"github.com/aws/aws-sdk-go-v2/service/dynamodb", module + "/internal/mail/mailtest"}},
 		{rel: "functions/exams", imports: []string{module + "/infra/local/stacktest", module + "/internal/exams", "net/http"}},
 		{rel: "infra/local/stack", imports: []string{module + "/infra/local/template", "net/http"}},

@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/pattern"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Score email states of an attempt.
@@ -84,7 +84,7 @@ func ParseAttemptID(id string) (certKey, route string, n int, ok bool) {
 	if len(parts) != 3 || !routePattern.MatchString(parts[1]) {
 		return "", "", 0, false
 	}
-	cert, err := cmp.ParseKey(parts[0])
+	cert, err := rules.ParseKey(parts[0])
 	if err != nil || cert.Key() != parts[0] {
 		return "", "", 0, false
 	}
@@ -96,7 +96,7 @@ func ParseAttemptID(id string) (certKey, route string, n int, ok bool) {
 }
 
 // validate checks a NewAttempt against today and returns its certification.
-func validate(in NewAttempt, today civil.Date) (cmp.Certification, error) {
+func validate(in NewAttempt, today civil.Date) (rules.Certification, error) {
 	var errs []fielderr.Field
 	add := func(field, rule, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
@@ -104,10 +104,10 @@ func validate(in NewAttempt, today civil.Date) (cmp.Certification, error) {
 	if in.CertificantID == "" {
 		add("certificantId", "", "required")
 	}
-	cert, err := cmp.NewCertification(in.Program, in.Category)
+	cert, err := rules.NewCertification(in.Program, in.Category)
 	if err != nil {
 		rule := ""
-		var re *cmp.RuleError
+		var re *rules.RuleError
 		if errors.As(err, &re) {
 			rule = re.Rule
 		}
@@ -133,7 +133,7 @@ func validate(in NewAttempt, today civil.Date) (cmp.Certification, error) {
 	}
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(a, b fielderr.Field) int { return strings.Compare(a.Field, b.Field) })
-		return cmp.Certification{}, &fielderr.Invalid{Detail: "invalid request", Fields: errs}
+		return rules.Certification{}, &fielderr.Invalid{Detail: "invalid request", Fields: errs}
 	}
 	return cert, nil
 }

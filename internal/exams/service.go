@@ -1,7 +1,7 @@
 package exams
 
 import (
-	stdcmp "cmp"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -307,7 +307,7 @@ func (s *Service) Report(ctx context.Context, from, to civil.Date) ([]ReportEntr
 	}
 	// Shards and months come back in no useful order.
 	slices.SortFunc(out, func(x, y ReportEntry) int {
-		return stdcmp.Or(x.ExamDate.Compare(y.ExamDate), strings.Compare(x.Certification, y.Certification), strings.Compare(x.Number, y.Number))
+		return cmp.Or(x.ExamDate.Compare(y.ExamDate), strings.Compare(x.Certification, y.Certification), strings.Compare(x.Number, y.Number))
 	})
 	return out, nil
 }

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"html"
 
-	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Layout in SVG user units.
@@ -31,7 +31,7 @@ const (
 // SVG renders title (e.g. "ASCPi-MLS, cycle 2025-02-01 to 2028-01-31") and one
 // bar per requirement. A bar is full when the requirement is met; the label says
 // earned / required in points, and what is still needed.
-func SVG(title string, reqs []cmp.AreaProgress) []byte {
+func SVG(title string, reqs []rules.AreaProgress) []byte {
 	height := top + rowHeight*len(reqs) + 16
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="13">`, width, height, width, height)
@@ -60,8 +60,8 @@ func SVG(title string, reqs []cmp.AreaProgress) []byte {
 }
 
 // label is the area as a person reads it.
-func label(a cmp.Area) string {
-	if a == cmp.AreaTotal {
+func label(a rules.Area) string {
+	if a == rules.AreaTotal {
 		return "Total"
 	}
 	s := []byte(a)

@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/rules"
 )
 
 func TestSVGShowsMetAndShortAreas(t *testing.T) {
-	reqs := []cmp.AreaProgress{
-		{Area: cmp.AreaTotal, Required: 3600, Earned: 3250},
+	reqs := []rules.AreaProgress{
+		{Area: rules.AreaTotal, Required: 3600, Earned: 3250},
 		{Area: "blood_banking", Required: 200, Earned: 300},
 		{Area: "chemistry", Required: 200, Earned: 0},
 	}

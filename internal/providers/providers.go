@@ -20,9 +20,9 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/pattern"
+	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/transcript"
 )
 
@@ -46,14 +46,14 @@ type Registration struct {
 // Completion is one line of a batch (api.md). Dates and hours stay raw here
 // so that one malformed line is rejected on its own, not the whole batch.
 type Completion struct {
-	CertificationNumber string       `json:"certificationNumber"`
-	FamilyName          string       `json:"familyName"`
-	CourseID            string       `json:"courseId"`
-	Title               string       `json:"title"`
-	CompletedOn         string       `json:"completedOn"`
-	ContactHours        *cmp.Decimal `json:"contactHours"`
-	Accreditation       string       `json:"accreditation"`
-	Areas               []cmp.Area   `json:"areas"`
+	CertificationNumber string         `json:"certificationNumber"`
+	FamilyName          string         `json:"familyName"`
+	CourseID            string         `json:"courseId"`
+	Title               string         `json:"title"`
+	CompletedOn         string         `json:"completedOn"`
+	ContactHours        *rules.Decimal `json:"contactHours"`
+	Accreditation       string         `json:"accreditation"`
+	Areas               []rules.Area   `json:"areas"`
 }
 
 // Upload is the body of POST /v1/provider-completions.
@@ -164,7 +164,7 @@ func (s *Service) Register(ctx context.Context, in Registration) (Provider, erro
 	if !plainText(p.Name, maxName) {
 		errs = append(errs, fielderr.Field{Field: "name", Rule: "R-PROV-1", Message: fmt.Sprintf("required, at most %d characters", maxName)})
 	}
-	if !cmp.KnownAccreditation(p.Accreditation) {
+	if !rules.KnownAccreditation(p.Accreditation) {
 		errs = append(errs, fielderr.Field{Field: "accreditation", Rule: "R-PROV-1",
 			Message: "one of ACCME, ASCP_CMLE, AACC_ACCENT, ASCLS_PACE, professional_society, state_board, university"})
 	}
@@ -334,7 +334,7 @@ func (s *Service) prepare(p Provider, c Completion, today civil.Date) (transcrip
 	if accreditation == "" {
 		accreditation = p.Accreditation // the provider's own, as registered (R-PROV-1)
 	}
-	in := cmp.ActivityInput{Type: cmp.FormalCE, Title: c.Title, Provider: p.Name, CompletedOn: done, Areas: c.Areas,
+	in := rules.ActivityInput{Type: rules.FormalCE, Title: c.Title, Provider: p.Name, CompletedOn: done, Areas: c.Areas,
 		ContactHours: c.ContactHours, Accreditation: accreditation}
 	act, verrs := in.Validate()
 	for _, e := range verrs {

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/transcript"
 )
 
@@ -70,7 +70,7 @@ func (s *Service) Quote(ctx context.Context, req Request) (fees.Quote, error) {
 func canonical(items []fees.Item) []fees.Item {
 	out := make([]fees.Item, len(items))
 	for i, it := range items {
-		if c, err := cmp.ParseKey(it.Certification); err == nil {
+		if c, err := rules.ParseKey(it.Certification); err == nil {
 			it.Certification = c.Key()
 		}
 		out[i] = it

@@ -12,8 +12,8 @@ import (
 	"fmt"
 
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Entry is a transcript entry as the API answers it: what the certificant
@@ -21,9 +21,9 @@ import (
 // its status (R-ACT-9).
 type Entry struct {
 	ID string `json:"id"`
-	cmp.ActivityInput
-	Points cmp.Points `json:"points"`
-	Status cmp.Status `json:"status"`
+	rules.ActivityInput
+	Points rules.Points `json:"points"`
+	Status rules.Status `json:"status"`
 	// ReviewReason is why staff rejected (or accepted) a covid claim (R-ACT-9).
 	ReviewReason string `json:"reviewReason,omitempty"`
 	CreatedAt    string `json:"createdAt"`
@@ -92,7 +92,7 @@ type activityItem struct {
 	DisputedAt    string `dynamodbav:"disputedAt,omitempty"`
 }
 
-func newItem(certificantID string, e Entry, act cmp.Activity) (activityItem, error) {
+func newItem(certificantID string, e Entry, act rules.Activity) (activityItem, error) {
 	doc, err := json.Marshal(e.ActivityInput)
 	if err != nil {
 		return activityItem{}, fmt.Errorf("encode activity %s: %w", e.ID, err)
@@ -106,7 +106,7 @@ func newItem(certificantID string, e Entry, act cmp.Activity) (activityItem, err
 		ActivityType: string(act.Type), Title: act.Title, CompletedOn: act.CompletedOn.String(), Areas: areas,
 		Points: int64(e.Points), Status: string(e.Status), CreatedAt: e.CreatedAt, Doc: string(doc),
 	}
-	if act.Type == cmp.AdvancedCertification {
+	if act.Type == rules.AdvancedCertification {
 		it.Earned = act.Earned.Key()
 	}
 	return it, nil
@@ -114,7 +114,7 @@ func newItem(certificantID string, e Entry, act cmp.Activity) (activityItem, err
 
 // entry is the API form of a stored item.
 func (it activityItem) entry() (Entry, error) {
-	e := Entry{ID: it.ID, Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), ReviewReason: it.ReviewReason, CreatedAt: it.CreatedAt,
+	e := Entry{ID: it.ID, Points: rules.Points(it.Points), Status: rules.Status(it.Status), ReviewReason: it.ReviewReason, CreatedAt: it.CreatedAt,
 		Source: SourceSelf, CourseID: it.CourseID, DisputeReason: it.DisputeReason}
 	if it.Source == SourceProvider {
 		e.Source, e.ProviderName = SourceProvider, it.ProviderName
@@ -126,20 +126,20 @@ func (it activityItem) entry() (Entry, error) {
 }
 
 // activity is what the rules need of a stored item.
-func (it activityItem) activity() (cmp.Activity, error) {
+func (it activityItem) activity() (rules.Activity, error) {
 	done, err := civil.Parse(it.CompletedOn)
 	if err != nil {
-		return cmp.Activity{}, fmt.Errorf("activity %s: completedOn: %w", it.ID, err)
+		return rules.Activity{}, fmt.Errorf("activity %s: completedOn: %w", it.ID, err)
 	}
-	a := cmp.Activity{ID: it.ID, Type: cmp.ActivityType(it.ActivityType), Title: it.Title, CompletedOn: done,
-		Points: cmp.Points(it.Points), Status: cmp.Status(it.Status), Areas: make([]cmp.Area, len(it.Areas)),
+	a := rules.Activity{ID: it.ID, Type: rules.ActivityType(it.ActivityType), Title: it.Title, CompletedOn: done,
+		Points: rules.Points(it.Points), Status: rules.Status(it.Status), Areas: make([]rules.Area, len(it.Areas)),
 		Reported: it.Source == SourceProvider}
 	for i, s := range it.Areas {
-		a.Areas[i] = cmp.Area(s)
+		a.Areas[i] = rules.Area(s)
 	}
 	if it.Earned != "" {
-		if a.Earned, err = cmp.ParseKey(it.Earned); err != nil {
-			return cmp.Activity{}, fmt.Errorf("activity %s: earned certification: %w", it.ID, err)
+		if a.Earned, err = rules.ParseKey(it.Earned); err != nil {
+			return rules.Activity{}, fmt.Errorf("activity %s: earned certification: %w", it.ID, err)
 		}
 	}
 	return a, nil

@@ -9,9 +9,9 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Claim is an activity claimed by a declaration of a certification
@@ -27,7 +27,7 @@ type Partition struct {
 	// Profile carries the certifications as stored (see Certification.On).
 	Profile      certificants.Profile
 	Entries      []Entry
-	Activities   []cmp.Activity // the rules' view of Entries, same order
+	Activities   []rules.Activity // the rules' view of Entries, same order
 	Claims       []Claim
 	Pending      map[string]bool // certification key -> a declaration waits
 	Declarations []declarations.Declaration
@@ -79,18 +79,18 @@ func CycleOn(c certificants.Certification, today civil.Date) Cycle {
 // cy: claims by declarations of cert exclude an activity (R-ACT-11), claims
 // by other certifications matter to once-only entries (R-ACT-3), and a
 // claimed covid entry uses up the certificant's one (R-ACT-9).
-func (p Partition) Evaluation(cert cmp.Certification, cy Cycle) cmp.EvaluationInput {
-	in := cmp.EvaluationInput{
+func (p Partition) Evaluation(cert rules.Certification, cy Cycle) rules.EvaluationInput {
+	in := rules.EvaluationInput{
 		Certification:          cert,
 		Expires:                cy.RequirementsOn,
-		Window:                 cmp.Window{From: cy.CEWindow.Start, To: cy.CEWindow.End},
+		Window:                 rules.Window{From: cy.CEWindow.Start, To: cy.CEWindow.End},
 		Activities:             p.Activities,
 		ClaimedInCertification: map[string]bool{},
 		ClaimedElsewhere:       map[string]bool{},
 	}
 	covid := map[string]bool{}
 	for _, a := range p.Activities {
-		if a.Type == cmp.CovidCE {
+		if a.Type == rules.CovidCE {
 			covid[a.ID] = true
 		}
 	}
@@ -215,7 +215,7 @@ func (p Partition) Snapshot(certKey string, today civil.Date) (declarations.Snap
 	if !held {
 		return snap, nil
 	}
-	cert, err := cmp.ParseKey(certKey)
+	cert, err := rules.ParseKey(certKey)
 	if err != nil {
 		return declarations.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}

@@ -7,9 +7,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Posting is a completion a CE provider reported, matched to its
@@ -23,8 +23,8 @@ type Posting struct {
 	ProviderName  string
 	CourseID      string
 	BatchID       string
-	Input         cmp.ActivityInput
-	Activity      cmp.Activity
+	Input         rules.ActivityInput
+	Activity      rules.Activity
 	At            time.Time
 }
 
@@ -77,7 +77,7 @@ func (s *Service) Dispute(ctx context.Context, certificantID, activityID, reason
 		if e, err = p.postedEntry(activityID); err != nil {
 			return err
 		}
-		if e.Status == cmp.Disputed {
+		if e.Status == rules.Disputed {
 			return ErrDisputed
 		}
 		if p.claimed(activityID) {
@@ -88,7 +88,7 @@ func (s *Service) Dispute(ctx context.Context, certificantID, activityID, reason
 	if err != nil {
 		return Entry{}, err
 	}
-	e.Status, e.DisputeReason = cmp.Disputed, reason
+	e.Status, e.DisputeReason = rules.Disputed, reason
 	return e, nil
 }
 
@@ -123,7 +123,7 @@ func (s *TableStore) Dispute(ctx context.Context, certificantID, activityID, rea
 		"SET #status = :disputed, disputeReason = :reason, disputedAt = :at",
 		dynamo.Condition{Expr: "attribute_exists(pk) AND #source = :provider AND #status <> :disputed",
 			Names:  map[string]string{"#status": "status", "#source": "source"},
-			Values: map[string]any{":disputed": string(cmp.Disputed), ":reason": reason, ":at": at, ":provider": SourceProvider}})
+			Values: map[string]any{":disputed": string(rules.Disputed), ":reason": reason, ":at": at, ":provider": SourceProvider}})
 	if err != nil {
 		return err
 	}

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/transcriptapi"
+	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/transcript"
 )
 
@@ -81,7 +81,7 @@ func TestDeleteActivity(t *testing.T) {
 	m, rt := fixture()
 	p := m.Parts()["c-1"]
 	p.Entries = []transcript.Entry{{ID: "a-1"}, {ID: "a-2"}}
-	p.Activities = []cmp.Activity{{ID: "a-1"}, {ID: "a-2"}}
+	p.Activities = []rules.Activity{{ID: "a-1"}, {ID: "a-2"}}
 	p.Claims = []transcript.Claim{{Certification: "ASCPi-MLS", ActivityID: "a-1"}}
 	tests := []struct {
 		name, id, sub string
@@ -103,14 +103,14 @@ func TestDeleteActivity(t *testing.T) {
 func TestProgress(t *testing.T) {
 	m, rt := fixture()
 	p := m.Parts()["c-1"]
-	act := func(id string, pts cmp.Points, on string, areas ...cmp.Area) {
+	act := func(id string, pts rules.Points, on string, areas ...rules.Area) {
 		p.Entries = append(p.Entries, transcript.Entry{ID: id})
-		p.Activities = append(p.Activities, cmp.Activity{ID: id, Type: cmp.FormalCE, Title: id, CompletedOn: d(on), Areas: areas, Points: pts, Status: cmp.Accepted})
+		p.Activities = append(p.Activities, rules.Activity{ID: id, Type: rules.FormalCE, Title: id, CompletedOn: d(on), Areas: areas, Points: pts, Status: rules.Accepted})
 	}
-	act("safety", 2*cmp.Pt, "2023-05-02", cmp.AreaSafety)
-	act("chem", 3*cmp.Pt, "2023-05-02", cmp.AreaChemistry)
-	act("before-cycle", 10*cmp.Pt, "2021-12-31", cmp.AreaHematology)
-	act("claimed", 4*cmp.Pt, "2023-05-02", cmp.AreaBloodBanking)
+	act("safety", 2*rules.Pt, "2023-05-02", rules.AreaSafety)
+	act("chem", 3*rules.Pt, "2023-05-02", rules.AreaChemistry)
+	act("before-cycle", 10*rules.Pt, "2021-12-31", rules.AreaHematology)
+	act("claimed", 4*rules.Pt, "2023-05-02", rules.AreaBloodBanking)
 	p.Claims = []transcript.Claim{{Certification: "ASCPi-MLS", ActivityID: "claimed"}}
 
 	r := call(rt, transcriptapi.RouteProgress, map[string]string{"id": "c-1", "key": "ascpi-mls"}, "c-1", "", "")
@@ -126,14 +126,14 @@ func TestProgress(t *testing.T) {
 		got.SubmissionWindow == nil || got.SubmissionWindow.Opens != d("2025-01-31") || got.SubmissionWindow.LateAfter != d("2025-03-31") {
 		t.Errorf("windows: %s", r.Body)
 	}
-	earned := map[cmp.Area][2]cmp.Points{}
+	earned := map[rules.Area][2]rules.Points{}
 	for _, rq := range got.Requirements {
-		earned[rq.Area] = [2]cmp.Points{rq.Required, rq.Earned}
+		earned[rq.Area] = [2]rules.Points{rq.Required, rq.Earned}
 	}
 	// R-REQ-1..4: MLS needs 36, safety 1, ethics 1 (expiring 2025), 2 in each generalist area;
 	// R-ACT-11: the claimed and the out-of-window entries do not count.
-	if earned[cmp.AreaTotal] != [2]cmp.Points{36 * cmp.Pt, 5 * cmp.Pt} || earned[cmp.AreaEthics][0] != cmp.Pt ||
-		earned[cmp.AreaChemistry] != [2]cmp.Points{2 * cmp.Pt, 3 * cmp.Pt} || earned[cmp.AreaBloodBanking][1] != 0 {
+	if earned[rules.AreaTotal] != [2]rules.Points{36 * rules.Pt, 5 * rules.Pt} || earned[rules.AreaEthics][0] != rules.Pt ||
+		earned[rules.AreaChemistry] != [2]rules.Points{2 * rules.Pt, 3 * rules.Pt} || earned[rules.AreaBloodBanking][1] != 0 {
 		t.Errorf("requirements: %v", earned)
 	}
 	excluded := map[string]string{}
@@ -170,7 +170,7 @@ func TestCovidReview(t *testing.T) {
 	add := func(body string) httpapi.Response { return call(rt, transcriptapi.RouteAdd, c1, "c-1", "", body) }
 	r := add(covid)
 	var e transcript.Entry
-	if r.StatusCode != 201 || json.Unmarshal([]byte(r.Body), &e) != nil || e.Status != cmp.PendingReview {
+	if r.StatusCode != 201 || json.Unmarshal([]byte(r.Body), &e) != nil || e.Status != rules.PendingReview {
 		t.Fatalf("covid entry: %d %s", r.StatusCode, r.Body)
 	}
 	if r := add(covid); r.StatusCode != 409 || !strings.Contains(r.Body, `"rule":"R-ACT-9"`) {
@@ -183,7 +183,7 @@ func TestCovidReview(t *testing.T) {
 		if r.StatusCode != 200 || json.Unmarshal([]byte(r.Body), &p) != nil {
 			t.Fatalf("progress: %d %s", r.StatusCode, r.Body)
 		}
-		return !slices.ContainsFunc(p.Excluded, func(x cmp.Excluded) bool { return x.ActivityID == e.ID })
+		return !slices.ContainsFunc(p.Excluded, func(x rules.Excluded) bool { return x.ActivityID == e.ID })
 	}
 	if counted() {
 		t.Error("pending covid entry counts")
@@ -218,8 +218,8 @@ func TestCovidReview(t *testing.T) {
 		t.Errorf("second covid entry after an accepted one: %d %s, want 409", r.StatusCode, r.Body)
 	}
 	// A rejected one never counts and frees the entry.
-	m.Parts()["c-1"].Activities[len(m.Parts()["c-1"].Activities)-1].Status = cmp.PendingReview
-	m.Parts()["c-1"].Entries[len(m.Parts()["c-1"].Entries)-1].Status = cmp.PendingReview
+	m.Parts()["c-1"].Activities[len(m.Parts()["c-1"].Activities)-1].Status = rules.PendingReview
+	m.Parts()["c-1"].Entries[len(m.Parts()["c-1"].Entries)-1].Status = rules.PendingReview
 	r = review("s-1", "[staff]", e.ID, `{"decision":"reject","reason":"no supervisor sign-off on the claim form"}`)
 	if r.StatusCode != 200 || !strings.Contains(r.Body, `"status":"rejected"`) || !strings.Contains(r.Body, "no supervisor sign-off") {
 		t.Fatalf("reject: %d %s", r.StatusCode, r.Body)
@@ -238,9 +238,9 @@ func TestCovidReview(t *testing.T) {
 func TestDisputeActivity(t *testing.T) {
 	m, rt := fixture()
 	p := m.Parts()["c-1"]
-	p.Entries = []transcript.Entry{{ID: "p-1", Source: transcript.SourceProvider, Status: cmp.Accepted}, {ID: "s-1", Source: transcript.SourceSelf},
-		{ID: "p-2", Source: transcript.SourceProvider, Status: cmp.Accepted}}
-	p.Activities = []cmp.Activity{{ID: "p-1", Reported: true}, {ID: "s-1"}, {ID: "p-2", Reported: true}}
+	p.Entries = []transcript.Entry{{ID: "p-1", Source: transcript.SourceProvider, Status: rules.Accepted}, {ID: "s-1", Source: transcript.SourceSelf},
+		{ID: "p-2", Source: transcript.SourceProvider, Status: rules.Accepted}}
+	p.Activities = []rules.Activity{{ID: "p-1", Reported: true}, {ID: "s-1"}, {ID: "p-2", Reported: true}}
 	p.Claims = []transcript.Claim{{Certification: "ASCPi-MLS", ActivityID: "p-2"}}
 	reason := `{"reason":"I never took this course"}`
 	params := func(id string) map[string]string { return map[string]string{"id": "c-1", "activityId": id} }
@@ -266,7 +266,7 @@ func TestDisputeActivity(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d naming %q", tc.name, r.StatusCode, r.Body, tc.status, tc.rule)
 		}
 	}
-	if got := p.Activities[0].Status; got != cmp.Disputed {
+	if got := p.Activities[0].Status; got != rules.Disputed {
 		t.Errorf("disputed entry has status %q", got)
 	}
 }

@@ -13,9 +13,9 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Partitions reads a certificant's partition (Loader).
@@ -29,13 +29,13 @@ type Partitions interface {
 // Store writes transcript entries.
 type Store interface {
 	// Add puts a new entry; ErrNotFound when the certificant has no profile.
-	Add(ctx context.Context, certificantID string, e Entry, act cmp.Activity) error
+	Add(ctx context.Context, certificantID string, e Entry, act rules.Activity) error
 	// Delete removes an entry (ErrNotFound when gone) while the transcript
 	// version is still seen; when it moved, a dynamo.ConditionError on the
 	// transcript fence.
 	Delete(ctx context.Context, certificantID, activityID string, seen int) error
 	// Review sets a pending covid entry's status (ErrNotReviewable otherwise).
-	Review(ctx context.Context, certificantID, activityID string, status cmp.Status, reason, by, at string) error
+	Review(ctx context.Context, certificantID, activityID string, status rules.Status, reason, by, at string) error
 	// Dispute marks a provider-posted entry disputed unless it is disputed
 	// (ErrDisputed), while the transcript version is still seen, as Delete.
 	Dispute(ctx context.Context, certificantID, activityID, reason, at string, seen int) error
@@ -55,7 +55,7 @@ func NewService(store Store, partitions Partitions, now func() time.Time) *Servi
 
 // Add validates an entry strictly per type (R-ACT) and stores it with its
 // derived points and status.
-func (s *Service) Add(ctx context.Context, certificantID string, in cmp.ActivityInput) (Entry, error) {
+func (s *Service) Add(ctx context.Context, certificantID string, in rules.ActivityInput) (Entry, error) {
 	act, err := s.check(in)
 	if err != nil {
 		return Entry{}, err
@@ -74,12 +74,12 @@ func (s *Service) Add(ctx context.Context, certificantID string, in cmp.Activity
 
 // Check judges the entry's own fields (R-ACT), before any stored data: the
 // handler answers 422 before 404.
-func (s *Service) Check(in cmp.ActivityInput) error {
+func (s *Service) Check(in rules.ActivityInput) error {
 	_, err := s.check(in)
 	return err
 }
 
-func (s *Service) check(in cmp.ActivityInput) (cmp.Activity, error) {
+func (s *Service) check(in rules.ActivityInput) (rules.Activity, error) {
 	act, errs := in.Validate()
 	if !in.CompletedOn.IsZero() && in.CompletedOn.After(calendar.Today(s.now())) {
 		errs = append(errs, fielderr.Field{Field: "completedOn", Rule: "R-ACT-11", Message: "must not be in the future"})
@@ -157,13 +157,13 @@ const maxReviewReason = 500
 // the certificant's one covid entry (R-ACT-9).
 func (s *Service) ReviewCovid(ctx context.Context, certificantID, activityID, by string, in Review) (Entry, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
-	var status cmp.Status
+	var status rules.Status
 	var errs []fielderr.Field
 	switch in.Decision {
 	case "accept":
-		status = cmp.Accepted
+		status = rules.Accepted
 	case "reject":
-		status = cmp.Rejected
+		status = rules.Rejected
 		if in.Reason == "" {
 			errs = append(errs, fielderr.Field{Field: "reason", Rule: "R-ACT-9", Message: "required for a rejection: the certificant is told why"})
 		}
@@ -203,17 +203,17 @@ type Progress struct {
 	CEWindow calendar.Period  `json:"ceWindow"`
 	// SubmissionWindow is nil when there is no expiration (R-CYC-5).
 	SubmissionWindow *calendar.SubmissionWindow `json:"submissionWindow"`
-	Requirements     []cmp.AreaProgress         `json:"requirements"`
-	Capped           []cmp.Capped               `json:"capped"`
-	Excluded         []cmp.Excluded             `json:"excluded"`
-	Shortfalls       []cmp.Shortfall            `json:"shortfalls"`
-	Proposed         []cmp.Allocation           `json:"proposedAllocation"`
+	Requirements     []rules.AreaProgress       `json:"requirements"`
+	Capped           []rules.Capped             `json:"capped"`
+	Excluded         []rules.Excluded           `json:"excluded"`
+	Shortfalls       []rules.Shortfall          `json:"shortfalls"`
+	Proposed         []rules.Allocation         `json:"proposedAllocation"`
 }
 
 // Progress judges the transcript for certKey on today: requirements earned,
 // caps, shortfalls and a proposed allocation (R-REQ, R-ACT-10, R-ALLOC-3).
 func (s *Service) Progress(ctx context.Context, certificantID, certKey string) (Progress, error) {
-	cert, err := cmp.ParseKey(certKey)
+	cert, err := rules.ParseKey(certKey)
 	if err != nil {
 		return Progress{}, ErrNotFound
 	}
@@ -231,9 +231,9 @@ func (s *Service) Progress(ctx context.Context, certificantID, certKey string) (
 	return progressOf(p, cert, c, calendar.Today(s.now()))
 }
 
-func progressOf(p Partition, cert cmp.Certification, c certificants.Certification, today civil.Date) (Progress, error) {
+func progressOf(p Partition, cert rules.Certification, c certificants.Certification, today civil.Date) (Progress, error) {
 	cy := CycleOn(c, today)
-	ev, err := cmp.Evaluate(p.Evaluation(cert, cy))
+	ev, err := rules.Evaluate(p.Evaluation(cert, cy))
 	if err != nil {
 		return Progress{}, fmt.Errorf("progress of %s: %w", cert.Key(), err)
 	}

@@ -3,8 +3,8 @@ package transcript
 import (
 	"context"
 
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // TableStore writes transcript entries to the table.
@@ -35,7 +35,7 @@ type covidItem struct {
 // Add puts the entry in the same transaction as a check that the profile
 // exists, so no entry outlives or precedes its certificant; a covid entry
 // also takes the certificant's one covid claim (ErrCovidTaken).
-func (s *TableStore) Add(ctx context.Context, certificantID string, e Entry, act cmp.Activity) error {
+func (s *TableStore) Add(ctx context.Context, certificantID string, e Entry, act rules.Activity) error {
 	it, err := newItem(certificantID, e, act)
 	if err != nil {
 		return err
@@ -49,7 +49,7 @@ func (s *TableStore) Add(ctx context.Context, certificantID string, e Entry, act
 		return err
 	}
 	writes := []dynamo.Write{profile, put}
-	if act.Type == cmp.CovidCE {
+	if act.Type == rules.CovidCE {
 		w, err := dynamo.Put(labelCovid, covidItem{Key: covidKey(certificantID), Type: "covid-claim", ActivityID: e.ID}, dynamo.IfAbsent)
 		if err != nil {
 			return err
@@ -75,17 +75,17 @@ func releaseCovid(certificantID, activityID string) (dynamo.Write, error) {
 // Review records staff's decision on a pending covid entry: status
 // accepted or rejected, the reason and who; a rejection frees the covid
 // claim (R-ACT-9). ErrNotFound, ErrNotReviewable when it is no pending covid entry.
-func (s *TableStore) Review(ctx context.Context, certificantID, activityID string, status cmp.Status, reason, by, at string) error {
+func (s *TableStore) Review(ctx context.Context, certificantID, activityID string, status rules.Status, reason, by, at string) error {
 	update, err := dynamo.Update(labelActivity, dynamo.ActivityKey(certificantID, activityID),
 		"SET #status = :status, reviewReason = :reason, reviewedBy = :by, reviewedAt = :at",
 		dynamo.Condition{Expr: "attribute_exists(pk) AND activityType = :covid AND #status = :pending", Names: map[string]string{"#status": "status"},
 			Values: map[string]any{":status": string(status), ":reason": reason, ":by": by, ":at": at,
-				":covid": string(cmp.CovidCE), ":pending": string(cmp.PendingReview)}})
+				":covid": string(rules.CovidCE), ":pending": string(rules.PendingReview)}})
 	if err != nil {
 		return err
 	}
 	writes := []dynamo.Write{update}
-	if status == cmp.Rejected {
+	if status == rules.Rejected {
 		w, err := releaseCovid(certificantID, activityID)
 		if err != nil {
 			return err

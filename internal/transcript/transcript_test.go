@@ -7,7 +7,7 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // memory keeps partitions as the table does; the service judges claims.
@@ -27,14 +27,14 @@ func (m *memory) Fenced(ctx context.Context, id string) (Partition, int, bool, e
 	return p, 0, found, err
 }
 
-func (m *memory) Add(_ context.Context, id string, e Entry, act cmp.Activity) error {
+func (m *memory) Add(_ context.Context, id string, e Entry, act rules.Activity) error {
 	p, ok := m.parts[id]
 	if !ok {
 		return ErrNotFound
 	}
 	// The table's covid claim: one covid entry unless the others were rejected.
 	for _, a := range p.Activities {
-		if act.Type == cmp.CovidCE && a.Type == cmp.CovidCE && a.Status != cmp.Rejected {
+		if act.Type == rules.CovidCE && a.Type == rules.CovidCE && a.Status != rules.Rejected {
 			return ErrCovidTaken
 		}
 	}
@@ -42,10 +42,10 @@ func (m *memory) Add(_ context.Context, id string, e Entry, act cmp.Activity) er
 	return nil
 }
 
-func (m *memory) Review(_ context.Context, id, activityID string, status cmp.Status, reason, _, _ string) error {
+func (m *memory) Review(_ context.Context, id, activityID string, status rules.Status, reason, _, _ string) error {
 	p := m.parts[id]
 	for i, a := range p.Activities {
-		if a.ID == activityID && a.Type == cmp.CovidCE && a.Status == cmp.PendingReview {
+		if a.ID == activityID && a.Type == rules.CovidCE && a.Status == rules.PendingReview {
 			p.Activities[i].Status, p.Entries[i].Status, p.Entries[i].ReviewReason = status, status, reason
 			return nil
 		}
@@ -69,7 +69,7 @@ func (m *memory) Dispute(_ context.Context, id, activityID, reason, _ string, _ 
 	p := m.parts[id]
 	for i, e := range p.Entries {
 		if e.ID == activityID {
-			p.Entries[i].Status, p.Entries[i].DisputeReason, p.Activities[i].Status = cmp.Disputed, reason, cmp.Disputed
+			p.Entries[i].Status, p.Entries[i].DisputeReason, p.Activities[i].Status = rules.Disputed, reason, rules.Disputed
 			return nil
 		}
 	}
@@ -79,8 +79,8 @@ func (m *memory) Dispute(_ context.Context, id, activityID, reason, _ string, _ 
 var d = civil.MustParse
 
 func TestEvaluationOwnCovidClaim(t *testing.T) {
-	p := Partition{Activities: []cmp.Activity{{ID: "covid", Type: cmp.CovidCE}}, Claims: []Claim{{"ASCPi-MLS", "covid"}}}
-	mls, _ := cmp.ParseKey("ASCPi-MLS")
+	p := Partition{Activities: []rules.Activity{{ID: "covid", Type: rules.CovidCE}}, Claims: []Claim{{"ASCPi-MLS", "covid"}}}
+	mls, _ := rules.ParseKey("ASCPi-MLS")
 	in := p.Evaluation(mls, Cycle{RequirementsOn: d("2025-01-31")})
 	if !in.ClaimedInCertification["covid"] || in.CovidUsedElsewhere || in.ClaimedElsewhere["covid"] {
 		t.Errorf("own claim of the covid entry: %+v", in)
@@ -90,10 +90,10 @@ func TestEvaluationOwnCovidClaim(t *testing.T) {
 // R-ACT-11, R-ACT-3, R-ACT-9: claims split by certification; a claimed covid entry uses up the one.
 func TestEvaluationClaims(t *testing.T) {
 	p := Partition{
-		Activities: []cmp.Activity{{ID: "covid", Type: cmp.CovidCE}, {ID: "course", Type: cmp.FormalCE}},
+		Activities: []rules.Activity{{ID: "covid", Type: rules.CovidCE}, {ID: "course", Type: rules.FormalCE}},
 		Claims:     []Claim{{"ASCPi-SBB", "covid"}, {"ASCPi-MLS", "course"}},
 	}
-	mls, _ := cmp.ParseKey("ASCPi-MLS")
+	mls, _ := rules.ParseKey("ASCPi-MLS")
 	in := p.Evaluation(mls, Cycle{RequirementsOn: d("2025-01-31")})
 	if !in.ClaimedInCertification["course"] || in.ClaimedInCertification["covid"] || !in.ClaimedElsewhere["covid"] || !in.CovidUsedElsewhere {
 		t.Errorf("evaluation input: %+v", in)

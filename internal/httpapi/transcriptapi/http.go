@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/boc/cmp/internal/cmp"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/progresschart"
+	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/transcript"
 )
 
@@ -37,7 +37,7 @@ func NewRouter(svc *transcript.Service, log *slog.Logger) *httpapi.Router {
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var in cmp.ActivityInput
+		var in rules.ActivityInput
 		if err := r.Decode(&in); err != nil {
 			return httpapi.Response{}, err
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/boc/cmp/internal/cmp"
+	"github.com/boc/cmp/internal/rules"
 )
 
 // Demo activities pass the same strict validation as the API (R-ACT), so
@@ -22,7 +22,7 @@ func TestDemoActivitiesAreValid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var in cmp.ActivityInput
+		var in rules.ActivityInput
 		dec := json.NewDecoder(strings.NewReader(string(b)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {

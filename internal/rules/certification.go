@@ -1,8 +1,8 @@
-// Package cmp is the credential-maintenance rules engine: programs and
+// Package rules is the credential-maintenance rules engine: programs and
 // categories (R-CAT), point requirements (R-REQ), activity points and caps
 // (R-ACT), content areas (R-AREA) and allocation (R-ALLOC). It is pure: no
 // AWS types, no I/O, no clock; callers pass dates in.
-package cmp
+package rules
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package cmp
+package rules
 
 // Area is a content area (R-AREA-1) or, in allocations and progress, one of the
 // pseudo-areas AreaTotal and AreaRelated.

@@ -1,4 +1,4 @@
-package cmp
+package rules
 
 import (
 	"encoding/binary"

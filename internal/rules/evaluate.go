@@ -1,9 +1,9 @@
-package cmp
+package rules
 
 import (
 	"slices"
 
-	"github.com/boc/cmp/internal/cmp/flow"
+	"github.com/boc/cmp/internal/rules/flow"
 )
 
 // Allocation puts points of one activity into one requirement area or into
