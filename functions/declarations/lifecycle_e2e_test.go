@@ -947,3 +947,22 @@ func TestLifecycleApproveOfSelectedOpensAudit(t *testing.T) {
 		t.Errorf("approve under audit: %d %s, want 409", r.Status, r.Body)
 	}
 }
+
+// R-PAY-1, R-DEC-1: a declaration waiting for its fee is in the staff queue
+// of awaiting_payment, not among those submitted (the contract check holds
+// the query's enum to it).
+func TestQueueAwaitingPayment(t *testing.T) {
+	s := stacktest.Get(t)
+	sc := newScene(t, s, "c-queue-unpaid", map[string]int{"ASCPi-MLS": mlsMonths})
+	var rec receipt
+	if r := submit(t, s, sc, "ASCPi-MLS"); r.Status != 201 || json.Unmarshal(r.Body, &rec) != nil || rec.Status != "awaiting_payment" {
+		t.Fatalf("submission: %d %s, want 201 awaiting_payment", r.Status, r.Body)
+	}
+	staff := s.Token(staffID, "staff")
+	for status, listed := range map[string]bool{"awaiting_payment": true, "submitted": false} {
+		r := s.Do(t, "GET", "/v1/declarations?status="+status, staff, nil)
+		if r.Status != 200 || strings.Contains(string(r.Body), rec.ID) != listed {
+			t.Errorf("queue %s: %d %s, want %s listed: %v", status, r.Status, r.Body, rec.ID, listed)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 		state := State(r.Query["status"])
 		if state == "" || state.Final() || !openState(state) {
 			return httpapi.Response{}, httpapi.BadRequest("invalid status", fielderr.Field{Field: "status", Rule: "R-DEC-1",
-				Message: "one of submitted, processing, deficient, under_audit, audit_failed, appealed"})
+				Message: "one of awaiting_payment, submitted, processing, deficient, under_audit, audit_failed, appealed"})
 		}
 		ds, err := lc.store.Queue(ctx, state)
 		if err != nil {
