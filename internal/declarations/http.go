@@ -41,8 +41,8 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, problem(err)
 		}
-		r.Log.Info("declaration submitted", "certification", req.Certification, "status", out.Status)
-		return httpapi.EncodedJSON(out.Status, out.Body), nil
+		r.Log.Info("declaration submitted", "certification", req.Certification)
+		return httpapi.EncodedJSON(http.StatusCreated, out.Body), nil
 	})
 	rt.Handle(RouteGet, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		d, found, err := svc.Get(ctx, r.Param("id"))

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
-	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/rules"
 )
@@ -34,7 +32,7 @@ type Request struct {
 func (r Request) Check() []fielderr.Field {
 	var errs []fielderr.Field
 	if r.CertificantID == "" {
-		errs = append(errs, httpapi.Required("certificantId", "R-DEC-1", "the certificant who declares"))
+		errs = append(errs, fielderr.Field{Field: "certificantId", Rule: "R-DEC-1", Message: "required: the certificant who declares"})
 	}
 	if _, err := rules.ParseKey(r.Certification); err != nil {
 		errs = append(errs, fielderr.Field{Field: "certification", Rule: rules.RuleOf(err, "R-CAT-1"), Message: err.Error()})
@@ -213,7 +211,7 @@ func (s *Service) withPayment(ctx context.Context, certificantID string, ans dyn
 	if err != nil {
 		return dynamo.Answer{}, err
 	}
-	return dynamo.Answer{Status: ans.Status, Body: body}, nil
+	return dynamo.Answer{Body: body}, nil
 }
 
 // judge checks a submission against the certificant's partition and rules
@@ -293,7 +291,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 		return Submission{}, fmt.Errorf("encode receipt: %w", err)
 	}
 	sub := Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName,
-		Answer: dynamo.Answer{Status: http.StatusCreated, Body: body}}
+		Answer: dynamo.Answer{Body: body}}
 	if status == AwaitingPayment {
 		p := payment.New(payment.KindDeclaration, d.CertificantID, d.ID, quote.TotalCents, now)
 		sub.Payment = &p

@@ -151,7 +151,7 @@ func TestQueryPrefixReadsAllPages(t *testing.T) {
 
 func TestLookupIdempotencyIgnoresExpired(t *testing.T) {
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	w, err := PutIdempotency("c1", "k1", RequestHash("POST /x", []byte(`{}`)), 201, []byte(`{"id":"1"}`), now)
+	w, err := PutIdempotency("c1", "k1", RequestHash("POST /x", []byte(`{}`)), []byte(`{"id":"1"}`), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestLookupIdempotencyIgnoresExpired(t *testing.T) {
 		if err != nil || found != tc.want {
 			t.Errorf("at %v: found %v err %v, want %v", tc.at, found, err, tc.want)
 		}
-		if found && (rec.Status != 201 || rec.Answer != `{"id":"1"}`) {
+		if found && (rec.Answer != `{"id":"1"}`) {
 			t.Errorf("record %+v", rec)
 		}
 	}
@@ -224,7 +224,7 @@ var errConflict = errors.New("open request exists")
 func TestIdempotent(t *testing.T) {
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	idem := NewIdempotency("c1", "k1", "POST /v1/declarations", []byte(`{"a":1}`))
-	stored, _ := PutIdempotency("c1", "k1", idem.RequestHash, 201, []byte(`{"id":"d-1"}`), now)
+	stored, _ := PutIdempotency("c1", "k1", idem.RequestHash, []byte(`{"id":"d-1"}`), now)
 	profile, _ := Put("profile", Key{PK: "C#1", SK: "PROFILE"}, IfAbsent)
 	tests := []struct {
 		name      string
@@ -254,7 +254,7 @@ func TestIdempotent(t *testing.T) {
 				if tc.changeErr != nil {
 					return Answer{}, nil, tc.changeErr
 				}
-				return Answer{Status: 201, Body: []byte(`{"id":"d-2"}`)}, []Write{profile}, nil
+				return Answer{Body: []byte(`{"id":"d-2"}`)}, []Write{profile}, nil
 			})
 		if !errors.Is(err, tc.wantErr) || string(ans.Body) != tc.wantBody || calls != tc.wantCalls || (tc.api.lastTx != nil) != tc.wantTx {
 			t.Errorf("%s: answer %q err %v calls %d tx %v", tc.name, ans.Body, err, calls, tc.api.lastTx != nil)
@@ -354,7 +354,7 @@ func TestNumberSet(t *testing.T) {
 func TestFenced(t *testing.T) {
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	idem := NewIdempotency("c1", "k1", "POST /v1/declarations", []byte(`{"a":1}`))
-	stored, _ := PutIdempotency("c1", "k1", idem.RequestHash, 201, []byte(`{"id":"d-1"}`), now)
+	stored, _ := PutIdempotency("c1", "k1", idem.RequestHash, []byte(`{"id":"d-1"}`), now)
 	fence := Fence{Key: Key{PK: "C#1", SK: "TXVERSION"}, Attr: "txVersion", Label: "version"}
 	counter := func(n string) map[string]types.AttributeValue {
 		return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "C#1"},
@@ -383,7 +383,7 @@ func TestFenced(t *testing.T) {
 		seen := -1
 		ans, err := New(tc.api, "tbl").Fenced(context.Background(), tc.idem, now, fence, func(_ context.Context, v int) (Answer, []Write, error) {
 			seen = v
-			return Answer{Status: 201, Body: []byte(`{"id":"d-2"}`)}, []Write{profile}, nil
+			return Answer{Body: []byte(`{"id":"d-2"}`)}, []Write{profile}, nil
 		})
 		var ce *ConditionError
 		switch want := tc.wantErr.(type) {

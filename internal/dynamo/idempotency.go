@@ -22,7 +22,6 @@ type IdempotencyRecord struct {
 	Key
 	Type        string `dynamodbav:"type"`
 	RequestHash string `dynamodbav:"requestHash"`
-	Status      int    `dynamodbav:"status"`
 	Answer      string `dynamodbav:"answer"`
 	CreatedAt   string `dynamodbav:"createdAt"`
 	TTL         int64  `dynamodbav:"ttl"` // epoch seconds; DynamoDB deletes lazily
@@ -85,12 +84,11 @@ func (t *Table) LookupIdempotency(ctx context.Context, principal, key string, no
 // PutIdempotency is the write that records the answer, to be added to the
 // transaction of the change it guards. It fails (label IdempotencyLabel) when
 // a live record exists, i.e. a concurrent request with the same key won.
-func PutIdempotency(principal, key, requestHash string, status int, answer []byte, now time.Time) (Write, error) {
+func PutIdempotency(principal, key, requestHash string, answer []byte, now time.Time) (Write, error) {
 	rec := IdempotencyRecord{
 		Key:         IdempotencyKey(principal, key),
 		Type:        "idempotency",
 		RequestHash: requestHash,
-		Status:      status,
 		Answer:      string(answer),
 		CreatedAt:   now.UTC().Format(time.RFC3339),
 		TTL:         now.Add(IdempotencyTTL).Unix(),
@@ -107,10 +105,11 @@ func PutIdempotency(principal, key, requestHash string, status int, answer []byt
 var ErrIdempotencyMismatch error = &fielderr.Invalid{Detail: "Idempotency-Key reused with a different request",
 	Fields: []fielderr.Field{{Field: "Idempotency-Key", Message: "this key was used with a different body"}}}
 
-// Answer is what a guarded change answered: an HTTP status and body.
+// Answer is what a guarded change answered: the encoded result a repeat of
+// the request gets back. It holds no status: every guarded change succeeds
+// with its route's one status, which the HTTP adapter answers.
 type Answer struct {
-	Status int
-	Body   []byte
+	Body []byte
 }
 
 // Change computes a guarded change: its answer and the writes that make it.
@@ -139,7 +138,7 @@ func (t *Table) guarded(ctx context.Context, idem *Idempotency, now time.Time, c
 	ans, writes, err := change(ctx)
 	if err == nil && idem != nil {
 		var rec Write
-		if rec, err = PutIdempotency(idem.Principal, idem.Key, idem.RequestHash, ans.Status, ans.Body, now); err == nil {
+		if rec, err = PutIdempotency(idem.Principal, idem.Key, idem.RequestHash, ans.Body, now); err == nil {
 			writes = append(writes, rec)
 		}
 	}
@@ -171,5 +170,5 @@ func answerOf(rec IdempotencyRecord, idem *Idempotency) (Answer, error) {
 	if rec.RequestHash != idem.RequestHash {
 		return Answer{}, ErrIdempotencyMismatch
 	}
-	return Answer{Status: rec.Status, Body: []byte(rec.Answer)}, nil
+	return Answer{Body: []byte(rec.Answer)}, nil
 }

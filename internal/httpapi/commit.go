@@ -28,7 +28,7 @@ func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time,
 		if err != nil {
 			return dynamo.Answer{}, nil, fmt.Errorf("encode answer: %w", err)
 		}
-		return dynamo.Answer{Status: status, Body: body}, writes, nil
+		return dynamo.Answer{Body: body}, writes, nil
 	}
 	key, err := r.IdempotencyKey()
 	if err != nil {
@@ -38,5 +38,5 @@ func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time,
 	if err != nil {
 		return Response{}, err
 	}
-	return EncodedJSON(ans.Status, ans.Body), nil
+	return EncodedJSON(status, ans.Body), nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -118,7 +117,7 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 		w, err := dynamo.Put(labelOpen, requestItem{Key: dynamo.OpenInactiveKey(certificantID, r.Certification),
 			Type: itemType, ID: req.ID, Doc: string(body)}, dynamo.IfAbsent)
 		mail, merr := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), now, req.ID))
-		return dynamo.Answer{Status: http.StatusCreated, Body: body}, []dynamo.Write{w, mail}, errors.Join(err, merr)
+		return dynamo.Answer{Body: body}, []dynamo.Write{w, mail}, errors.Join(err, merr)
 	}
 	ans, err := s.table.Idempotent(ctx, idem, now, change)
 	switch {

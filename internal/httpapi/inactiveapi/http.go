@@ -45,8 +45,8 @@ func Mount(rt *httpapi.Router, svc *inactive.Service) {
 		if err != nil {
 			return httpapi.Response{}, problem(err)
 		}
-		r.Log.Info("inactive status requested", "certification", req.Certification, "status", ans.Status)
-		return httpapi.EncodedJSON(ans.Status, ans.Body), nil
+		r.Log.Info("inactive status requested", "certification", req.Certification)
+		return httpapi.EncodedJSON(http.StatusCreated, ans.Body), nil
 	})
 	rt.Handle(RouteDecide, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
