@@ -14,6 +14,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/httpapi/declarationsapi"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/stripeapi"
 	"github.com/boc/cmp/internal/transcript"
@@ -40,7 +41,7 @@ func newRouter(table *dynamo.Table, intents payment.Intents, log *slog.Logger) *
 		share = declarations.DefaultAuditShareBP
 	}
 	svc := declarations.NewService(store, loader, billing.NewLedger(table, intents, time.Now), fees.DefaultSchedule(), time.Now).WithAuditShare(share)
-	rt := declarations.NewRouter(svc, log)
-	declarations.Mount(rt, declarations.NewLifecycle(store, loader, time.Now))
+	rt := declarationsapi.NewRouter(svc, log)
+	declarationsapi.Mount(rt, declarations.NewLifecycle(store, loader, time.Now))
 	return rt
 }

@@ -17,10 +17,10 @@ import (
 
 	"github.com/boc/cmp/infra/local/scheduler"
 	"github.com/boc/cmp/infra/local/template"
-	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/certificantsapi"
 	"github.com/boc/cmp/internal/httpapi/credentialapi"
+	"github.com/boc/cmp/internal/httpapi/declarationsapi"
 	"github.com/boc/cmp/internal/httpapi/examsapi"
 	"github.com/boc/cmp/internal/httpapi/inactiveapi"
 	"github.com/boc/cmp/internal/httpapi/paymentsapi"
@@ -165,7 +165,7 @@ func certificantRouter(log *slog.Logger) *httpapi.Router {
 // declarationRouter is the declarations router with the lifecycle routes
 // mounted beside them, as functions/declarations wires it.
 func declarationRouter(log *slog.Logger) *httpapi.Router {
-	rt := declarations.NewRouter(nil, log)
-	declarations.Mount(rt, nil)
+	rt := declarationsapi.NewRouter(nil, log)
+	declarationsapi.Mount(rt, nil)
 	return rt
 }

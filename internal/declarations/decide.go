@@ -119,15 +119,15 @@ func (l *Lifecycle) Decide(ctx context.Context, id string, dec Decision, by stri
 		return Declaration{}, &RuleError{Detail: "unknown decision", Errors: []fielderr.Field{{Field: "decision", Rule: "R-DEC",
 			Message: "one of review, approve, deficient, audit, audit_pass, audit_fail, appeal_grant, appeal_deny"}}}
 	}
-	d, err := l.declaration(ctx, id)
+	d, err := l.Declaration(ctx, id)
 	if err != nil {
 		return Declaration{}, err
 	}
 	return l.transit(ctx, d, dec, by, strings.Join(reasons, "; "), nil, civil.Date{})
 }
 
-// declaration reads declaration id: ErrNotFound when there is none.
-func (l *Lifecycle) declaration(ctx context.Context, id string) (Declaration, error) {
+// Declaration reads declaration id: ErrNotFound when there is none.
+func (l *Lifecycle) Declaration(ctx context.Context, id string) (Declaration, error) {
 	d, found, err := l.store.Get(ctx, id)
 	if err != nil {
 		return Declaration{}, fmt.Errorf("read declaration: %w", err)
@@ -136,6 +136,15 @@ func (l *Lifecycle) declaration(ctx context.Context, id string) (Declaration, er
 		return Declaration{}, ErrNotFound
 	}
 	return d, nil
+}
+
+// Queue lists the declarations in state, an open one, for staff.
+func (l *Lifecycle) Queue(ctx context.Context, state State) ([]Declaration, error) {
+	ds, err := l.store.Queue(ctx, state)
+	if err != nil {
+		return nil, fmt.Errorf("queue %s: %w", state, err)
+	}
+	return ds, nil
 }
 
 // edit adjusts the declaration a transition writes (a resolution's new
@@ -227,3 +236,29 @@ func Renew(c certificants.Certification, d Declaration, today civil.Date) Renewa
 	r.Credential = calendar.Credential(c.Category, c.Program, r.Cycle.End, today)
 	return r
 }
+
+// DecisionRequest is the body of POST /v1/declarations/{id}/decisions.
+type DecisionRequest struct {
+	Decision Decision `json:"decision"`
+	Reasons  []string `json:"reasons,omitempty"`
+}
+
+// Check is the decision's shape: reasons are bounded (they end up in the
+// history and the email).
+func (d DecisionRequest) Check() []fielderr.Field {
+	if len(d.Reasons) > maxReasons {
+		return []fielderr.Field{{Field: "reasons", Rule: "R-DEC-5", Message: fmt.Sprintf("at most %d", maxReasons)}}
+	}
+	for i, s := range d.Reasons {
+		if len(s) > maxReasonChars {
+			return []fielderr.Field{{Field: fmt.Sprintf("reasons[%d]", i), Rule: "R-DEC-5", Message: fmt.Sprintf("at most %d characters", maxReasonChars)}}
+		}
+	}
+	return nil
+}
+
+// Limits of staff reasons, which end up in the history and the email.
+const (
+	maxReasons     = 10
+	maxReasonChars = 500
+)

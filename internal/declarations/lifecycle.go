@@ -126,3 +126,14 @@ func DeadlineFor(s State, notice civil.Date) (civil.Date, bool) {
 
 // ReminderOn is the day the R-REM-2 reminder of a deadline is due.
 func ReminderOn(deadline civil.Date) civil.Date { return deadline.AddDays(-reminderLeadDays) }
+
+// Open reports whether s is a state some decision still applies to: the
+// states the staff queue serves.
+func (s State) Open() bool {
+	for m := range lifecycle {
+		if m.from == s {
+			return true
+		}
+	}
+	return false
+}

@@ -65,8 +65,8 @@ func TestNextFollowsTheRules(t *testing.T) {
 	}
 	for _, s := range states {
 		final := s == Approved || s == Rejected || s == Deleted || s == Cancelled
-		if s.Final() != final || openState(s) == final {
-			t.Errorf("%s: final %v, open %v", s, s.Final(), openState(s))
+		if s.Final() != final || s.Open() == final {
+			t.Errorf("%s: final %v, open %v", s, s.Final(), s.Open())
 		}
 	}
 	// Every deadline state has a deadline and a lapse (the job's way out).

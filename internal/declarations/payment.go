@@ -69,7 +69,7 @@ func (e *PaidEffect) Paid(ctx context.Context, p payment.Record, paidAt time.Tim
 		Reason: "fee paid"})
 	receipt := fmt.Sprintf("%s paid by card on %s (payment %s, Stripe %s)", fees.Amount(p.AmountCents, p.Currency),
 		calendar.Today(paidAt), p.ID, p.IntentID)
-	c := Change{From: d, To: n, Mail: dynamo.NewOutbox(ReceivedTemplate, party.Email, receivedMail(n, party.Given, receipt), paidAt, n.ID)}
+	c := Change{From: d, To: n, Mail: dynamo.NewOutbox(ReceivedTemplate, party.Email, ReceivedMail(n, party.Given, receipt), paidAt, n.ID)}
 	return changeWrites(c)
 }
 

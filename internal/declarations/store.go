@@ -143,7 +143,7 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 	add(dynamo.Put(labelPending, markerItem{Key: dynamo.PendingKey(d.CertificantID, d.Certification),
 		Type: pendingItemType, DeclarationID: d.ID, Certification: d.Certification}, dynamo.IfAbsent))
 	if sub.Payment == nil {
-		add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, receivedMail(d, sub.GivenName, ""), d.SubmittedAt, d.ID)))
+		add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, ReceivedMail(d, sub.GivenName, ""), d.SubmittedAt, d.ID)))
 	} else {
 		// R-PAY-1: the received email waits for the payment (PaidEffect).
 		ws, err := paymentWrites(d, *sub.Payment)
@@ -184,9 +184,9 @@ func claimedActivities(d Declaration) []string {
 	return ids
 }
 
-// receivedMail is the data of the "declaration received" email. No full
+// ReceivedMail is the data of the "declaration received" email. No full
 // name: the greeting uses the given name only.
-func receivedMail(d Declaration, given, receipt string) map[string]string {
+func ReceivedMail(d Declaration, given, receipt string) map[string]string {
 	warning := ""
 	for _, w := range d.Warnings {
 		warning += w.Message + " "

@@ -99,8 +99,6 @@ var todo = map[string]string{
 	"internal/credential -> internal/certificants":                                 "TODO: reads the certification through certificants' store; the partition owner of issue 13 replaces it",
 	"internal/declarations -> github.com/aws/aws-sdk-go-v2/service/dynamodb/types": "TODO: store.go's conflicted() reads TransactionCanceledException; belongs in the one committer (internal/dynamo), store.go is being rewritten by the lead",
 	"internal/declarations -> internal/certificants":                               "TODO: reads and writes certifications through certificants; the partition owner of issue 13 replaces it",
-	"internal/declarations -> internal/httpapi":                                    "TODO: http.go and lifecycle_http.go hold its routes, and submit.go builds field errors with httpapi.Required; left while the payments work changes submit.go and the lead rewrites store.go",
-	"internal/declarations -> net/http":                                            "TODO: the routes (http.go, lifecycle_http.go) are still in the use case; they move to internal/httpapi/declarationsapi",
 	"internal/exams -> internal/certificants":                                      "TODO: registers the certification a pass earns through certificants; the partition owner of issue 13 replaces it",
 	"internal/inactive -> internal/certificants":                                   "TODO: reads and updates the certification through certificants; the partition owner of issue 13 replaces it",
 	"internal/providers -> internal/certificants":                                  "TODO: matches numbers against certificants' items; the partition owner of issue 13 replaces it",

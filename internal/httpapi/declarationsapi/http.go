@@ -1,4 +1,8 @@
-package declarations
+// Package declarationsapi serves the declaration routes (R-DEC) over the
+// declarations use case: submission, reads, and the lifecycle of staff
+// decisions, resolutions and documents; the HTTP side, kept out of the use
+// case.
+package declarationsapi
 
 import (
 	"context"
@@ -7,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
@@ -20,13 +25,13 @@ const (
 )
 
 // NewRouter serves the declaration routes with svc.
-func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
+func NewRouter(svc *declarations.Service, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteSubmit, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var req Request
+		var req declarations.Request
 		if err := r.DecodeChecked(&req); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -76,8 +81,8 @@ func NewRouter(svc *Service, log *slog.Logger) *httpapi.Router {
 
 // problem maps use-case errors to HTTP problems; anything else stays a 500.
 func problem(err error) error {
-	var rule *RuleError
-	var notOpen *NotOpenError
+	var rule *declarations.RuleError
+	var notOpen *declarations.NotOpenError
 	var reexam *calendar.ReexaminationError
 	switch {
 	case errors.As(err, &reexam):
@@ -90,11 +95,11 @@ func problem(err error) error {
 		return p
 	case errors.As(err, &notOpen):
 		return httpapi.Conflict(notOpen.Error(), fielderr.Field{Field: "certification", Rule: "R-CYC-7", Message: "the submission window opens on " + notOpen.Opens.String()})
-	case errors.Is(err, ErrPending):
+	case errors.Is(err, declarations.ErrPending):
 		return httpapi.Conflict("a declaration of this certification is already pending", fielderr.Field{Field: "certification", Rule: "R-DEC-1", Message: "one pending declaration per certification"})
-	case errors.Is(err, ErrBusy):
+	case errors.Is(err, declarations.ErrBusy):
 		return httpapi.Conflict("a concurrent change to this certification: retry")
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, declarations.ErrNotFound):
 		return httpapi.NotFound()
 	}
 	return err

@@ -1,21 +1,18 @@
-package declarations
+package declarationsapi
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
@@ -28,10 +25,10 @@ import (
 // contract of dynamo.Table.Idempotent, under a lock.
 type memStore struct {
 	mu      sync.Mutex
-	decls   map[string]Declaration
+	decls   map[string]declarations.Declaration
 	pending map[string]string       // certificant#cert -> declaration id
 	answers map[string]storedAnswer // principal#key
-	outbox  []Submission
+	outbox  []declarations.Submission
 }
 
 type storedAnswer struct {
@@ -40,10 +37,10 @@ type storedAnswer struct {
 }
 
 func newMemStore() *memStore {
-	return &memStore{decls: map[string]Declaration{}, pending: map[string]string{}, answers: map[string]storedAnswer{}}
+	return &memStore{decls: map[string]declarations.Declaration{}, pending: map[string]string{}, answers: map[string]storedAnswer{}}
 }
 
-func (m *memStore) Submit(ctx context.Context, idem *dynamo.Idempotency, _ time.Time, _ string, judge Judge) (dynamo.Answer, error) {
+func (m *memStore) Submit(ctx context.Context, idem *dynamo.Idempotency, _ time.Time, _ string, judge declarations.Judge) (dynamo.Answer, error) {
 	if ans, done, err := m.replay(idem); done {
 		return ans, err
 	}
@@ -78,7 +75,7 @@ func (m *memStore) replay(idem *dynamo.Idempotency) (dynamo.Answer, bool, error)
 }
 
 // write applies a submission all or nothing, as the transaction does.
-func (m *memStore) write(idem *dynamo.Idempotency, s Submission) error {
+func (m *memStore) write(idem *dynamo.Idempotency, s declarations.Submission) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d := s.Declaration
@@ -89,7 +86,7 @@ func (m *memStore) write(idem *dynamo.Idempotency, s Submission) error {
 	}
 	pk := d.CertificantID + "#" + d.Certification
 	if _, ok := m.pending[pk]; ok {
-		return ErrPending
+		return declarations.ErrPending
 	}
 	if idem != nil {
 		m.answers[idem.Principal+"#"+idem.Key] = storedAnswer{requestHash: idem.RequestHash, Answer: s.Answer}
@@ -100,17 +97,17 @@ func (m *memStore) write(idem *dynamo.Idempotency, s Submission) error {
 	return nil
 }
 
-func (m *memStore) Get(_ context.Context, id string) (Declaration, bool, error) {
+func (m *memStore) Get(_ context.Context, id string) (declarations.Declaration, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, ok := m.decls[id]
 	return d, ok, nil
 }
 
-func (m *memStore) List(_ context.Context, certificantID string) ([]Declaration, bool, error) {
+func (m *memStore) List(_ context.Context, certificantID string) ([]declarations.Declaration, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := []Declaration{}
+	out := []declarations.Declaration{}
 	for _, d := range m.decls {
 		if d.CertificantID == certificantID {
 			out = append(out, d)
@@ -126,19 +123,19 @@ type memLoader struct {
 	activities []rules.Activity
 }
 
-func (l *memLoader) Load(_ context.Context, certificantID, certKey string, at time.Time) (Snapshot, bool, error) {
+func (l *memLoader) Load(_ context.Context, certificantID, certKey string, at time.Time) (declarations.Snapshot, bool, error) {
 	if certificantID != "c-1" && certificantID != "c-2" {
-		return Snapshot{}, false, nil
+		return declarations.Snapshot{}, false, nil
 	}
 	exp, held := l.expiration[certKey]
 	cert, err := rules.ParseKey(certKey)
 	if err != nil {
-		return Snapshot{}, false, err
+		return declarations.Snapshot{}, false, err
 	}
 	l.store.mu.Lock()
 	_, pending := l.store.pending[certificantID+"#"+certKey]
 	claimed := map[string]bool{}
-	var decls []Declaration
+	var decls []declarations.Declaration
 	for _, d := range l.store.decls {
 		if d.CertificantID != certificantID {
 			continue
@@ -156,7 +153,7 @@ func (l *memLoader) Load(_ context.Context, certificantID, certKey string, at ti
 		cycle = calendar.Period{}
 	}
 	w := calendar.CEWindow(cycle, calendar.Today(at))
-	return Snapshot{
+	return declarations.Snapshot{
 		Email: certificantID + "@example.org", GivenName: "Maria", Registered: held, Expiration: exp,
 		Pending: pending, Declarations: decls,
 		Evaluation: rules.EvaluationInput{Certification: cert, Expires: exp, Window: rules.Window{From: w.Start, To: w.End},
@@ -196,7 +193,7 @@ func newFixture(now time.Time, activities []rules.Activity) *fixture {
 	loader := &memLoader{store: f.store, activities: activities, expiration: map[string]civil.Date{
 		"ASCPi-MLS": d("2025-01-31"), "ASCPi-SBB": d("2025-02-28"), "ASCPi-H": d("2020-06-30"), "ASCPi-M": d("2012-06-30"),
 		"ASCPi-BB": {}}}
-	svc := NewService(f.store, loader, fixedPayments{}, fees.DefaultSchedule(), func() time.Time { return f.now })
+	svc := declarations.NewService(f.store, loader, fixedPayments{}, fees.DefaultSchedule(), func() time.Time { return f.now })
 	f.rt = NewRouter(svc, httpapi.NewLogger(&bytes.Buffer{}))
 	return f
 }
@@ -285,9 +282,9 @@ func TestSubmitReinstatementFee(t *testing.T) {
 		tr[i].CompletedOn = d("2024-08-01") // inside the 3 years before submission
 	}
 	loader.activities = tr
-	f.rt = NewRouter(NewService(f.store, loader, fixedPayments{}, fees.DefaultSchedule(), func() time.Time { return f.now }), httpapi.NewLogger(&bytes.Buffer{}))
+	f.rt = NewRouter(declarations.NewService(f.store, loader, fixedPayments{}, fees.DefaultSchedule(), func() time.Time { return f.now }), httpapi.NewLogger(&bytes.Buffer{}))
 	resp := f.call(RouteSubmit, "c-1", "", mlsBody, nil)
-	var r Receipt
+	var r declarations.Receipt
 	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil || resp.StatusCode != 201 {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
 	}
@@ -320,7 +317,7 @@ func TestSubmitSameDayReduction(t *testing.T) {
 		}
 		f.now = tc.secondAt
 		second := f.call(RouteSubmit, "c-1", "", `{"certificantId":"c-1","certification":"ASCPi-SBB"}`, nil)
-		var r Receipt
+		var r declarations.Receipt
 		if err := json.Unmarshal([]byte(second.Body), &r); err != nil || second.StatusCode != 201 {
 			t.Fatalf("%s: second %d %s", tc.name, second.StatusCode, second.Body)
 		}
@@ -387,7 +384,7 @@ func TestParallelSameKey(t *testing.T) {
 
 func TestGetAndList(t *testing.T) {
 	f := newFixture(ny("2024-11-12", 10), mlsTranscript())
-	var r Receipt
+	var r declarations.Receipt
 	if resp := f.call(RouteSubmit, "c-1", "", mlsBody, nil); json.Unmarshal([]byte(resp.Body), &r) != nil {
 		t.Fatalf("%s", resp.Body)
 	}
@@ -422,7 +419,7 @@ func TestReceivedMail(t *testing.T) {
 	}
 	sub := f.store.outbox[0]
 	// Rendered without debris (%!, <no value>, empty dates or amounts), with its late-submission warning.
-	m := mailtest.Render(t, ReceivedTemplate, receivedMail(sub.Declaration, sub.GivenName, "95.00 USD paid by card on 2025-01-06 (payment pay-x, Stripe pi_x)"))
+	m := mailtest.Render(t, declarations.ReceivedTemplate, declarations.ReceivedMail(sub.Declaration, sub.GivenName, "95.00 USD paid by card on 2025-01-06 (payment pay-x, Stripe pi_x)"))
 	if m.Subject != "CMP declaration received: ASCPi-MLS, fee 95.00 USD" {
 		t.Errorf("subject %q", m.Subject)
 	}
@@ -433,31 +430,10 @@ func TestReceivedMail(t *testing.T) {
 	}
 }
 
-func TestConflicted(t *testing.T) {
-	// Real DynamoDB cancels racing transactions with TransactionConflict:
-	// that is a retryable 409 (ErrBusy), not a 500.
-	reasons := func(codes ...string) error {
-		e := &types.TransactionCanceledException{}
-		for _, c := range codes {
-			e.CancellationReasons = append(e.CancellationReasons, types.CancellationReason{Code: aws.String(c)})
-		}
-		return fmt.Errorf("dynamo: transaction canceled: %w", e)
-	}
-	tests := []struct {
-		err  error
-		want bool
-	}{
-		{reasons("None", "TransactionConflict"), true},
-		{reasons("None", "ValidationError"), false},
-		{errors.New("timeout"), false},
-	}
-	for _, tc := range tests {
-		if got := conflicted(tc.err); got != tc.want {
-			t.Errorf("conflicted(%v) = %v, want %v", tc.err, got, tc.want)
-		}
-	}
-	if p, ok := problem(ErrBusy).(*httpapi.Problem); !ok || p.Status != 409 {
-		t.Errorf("ErrBusy maps to %v, want 409", problem(ErrBusy))
+func TestBusyIsRetryable(t *testing.T) {
+	// A racing transaction (ErrBusy) is a retryable 409, not a 500.
+	if p, ok := problem(declarations.ErrBusy).(*httpapi.Problem); !ok || p.Status != 409 {
+		t.Errorf("ErrBusy maps to %v, want 409", problem(declarations.ErrBusy))
 	}
 }
 

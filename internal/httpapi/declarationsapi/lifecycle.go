@@ -1,11 +1,11 @@
-package declarations
+package declarationsapi
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
+	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 )
@@ -18,39 +18,13 @@ const (
 	RouteQueue     = "GET /v1/declarations"
 )
 
-// DecisionRequest is the body of POST /v1/declarations/{id}/decisions.
-type DecisionRequest struct {
-	Decision Decision `json:"decision"`
-	Reasons  []string `json:"reasons,omitempty"`
-}
-
-// Check is the decision's shape: reasons are bounded (they end up in the
-// history and the email).
-func (d DecisionRequest) Check() []fielderr.Field {
-	if len(d.Reasons) > maxReasons {
-		return []fielderr.Field{{Field: "reasons", Rule: "R-DEC-5", Message: fmt.Sprintf("at most %d", maxReasons)}}
-	}
-	for i, s := range d.Reasons {
-		if len(s) > maxReasonChars {
-			return []fielderr.Field{{Field: fmt.Sprintf("reasons[%d]", i), Rule: "R-DEC-5", Message: fmt.Sprintf("at most %d characters", maxReasonChars)}}
-		}
-	}
-	return nil
-}
-
-// Limits of staff reasons, which end up in the history and the email.
-const (
-	maxReasons     = 10
-	maxReasonChars = 500
-)
-
 // Mount adds the lifecycle routes to the declarations router.
-func Mount(rt *httpapi.Router, lc *Lifecycle) {
+func Mount(rt *httpapi.Router, lc *declarations.Lifecycle) {
 	rt.Handle(RouteDecide, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var req DecisionRequest
+		var req declarations.DecisionRequest
 		if err := r.DecodeChecked(&req); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -65,7 +39,7 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var req Resolution
+		var req declarations.Resolution
 		if err := r.Decode(&req); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -83,7 +57,7 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var doc Document
+		var doc declarations.Document
 		if err := r.DecodeChecked(&doc); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -95,18 +69,18 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 		if err != nil {
 			return httpapi.Response{}, lifecycleProblem(err)
 		}
-		return httpapi.JSON(http.StatusCreated, map[string]any{"documents": d.Documents, "missing": MissingDocumentation(d)})
+		return httpapi.JSON(http.StatusCreated, map[string]any{"documents": d.Documents, "missing": declarations.MissingDocumentation(d)})
 	})
 	rt.Handle(RouteQueue, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		state := State(r.Query["status"])
-		if state == "" || state.Final() || !openState(state) {
+		state := declarations.State(r.Query["status"])
+		if state == "" || state.Final() || !state.Open() {
 			return httpapi.Response{}, httpapi.BadRequest("invalid status", fielderr.Field{Field: "status", Rule: "R-DEC-1",
 				Message: "one of awaiting_payment, submitted, processing, deficient, under_audit, audit_failed, appealed"})
 		}
-		ds, err := lc.store.Queue(ctx, state)
+		ds, err := lc.Queue(ctx, state)
 		if err != nil {
 			return httpapi.Response{}, err
 		}
@@ -114,37 +88,27 @@ func Mount(rt *httpapi.Router, lc *Lifecycle) {
 	})
 }
 
-// openState reports whether s is a state some decision still applies to.
-func openState(s State) bool {
-	for m := range lifecycle {
-		if m.from == s {
-			return true
-		}
-	}
-	return false
-}
-
 // requireOwner reads the declaration of the path and lets only its
 // certificant through (staff 403, anyone else 404); the use case goes on
 // with the declaration read here.
-func requireOwner(ctx context.Context, lc *Lifecycle, r *httpapi.Request) (Declaration, error) {
-	d, err := lc.declaration(ctx, r.Param("id"))
-	if errors.Is(err, ErrNotFound) {
-		return Declaration{}, httpapi.NotFound()
+func requireOwner(ctx context.Context, lc *declarations.Lifecycle, r *httpapi.Request) (declarations.Declaration, error) {
+	d, err := lc.Declaration(ctx, r.Param("id"))
+	if errors.Is(err, declarations.ErrNotFound) {
+		return declarations.Declaration{}, httpapi.NotFound()
 	}
 	if err != nil {
-		return Declaration{}, err
+		return declarations.Declaration{}, err
 	}
 	return d, httpapi.RequireSelf(r.Principal, d.CertificantID)
 }
 
 // lifecycleProblem maps transition errors; the rest as for submissions.
 func lifecycleProblem(err error) error {
-	var te *TransitionError
+	var te *declarations.TransitionError
 	switch {
 	case errors.As(err, &te):
 		return httpapi.Conflict(te.Error(), fielderr.Field{Field: "decision", Rule: "R-DEC", Message: te.Error()})
-	case errors.Is(err, ErrStale):
+	case errors.Is(err, declarations.ErrStale):
 		return httpapi.Conflict("the declaration changed meanwhile; read it again", fielderr.Field{Field: "decision", Rule: "R-DEC", Message: "stale version"})
 	}
 	return problem(err)
