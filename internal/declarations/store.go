@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 )
@@ -116,7 +114,7 @@ func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now t
 	switch {
 	case dynamo.FailedLabel(err) == labelPending:
 		return dynamo.Answer{}, ErrPending
-	case errors.Is(err, dynamo.ErrFenceBusy), conflicted(err):
+	case errors.Is(err, dynamo.ErrFenceBusy), errors.Is(err, dynamo.ErrTransactionConflict):
 		return dynamo.Answer{}, ErrBusy
 	}
 	return ans, err
@@ -153,22 +151,6 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 		return nil, fmt.Errorf("declaration %s writes: %w", d.ID, err)
 	}
 	return writes, nil
-}
-
-// conflicted reports a transaction canceled because another one was changing
-// the same items: real DynamoDB's answer to racing submissions (DynamoDB
-// Local decides races by conditions alone).
-func conflicted(err error) bool {
-	var canceled *types.TransactionCanceledException
-	if !errors.As(err, &canceled) {
-		return false
-	}
-	for _, r := range canceled.CancellationReasons {
-		if aws.ToString(r.Code) == "TransactionConflict" {
-			return true
-		}
-	}
-	return false
 }
 
 // claimedActivities lists each allocated activity once, in allocation order.

@@ -93,12 +93,15 @@ func TestTransactMapsCancellationReasons(t *testing.T) {
 		err       error
 		wantLabel string
 		wantCond  bool
+		conflict  bool // ErrTransactionConflict: a racing writer, retryable
 	}{
-		{"ok", nil, "", false},
-		{"second condition failed", reasons("None", "ConditionalCheckFailed"), "outbox", true},
-		{"first condition failed", reasons("ConditionalCheckFailed", "None"), "profile", true},
-		{"throttled is not a condition", reasons("None", "ThrottlingError"), "", false},
-		{"other error", errors.New("network"), "", false},
+		{"ok", nil, "", false, false},
+		{"second condition failed", reasons("None", "ConditionalCheckFailed"), "outbox", true, false},
+		{"first condition failed", reasons("ConditionalCheckFailed", "None"), "profile", true, false},
+		{"throttled is not a condition", reasons("None", "ThrottlingError"), "", false, false},
+		{"a racing transaction", reasons("None", "TransactionConflict"), "", false, true},
+		{"a validation error is no conflict", reasons("None", "ValidationError"), "", false, false},
+		{"other error", errors.New("network"), "", false, false},
 	}
 	for _, tc := range tests {
 		f := &fakeAPI{txErr: tc.err}
@@ -108,6 +111,9 @@ func TestTransactMapsCancellationReasons(t *testing.T) {
 		}
 		if errors.Is(err, ErrConditionFailed) != tc.wantCond {
 			t.Errorf("%s: Is(ErrConditionFailed) = %v", tc.name, !tc.wantCond)
+		}
+		if errors.Is(err, ErrTransactionConflict) != tc.conflict {
+			t.Errorf("%s: Is(ErrTransactionConflict) = %v", tc.name, !tc.conflict)
 		}
 		if (tc.err == nil) != (err == nil) {
 			t.Errorf("%s: err %v", tc.name, err)

@@ -269,16 +269,29 @@ func (t *Table) Transact(ctx context.Context, writes ...Write) error {
 	return fmt.Errorf("dynamo: transact: %w", err)
 }
 
+// ErrTransactionConflict: the transaction was canceled because another one
+// was changing the same items (real DynamoDB's answer to racing writers;
+// DynamoDB Local decides races by conditions alone). Retrying may succeed.
+var ErrTransactionConflict = errors.New("dynamo: transaction conflict")
+
+// cancellation is a failed condition as a *ConditionError naming its write,
+// a conflict as ErrTransactionConflict, anything else as DynamoDB said it.
 func cancellation(e *types.TransactionCanceledException, writes []Write) error {
 	codes := make([]string, len(e.CancellationReasons))
+	conflict := false
 	for i, r := range e.CancellationReasons {
 		code := aws.ToString(r.Code)
 		if code == "ConditionalCheckFailed" && i < len(writes) {
 			return &ConditionError{Label: writes[i].Label}
 		}
+		conflict = conflict || code == "TransactionConflict"
 		codes[i] = code
 	}
-	return fmt.Errorf("dynamo: transaction canceled (%s): %w", strings.Join(codes, ","), e)
+	err := fmt.Errorf("dynamo: transaction canceled (%s): %w", strings.Join(codes, ","), e)
+	if conflict {
+		return errors.Join(ErrTransactionConflict, err)
+	}
+	return err
 }
 
 // Apply performs one write on its own, outside a transaction (cheaper, and it
