@@ -351,7 +351,7 @@ func TestCancelledWhenUnpaid(t *testing.T) {
 		}
 		return rep
 	}
-	cancelOn := declarations.CancelOn(created)
+	cancelOn := payment.CancelOn(created)
 	if rep := job(cancelOn.AddDays(-1).Time()); rep.Cancelled != 0 {
 		t.Errorf("the day before: %+v, want nothing cancelled", rep)
 	}

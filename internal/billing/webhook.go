@@ -57,26 +57,37 @@ func (p *Processor) Handle(ctx context.Context, ev payment.Event, now time.Time)
 	if ev.Type != payment.EventSucceeded && ev.Type != payment.EventFailed {
 		return payment.Ignored, nil
 	}
-	r, found, err := p.ledger.ByIntent(ctx, ev.IntentID)
-	if err != nil {
-		return "", err
-	}
-	if !found {
-		p.log.Warn("stripe event for an unknown payment intent", "eventId", ev.ID, "intent", ev.IntentID)
-		return payment.Ignored, nil
-	}
-	out, err := p.apply(ctx, ev, r, now)
-	if err != nil {
+	for try := 1; ; try++ {
+		r, found, err := p.ledger.ByIntent(ctx, ev.IntentID)
+		if err != nil {
+			return "", err
+		}
+		if !found {
+			p.log.Warn("stripe event for an unknown payment intent", "eventId", ev.ID, "intent", ev.IntentID)
+			return payment.Ignored, nil
+		}
+		out, err := p.apply(ctx, ev, r, now)
+		if err == nil {
+			p.alert(ev, r, out)
+			return out, nil
+		}
 		// A twin delivery of the same event won the race (its commit made
 		// this one's reads or conditions stale): nothing more to do.
 		if found, gerr := p.ledger.table.Get(ctx, dynamo.StripeEventKey(ev.ID), &seen); gerr == nil && found {
 			return payment.Duplicate, nil
 		}
-		return "", err
+		// Something else moved the payment or its thing meanwhile (the
+		// deadlines job cancelling it, R-PAY-4): judge the event again on
+		// what is stored now, so a payment racing its cancel is recorded
+		// (refund_due) in this delivery rather than at Stripe's retry.
+		if try == maxTries {
+			return "", err
+		}
 	}
-	p.alert(ev, r, out)
-	return out, nil
 }
+
+// maxTries bounds the judgements of one delivery whose commit lost a race.
+const maxTries = 3
 
 // apply commits the event record with what the event does, in one transaction.
 func (p *Processor) apply(ctx context.Context, ev payment.Event, r payment.Record, now time.Time) (payment.Outcome, error) {

@@ -24,8 +24,8 @@ type dueLister interface {
 
 // RunDeadlines is the daily job for today: the R-REM-2 reminders due today
 // and the deficiencies and audits whose deadline was yesterday (R-DEC-2,
-// R-DEC-3), and the declarations unpaid 24 hours after they were created
-// (R-PAY-4). Each step is conditional, so a rerun or a parallel run of the
+// R-DEC-3); the job's function adds the things unpaid 24 hours after they
+// were created (R-PAY-4, billing.Cancels) to the report. Each step is conditional, so a rerun or a parallel run of the
 // same day changes and sends nothing twice.
 func (l *Lifecycle) RunDeadlines(ctx context.Context, due dueLister, today civil.Date) (DeadlineReport, error) {
 	rep := DeadlineReport{Day: today.String()}
@@ -34,7 +34,7 @@ func (l *Lifecycle) RunDeadlines(ctx context.Context, due dueLister, today civil
 		kind  DueKind
 		do    func(context.Context, string, civil.Date) (bool, error)
 		count *int
-	}{{DueReminder, l.Remind, &rep.Reminded}, {DueLapse, l.Lapse, &rep.Lapsed}, {DueUnpaid, l.CancelUnpaid, &rep.Cancelled}} {
+	}{{DueReminder, l.Remind, &rep.Reminded}, {DueLapse, l.Lapse, &rep.Lapsed}} {
 		ids, err := due.DueOn(ctx, step.kind, today)
 		if err != nil {
 			return rep, err

@@ -13,30 +13,8 @@ import (
 	"github.com/boc/cmp/internal/payment"
 )
 
-// DueUnpaid: the first run of the deadlines job 24 hours or more after an
-// unpaid declaration was created (R-PAY-4).
-const DueUnpaid DueKind = "DEC-UNPAID"
-
 // ActorStripe is the "by" of the transition a payment makes.
 const ActorStripe = "stripe"
-
-// CancelOn is the day the deadlines job cancels a declaration created at
-// created and still unpaid: the day after the one on which 24 hours have
-// passed, so whatever time the job runs that day, it runs after them.
-func CancelOn(created time.Time) civil.Date {
-	return calendar.Today(created.Add(24 * time.Hour)).AddDays(1)
-}
-
-// paymentWrites are a new declaration's payment: the record, its pointer
-// and the job's entry for the day it is cancelled if still unpaid.
-func paymentWrites(d Declaration, p payment.Record) ([]dynamo.Write, error) {
-	ws, err := payment.Puts(p)
-	if err != nil {
-		return nil, err
-	}
-	due, err := dynamo.Put("due", newDueItem(d, Due{Kind: DueUnpaid, On: CancelOn(d.SubmittedAt)}), dynamo.Condition{})
-	return append(ws, due), err
-}
 
 // PaidEffect makes a paid declaration submitted (R-PAY-1): its processing
 // due date counted from the payment, the "declaration received" email with
@@ -73,13 +51,14 @@ func (e *PaidEffect) Paid(ctx context.Context, p payment.Record, paidAt time.Tim
 	return changeWrites(c)
 }
 
-// CancelUnpaid cancels a declaration still unpaid on its cancel day,
-// releasing its claims and pending marker, with the payment cancelled in
-// the same transaction so a later payment is flagged, never applied
-// (R-PAY-4); false when nothing is due (paid, already cancelled).
-func (l *Lifecycle) CancelUnpaid(ctx context.Context, id string, today civil.Date) (bool, error) {
-	d, found, err := l.store.Get(ctx, id)
-	if err != nil || !found || d.Status != AwaitingPayment || today.Before(CancelOn(d.SubmittedAt)) {
+// CancelUnpaid cancels the declaration of an unpaid payment on its cancel
+// day (billing.Cancels), releasing its claims and pending marker, with the
+// payment cancelled in the same transaction so a later payment is flagged,
+// never applied (R-PAY-4); false when nothing is due (paid, already
+// cancelled). The certificant is told by the cancelled status email.
+func (l *Lifecycle) CancelUnpaid(ctx context.Context, p payment.Record, today civil.Date) (bool, error) {
+	d, found, err := l.store.Get(ctx, p.About)
+	if err != nil || !found || d.Status != AwaitingPayment || today.Before(payment.CancelOn(d.SubmittedAt)) {
 		return false, err
 	}
 	cancel, err := payment.CancelWrite(d.CertificantID, d.ID)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // Item types of the declaration items in the table.
@@ -144,7 +145,7 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 		add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, ReceivedMail(d, sub.GivenName, ""), d.SubmittedAt, d.ID)))
 	} else {
 		// R-PAY-1: the received email waits for the payment (PaidEffect).
-		ws, err := paymentWrites(d, *sub.Payment)
+		ws, err := payment.Puts(*sub.Payment)
 		writes, errs = append(writes, ws...), append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

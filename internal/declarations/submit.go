@@ -145,17 +145,11 @@ type Receipt struct {
 	Payment         payment.Info       `json:"payment"`
 }
 
-// Payments answers a fee's payment for the 201, its one PaymentIntent
-// created when there is none yet (payment.Ledger).
-type Payments interface {
-	Info(ctx context.Context, certificantID, about string) (payment.Info, error)
-}
-
 // Service is the declarations use case.
 type Service struct {
 	store    Store
 	loader   Loader
-	payments Payments
+	payments payment.Infos
 	schedule fees.Schedule
 	now      func() time.Time
 	auditBP  int
@@ -163,7 +157,7 @@ type Service struct {
 
 // NewService wires the store, the partition loader, the fee schedule and a
 // clock; the audit share is the R-DEC-3 default until WithAuditShare.
-func NewService(store Store, loader Loader, payments Payments, schedule fees.Schedule, now func() time.Time) *Service {
+func NewService(store Store, loader Loader, payments payment.Infos, schedule fees.Schedule, now func() time.Time) *Service {
 	return &Service{store: store, loader: loader, payments: payments, schedule: schedule, now: now, auditBP: DefaultAuditShareBP}
 }
 
@@ -187,29 +181,9 @@ func (s *Service) Submit(ctx context.Context, principal string, req Request, ide
 	if err != nil {
 		return dynamo.Answer{}, fmt.Errorf("submit declaration: %w", err)
 	}
-	return s.withPayment(ctx, req.CertificantID, ans)
-}
-
-// withPayment completes a stored answer owing a fee with its payment's
-// client secret: every answer, a replayed one too, gets the same intent.
-func (s *Service) withPayment(ctx context.Context, certificantID string, ans dynamo.Answer) (dynamo.Answer, error) {
-	var rc struct {
-		ID      string       `json:"id"`
-		Payment payment.Info `json:"payment"`
-	}
-	if err := json.Unmarshal(ans.Body, &rc); err != nil {
-		return dynamo.Answer{}, fmt.Errorf("read receipt: %w", err)
-	}
-	if rc.Payment.Status != payment.RequiresPayment {
-		return ans, nil
-	}
-	info, err := s.payments.Info(ctx, certificantID, rc.ID)
+	body, err := payment.Complete(ctx, s.payments, req.CertificantID, ans.Body)
 	if err != nil {
-		return dynamo.Answer{}, fmt.Errorf("payment of declaration %s: %w", rc.ID, err)
-	}
-	body, err := payment.Attach(ans.Body, info)
-	if err != nil {
-		return dynamo.Answer{}, err
+		return dynamo.Answer{}, fmt.Errorf("submit declaration: %w", err)
 	}
 	return dynamo.Answer{Body: body}, nil
 }

@@ -40,6 +40,7 @@
 //	status list index taken                   pk=SLIDX#<list number> sk=<index>, put if absent
 //	payments of a certificant                 pk=C#<id>            sk begins_with PAY#       (sk=PAY#<paid thing's id>, R-PAY-5)
 //	payment by the paid thing's id            pk=PAY#<about>       sk=PAY                    (pointer -> certificant id)
+//	payments cancelled on a day if unpaid     GSI ByDate datePk=UNPAID#<yyyy-mm-dd>#<shard> dateSk=<kind>#<certificantId>#<about> (the pointer)
 //	payment by its Stripe PaymentIntent       pk=PI#<intentId>     sk=PI                     (pointer -> certificant id, about)
 //	Stripe event processed                    pk=STRIPEEVT#<eventId> sk=EVT, put if absent, ttl (R-PAY-3: once per event)
 //
@@ -190,9 +191,10 @@ const UnsentScoresQueuePK = "SCORES#unsent"
 
 // ByDate kinds: the first part of a DatePK.
 const (
-	ExpiryDateKind = "EXP"  // certification cycles ending on a day
-	DueDateKind    = "DUE"  // declaration reminders and deadlines due on a day
-	PassDateKind   = "PASS" // passes published in a month (yyyy-mm)
+	ExpiryDateKind = "EXP"    // certification cycles ending on a day
+	DueDateKind    = "DUE"    // declaration reminders and deadlines due on a day
+	PassDateKind   = "PASS"   // passes published in a month (yyyy-mm)
+	UnpaidDateKind = "UNPAID" // payments cancelled on a day if still unpaid (R-PAY-4)
 )
 
 // InactivePrefix starts the sort keys of inactive-status requests.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // Plan computes a change: the answer to give and the writes that make it.
@@ -19,6 +20,31 @@ type Plan func(ctx context.Context) (answer any, writes []dynamo.Write, err erro
 // Condition failures of the writes come back as dynamo errors for the caller
 // to map.
 func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, status int, plan Plan) (Response, error) {
+	ans, err := commit(ctx, table, r, now, plan)
+	if err != nil {
+		return Response{}, err
+	}
+	return EncodedJSON(status, ans.Body), nil
+}
+
+// CommitOwing is Commit for a write that may owe a fee (R-PAY-2): an
+// answer whose "payment" requires one gets the client secret of its one
+// PaymentIntent (infos creates it when there is none yet), so every
+// answer, a replayed one too, carries the same intent.
+func CommitOwing(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, status int,
+	infos payment.Infos, certificantID string, plan Plan) (Response, error) {
+	ans, err := commit(ctx, table, r, now, plan)
+	if err != nil {
+		return Response{}, err
+	}
+	body, err := payment.Complete(ctx, infos, certificantID, ans.Body)
+	if err != nil {
+		return Response{}, err
+	}
+	return EncodedJSON(status, body), nil
+}
+
+func commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, plan Plan) (dynamo.Answer, error) {
 	change := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
 		v, writes, err := plan(ctx)
 		if err != nil {
@@ -32,11 +58,7 @@ func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time,
 	}
 	key, err := r.IdempotencyKey()
 	if err != nil {
-		return Response{}, err
+		return dynamo.Answer{}, err
 	}
-	ans, err := table.Idempotent(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, change)
-	if err != nil {
-		return Response{}, err
-	}
-	return EncodedJSON(status, ans.Body), nil
+	return table.Idempotent(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, change)
 }

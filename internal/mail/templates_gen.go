@@ -288,6 +288,26 @@ var compiledText = map[string]blocks{
 			{kind: textNode, text: ".\n\nBoard of Certification\n"},
 		},
 	},
+	"payment-cancelled": {
+		"subject": []node{
+			{kind: textNode, text: "CMP "},
+			{kind: fieldNode, key: "what"},
+			{kind: textNode, text: ": cancelled, not paid"},
+		},
+		"text": []node{
+			{kind: textNode, text: "Dear "},
+			{kind: fieldNode, key: "given"},
+			{kind: textNode, text: ",\n\nyour "},
+			{kind: fieldNode, key: "what"},
+			{kind: textNode, text: " ("},
+			{kind: fieldNode, key: "id"},
+			{kind: textNode, text: ") was cancelled: its fee of "},
+			{kind: fieldNode, key: "amount"},
+			{kind: textNode, text: " was not paid within 24 hours.\nNothing was charged. To go ahead, place it again and pay by card.\n\nYou can see your payments at "},
+			{kind: fieldNode, key: "baseUrl"},
+			{kind: textNode, text: ".\n\nBoard of Certification\n"},
+		},
+	},
 	"score-fail": {
 		"subject": []node{
 			{kind: textNode, text: "Your "},
@@ -607,6 +627,23 @@ var compiledHTML = map[string]blocks{
 			{kind: textNode, text: ".</p>\n<p><a href=\""},
 			{kind: fieldNode, key: "baseUrl", esc: escapeURLStart},
 			{kind: textNode, text: "\">Follow your certifications</a>.</p>\n<p>Board of Certification</p>\n</body></html>\n"},
+		},
+	},
+	"payment-cancelled": {
+		"html": []node{
+			{kind: textNode, text: "<!doctype html>\n<html><body>\n<p>Dear "},
+			{kind: fieldNode, key: "given", esc: htmlEscape},
+			{kind: textNode, text: ",</p>\n<p>your "},
+			{kind: fieldNode, key: "what", esc: htmlEscape},
+			{kind: textNode, text: " ("},
+			{kind: fieldNode, key: "id", esc: htmlEscape},
+			{kind: textNode, text: ") was cancelled: its fee of "},
+			{kind: fieldNode, key: "amount", esc: htmlEscape},
+			{kind: textNode, text: " was not paid within 24 hours.\nNothing was charged. To go ahead, place it again and pay by card.</p>\n<p>You can see your payments at <a href=\""},
+			{kind: fieldNode, key: "baseUrl", esc: escapeURLStart},
+			{kind: textNode, text: "\">"},
+			{kind: fieldNode, key: "baseUrl", esc: htmlEscape},
+			{kind: textNode, text: "</a>.</p>\n<p>Board of Certification</p>\n</body></html>\n"},
 		},
 	},
 	"score-fail": {

@@ -7,11 +7,15 @@
 package payment
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/boc/cmp/internal/calendar"
+	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/fees"
 )
 
 // Kind is what a payment pays for; each kind's use case supplies its Effect.
@@ -90,22 +94,42 @@ func New(kind Kind, certificantID, about string, amountCents int64, now time.Tim
 	}
 }
 
-// Pointer finds a payment's partition from what it is about.
+// Pointer finds a payment's partition from what it is about. It is also
+// the payment's ByDate entry on its cancel day (CancelOn), so the daily job
+// finds every kind's unpaid things in one place (R-PAY-4).
 type Pointer struct {
 	dynamo.Key
 	Type          string `dynamodbav:"type"`
 	CertificantID string `dynamodbav:"certificantId"`
+	About         string `dynamodbav:"about,omitempty"`
+	DatePK        string `dynamodbav:"datePk,omitempty"`
+	DateSK        string `dynamodbav:"dateSk,omitempty"`
+}
+
+// CancelOn is the day the daily job cancels a thing created at created and
+// still unpaid: the day after the one on which 24 hours have passed, so
+// whatever time the job runs that day, it runs after them (R-PAY-4).
+func CancelOn(created time.Time) civil.Date {
+	return calendar.Today(created.Add(24 * time.Hour)).AddDays(1)
 }
 
 // Puts are the writes of a new payment, for the transaction that creates
-// the thing it pays for: the record and its pointer, both put if absent.
+// the thing it pays for: the record and its pointer (the job's entry for
+// the cancel day), both put if absent.
 func Puts(r Record) ([]dynamo.Write, error) {
+	created, err := time.Parse(time.RFC3339, r.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("payment %s: creation time: %w", r.ID, err)
+	}
 	rec, err := dynamo.Put(LabelPayment, r, dynamo.IfAbsent)
 	if err != nil {
 		return nil, err
 	}
+	day := CancelOn(created).String()
 	ptr, err := dynamo.Put("payment-pointer", Pointer{Key: dynamo.PaymentPointerKey(r.About), Type: "payment-pointer",
-		CertificantID: r.CertificantID}, dynamo.IfAbsent)
+		CertificantID: r.CertificantID, About: r.About,
+		DatePK: dynamo.DatePK(dynamo.UnpaidDateKind, day, r.About), DateSK: string(r.Kind) + "#" + r.CertificantID + "#" + r.About},
+		dynamo.IfAbsent)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +171,25 @@ func Attach(body []byte, info Info) ([]byte, error) {
 	return out, nil
 }
 
+// Complete adds the client secret to a stored 201 answer owing a fee
+// (its "payment" status requires_payment; its "id" what the fee is for),
+// the intent created by infos when there is none yet: every answer, a
+// replayed one too, carries the same intent. Other answers are kept.
+func Complete(ctx context.Context, infos Infos, certificantID string, body []byte) ([]byte, error) {
+	var ans struct {
+		ID      string `json:"id"`
+		Payment *Info  `json:"payment"`
+	}
+	if err := json.Unmarshal(body, &ans); err != nil || ans.Payment == nil || ans.Payment.Status != RequiresPayment {
+		return body, nil
+	}
+	info, err := infos.Info(ctx, certificantID, ans.ID)
+	if err != nil {
+		return nil, fmt.Errorf("payment of %s: %w", ans.ID, err)
+	}
+	return Attach(body, info)
+}
+
 // Receipt is a payment as its payer and staff read it (api.md, R-PAY-5).
 type Receipt struct {
 	ID          string `json:"id"`
@@ -176,4 +219,16 @@ func CancelWrite(certificantID, about string) (dynamo.Write, error) {
 	return dynamo.Update(LabelPayment, dynamo.PaymentKey(certificantID, about), "SET #s = :c, version = version + :one REMOVE leaseUntil",
 		dynamo.Condition{Expr: "#s = :r", Names: map[string]string{"#s": "status"},
 			Values: map[string]any{":c": string(Cancelled), ":r": string(RequiresPayment), ":one": 1}})
+}
+
+// CancelledTemplate is the email telling a certificant that an unpaid
+// thing was cancelled (R-PAY-4), for the kinds without their own status
+// email (a declaration's cancelled status email says it).
+const CancelledTemplate = "payment-cancelled"
+
+// CancelledMail is that email for r, what naming the thing ("verification
+// order"), owed once per payment.
+func CancelledMail(r Record, to, given, what string, now time.Time) dynamo.OutboxItem {
+	return dynamo.NewOutbox(CancelledTemplate, to, map[string]string{"given": given, "what": what, "id": r.About,
+		"amount": fees.Amount(r.AmountCents, r.Currency)}, now, r.ID)
 }

@@ -4,8 +4,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 )
+
+// Infos answers a fee's payment for a 201, its one PaymentIntent created
+// when there is none yet (billing.Ledger).
+type Infos interface {
+	Info(ctx context.Context, certificantID, about string) (Info, error)
+}
 
 // IntentRequest is one PaymentIntent to create (R-PAY-2): exactly the
 // stored quote's total, our id in its metadata, an idempotency key derived
@@ -66,6 +73,14 @@ const (
 // on the state they read), the email owed included.
 type Effect interface {
 	Paid(ctx context.Context, r Record, paidAt time.Time) ([]dynamo.Write, error)
+}
+
+// Canceller cancels a kind's thing still unpaid on its cancel day (R-PAY-4),
+// supplied by its use case: the thing released, the certificant told, and
+// the payment cancelled (CancelWrite) in the same transaction, so a later
+// payment is flagged, never applied; false when nothing was to cancel.
+type Canceller interface {
+	CancelUnpaid(ctx context.Context, r Record, today civil.Date) (bool, error)
 }
 
 // MetricNamespace is where the payment alarms' metrics are (template.yaml).
