@@ -1,20 +1,28 @@
 // Command declaration-deadlines is the daily job of open deficiencies and
-// audits (R-DEC-2, R-DEC-3, R-REM-2), fired by EventBridge Scheduler in
-// America/New_York; the day is the scheduled event's time.
+// audits (R-DEC-2, R-DEC-3, R-REM-2) and of every fee-bearing thing still
+// unpaid 24 hours after it was created (R-PAY-4), fired by EventBridge
+// Scheduler in America/New_York; the day is the scheduled event's time.
 package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/billing"
 	"github.com/boc/cmp/internal/boot"
+	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/declarations"
+	"github.com/boc/cmp/internal/exams"
+	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/schedule"
 	"github.com/boc/cmp/internal/transcript"
+	"github.com/boc/cmp/internal/verification"
 )
 
 func main() {
@@ -23,7 +31,17 @@ func main() {
 	store := declarations.NewTableStore(table)
 	// The transcript loader names the activities an audit reminder lists (R-REM-2).
 	lc := declarations.NewLifecycle(store, transcript.NewLoader(table), time.Now)
+	// Each paid kind cancels its own unpaid things; no intent is created here.
+	orders := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
+		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
+	cancels := billing.NewCancels(billing.NewLedger(table, nil, time.Now), map[payment.Kind]payment.Canceller{
+		payment.KindDeclaration:  lc,
+		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
+	})
 	lambda.Start(schedule.Daily(log, "declaration deadlines", func(ctx context.Context, today civil.Date) (declarations.DeadlineReport, error) {
-		return lc.RunDeadlines(ctx, store, today)
+		rep, err := lc.RunDeadlines(ctx, store, today)
+		cancelled, unchanged, cerr := cancels.Run(ctx, today)
+		rep.Cancelled, rep.Unchanged = rep.Cancelled+cancelled, rep.Unchanged+unchanged
+		return rep, errors.Join(err, cerr)
 	}))
 }

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/boc/cmp/infra/local/stacktest"
+	"github.com/boc/cmp/infra/local/stripelocal"
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/verification"
 )
 
@@ -471,6 +473,23 @@ func TestVerificationOrder(t *testing.T) {
 	if again := s.Do(t, "POST", "/v1/verification-orders", s.Token("ex-ver"), order, "Idempotency-Key", "ver-1"); again.Status != 201 || string(again.Body) != string(first.Body) {
 		t.Errorf("same key, same body: %d %s, want the first answer", again.Status, again.Body)
 	}
+	// R-PAY-1, R-PAY-2: the order sends nothing until its fee is paid; its
+	// answer (a replay too) carries the payment to confirm.
+	var due struct {
+		Status  string       `json:"status"`
+		Payment payment.Info `json:"payment"`
+	}
+	if loose(t, first, &due); due.Status != verification.StatusAwaitingPayment || due.Payment.Status != payment.RequiresPayment ||
+		due.Payment.AmountCents != 4500 || !strings.HasPrefix(due.Payment.ClientSecret, "pi_") {
+		t.Fatalf("order before payment: %s, want awaiting_payment with a 4500 payment and its client secret", first.Body)
+	}
+	mailsTo(t, s, "ex-ver-r", verificationSubject, 0)
+	s.Pay(t, placed.ID)
+	receipts := payments(t, s, s.Token("ex-ver"), "ex-ver")
+	if len(receipts) != 1 || receipts[0].About != placed.ID || receipts[0].Kind != payment.KindVerification ||
+		receipts[0].Status != payment.Succeeded || receipts[0].AmountCents != 4500 || receipts[0].PaidAt == "" {
+		t.Errorf("receipts after payment: %+v, want the order's 4500 succeeded", receipts)
+	}
 
 	// Each recipient gets one email; its link, fetched without a token, shows the record.
 	started := exam
@@ -618,9 +637,12 @@ func TestReexaminationRestores(t *testing.T) {
 	}
 	order := map[string]any{"certificantId": id, "certification": "ASCPi-MLS", "recipients": []map[string]string{
 		{"kind": "employer", "name": "Metro Lab", "email": "ex-lapsed-hr@example.org"}}}
-	if r := s.Do(t, "POST", "/v1/verification-orders", token, order); r.Status != 201 {
+	r = s.Do(t, "POST", "/v1/verification-orders", token, order)
+	var placed struct{ ID string }
+	if loose(t, r, &placed); r.Status != 201 {
 		t.Fatalf("order: %d %s", r.Status, r.Body)
 	}
+	s.Pay(t, placed.ID) // R-PAY-1: sent once paid
 	m := mailsTo(t, s, "ex-lapsed-hr", verificationSubject, 1)[0]
 	u, err := url.Parse(linkPattern.FindString(m.Body.Text))
 	if err != nil {
@@ -710,4 +732,79 @@ func TestCertificationReport(t *testing.T) {
 			t.Errorf("report?%s: %d %s, want %d naming %s", tc.query, r.Status, r.Body, tc.status, tc.field)
 		}
 	}
+}
+
+// payments lists a certificant's receipts as token reads them (R-PAY-5).
+func payments(t testing.TB, s *stacktest.Stack, token, id string) []payment.Receipt {
+	t.Helper()
+	r := s.Do(t, "GET", "/v1/certificants/"+id+"/payments", token, nil)
+	var v struct {
+		Payments []payment.Receipt `json:"payments"`
+	}
+	if loose(t, r, &v); r.Status != 200 {
+		t.Fatalf("payments of %s: %d %s", id, r.Status, r.Body)
+	}
+	return v.Payments
+}
+
+// R-PAY-4: a verification order unpaid 24 hours after it was placed is
+// cancelled by the daily job (replayed for its day: once), the certificant
+// told, nothing sent to its recipient; a payment arriving later is flagged
+// for a refund, never applied.
+func TestVerificationOrderCancelledWhenUnpaid(t *testing.T) {
+	s := stacktest.Get(t)
+	const id = "ex-ver-unpaid"
+	createCertificant(t, s, id, "Rosa", "Lim")
+	record(t, s, id, today.AddDays(-10), true)
+	receiveTranscripts(t, s, id, today)
+	if res := runJob(t, s, today); res.Failed != 0 {
+		t.Fatalf("score emails: %+v", res)
+	}
+	order := map[string]any{"certificantId": id, "certification": "ASCPi-MLS", "recipients": []map[string]string{
+		{"kind": "employer", "name": "Bay Lab", "email": id + "-hr@example.org"}}}
+	r := s.Do(t, "POST", "/v1/verification-orders", s.Token(id), order)
+	var placed struct{ ID string }
+	if loose(t, r, &placed); r.Status != 201 {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+	pay := s.Payment(t, placed.ID)
+	created, err := time.Parse(time.RFC3339, pay.CreatedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := func(day civil.Date) (rep struct{ Cancelled int }) {
+		const fn = "DeclarationDeadlinesFunction"
+		if err := json.Unmarshal(s.Invoke(t, fn, s.ScheduledEvent(t, fn, day.Time())), &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	cancelOn := payment.CancelOn(created)
+	if rep := job(cancelOn.AddDays(-1)); rep.Cancelled != 0 {
+		t.Errorf("the day before: %+v, want nothing cancelled", rep)
+	}
+	if got := s.Payment(t, placed.ID); got.Status != payment.RequiresPayment {
+		t.Fatalf("before its day: %s", got.Status)
+	}
+	if rep := job(cancelOn); rep.Cancelled != 1 {
+		t.Errorf("its day: %+v, want 1 cancelled", rep)
+	}
+	if rep := job(cancelOn); rep.Cancelled != 0 {
+		t.Errorf("its day replayed: %+v, want nothing more", rep)
+	}
+	if got := s.Payment(t, placed.ID); got.Status != payment.Cancelled {
+		t.Errorf("payment %s, want cancelled", got.Status)
+	}
+	m := mailsTo(t, s, id+"@", "verification order: cancelled, not paid", 1)[0]
+	if !strings.Contains(m.Body.Text, placed.ID) || !strings.Contains(m.Body.Text, "15.00 USD") {
+		t.Errorf("cancel email lacks the order and its fee:\n%s", m.Body.Text)
+	}
+	body, sig := s.StripeEvent("evt_ver_late", payment.EventSucceeded, stripelocal.IntentOf(pay), time.Now())
+	if r := s.Webhook(t, body, sig); r.Status != 200 || !strings.Contains(string(r.Body), `"outcome":"flagged"`) {
+		t.Errorf("late payment: %d %s, want 200 flagged", r.Status, r.Body)
+	}
+	if got := s.Payment(t, placed.ID); got.Status != payment.RefundDue {
+		t.Errorf("late payment: %s, want refund_due", got.Status)
+	}
+	mailsTo(t, s, id+"-hr", verificationSubject, 0)
 }

@@ -12,12 +12,16 @@ import (
 	"github.com/boc/cmp/internal/billing"
 	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/boot/secrets"
+	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/exams"
+	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/paymentsapi"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/stripeapi"
+	"github.com/boc/cmp/internal/verification"
 )
 
 func main() {
@@ -31,8 +35,12 @@ func main() {
 // newRouter wires the webhook's processor with every paid kind's effect.
 func newRouter(table *dynamo.Table, verify paymentsapi.Verifier, log *slog.Logger) *httpapi.Router {
 	ledger := billing.NewLedger(table, nil, time.Now)
+	// A paid order's emails carry its recipients' links.
+	orders := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
+		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	effects := map[payment.Kind]payment.Effect{
-		payment.KindDeclaration: declarations.NewPaidEffect(declarations.NewTableStore(table)),
+		payment.KindDeclaration:  declarations.NewPaidEffect(declarations.NewTableStore(table)),
+		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
 	}
 	return paymentsapi.NewRouter(billing.NewProcessor(ledger, effects, log), ledger, verify, time.Now, log)
 }

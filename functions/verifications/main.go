@@ -1,5 +1,5 @@
-// Command verifications serves third-party verification orders and the public
-// verification records of the HTTP API.
+// Command verifications serves third-party verification orders (their fees'
+// PaymentIntents, R-PAY-2) and the public verification records of the HTTP API.
 package main
 
 import (
@@ -7,19 +7,25 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/billing"
 	"github.com/boc/cmp/internal/boot"
+	"github.com/boc/cmp/internal/boot/secrets"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/verificationapi"
+	"github.com/boc/cmp/internal/stripeapi"
 	"github.com/boc/cmp/internal/verification"
 )
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(boot.AWS(log), log)
+	cfg := boot.AWS(log)
+	table := boot.Table(cfg, log)
+	keys := secrets.StripeOrExit(cfg, log)
 	svc := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
 		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
-	lambda.Start(verificationapi.NewRouter(svc, table, log).Handler())
+	ledger := billing.NewLedger(table, stripeapi.New(keys.SecretKey, keys.BaseURL), time.Now)
+	lambda.Start(verificationapi.NewRouter(svc, table, ledger, log).Handler())
 }

@@ -45,7 +45,7 @@ func routers() map[string]*httpapi.Router {
 		"ExamsFunction":         examsapi.NewRouter(nil, nil, nil, discard),
 		"TranscriptFunction":    transcriptapi.NewRouter(transcript.NewService(nil, nil, time.Now), discard), // the clock judges an entry's shape (R-ACT-11)
 		"ProvidersFunction":     providersapi.NewRouter(nil, discard),
-		"VerificationsFunction": verificationapi.NewRouter(nil, nil, discard),
+		"VerificationsFunction": verificationapi.NewRouter(nil, nil, nil, discard),
 		"PaymentsFunction":      paymentsapi.NewRouter(nil, nil, nil, time.Now, discard),
 	}
 }

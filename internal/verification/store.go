@@ -2,11 +2,15 @@ package verification
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/boc/cmp/internal/certificants"
+	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/payment"
 )
 
 type recipientItem struct {
@@ -23,6 +27,9 @@ type orderItem struct {
 	OrderedAt     string          `dynamodbav:"orderedAt"`
 	FeeCents      int64           `dynamodbav:"feeCents"`
 	Recipients    []recipientItem `dynamodbav:"recipients"`
+	// Status is empty on orders placed before payments: they were sent.
+	Status   string `dynamodbav:"status,omitempty"`
+	StatusAt string `dynamodbav:"statusAt,omitempty"`
 }
 
 type tokenItem struct {
@@ -36,34 +43,133 @@ type tokenItem struct {
 	CreatedAt     string `dynamodbav:"createdAt"`
 }
 
-// Writes are the writes of an order: the order, per recipient the hashed
-// token and the email owed (its outbox id fixed by order and position).
+// Writes are the writes of an order: the order, and either its payment
+// (a fee owed: nothing is sent until paid, R-PAY-1) or what it sends.
 func (s *Service) Writes(o Order) ([]dynamo.Write, error) {
 	now := s.now()
-	writes := make([]dynamo.Write, 0, 1+2*len(o.Recipients))
-	add := func(w dynamo.Write, err error) error {
-		if err == nil {
-			writes = append(writes, w)
-		}
-		return err
-	}
-	item := orderItem{Key: dynamo.VerificationOrderKey(o.CertificantID, o.ID),
-		Type: "verification_order", ID: o.ID, Certification: o.Certification, OrderedAt: o.OrderedAt, FeeCents: o.Fee.TotalCents}
-	for i, r := range o.Recipients {
+	item := orderItem{Key: dynamo.VerificationOrderKey(o.CertificantID, o.ID), Type: "verification_order", ID: o.ID,
+		Certification: o.Certification, OrderedAt: o.OrderedAt, FeeCents: o.Fee.TotalCents, Status: o.Status}
+	for _, r := range o.Recipients {
 		item.Recipients = append(item.Recipients, recipientItem{Kind: r.Kind, Name: r.Name, Email: r.Email})
-		if err := add(dynamo.Put("token", tokenItem{Key: dynamo.VerificationTokenKey(HashToken(r.token)), Type: "verification_token",
-			CertificantID: o.CertificantID, Certification: o.Certification, OrderID: o.ID, RecipientKind: r.Kind,
-			CreatedAt: now.UTC().Format(time.RFC3339)}, dynamo.IfAbsent)); err != nil {
-			return nil, err
-		}
-		if err := add(dynamo.PutOutbox(dynamo.NewOutbox(Template, r.Email, recipientMail(o, r, s.Link(r.token)), now, o.ID, strconv.Itoa(i)))); err != nil {
-			return nil, err
-		}
 	}
-	if err := add(dynamo.Put("order", item, dynamo.IfAbsent)); err != nil {
+	put, err := dynamo.Put("order", item, dynamo.IfAbsent)
+	if err != nil {
 		return nil, err
 	}
+	if o.Status == StatusAwaitingPayment {
+		pay, err := payment.Puts(payment.New(payment.KindVerification, o.CertificantID, o.ID, o.Fee.TotalCents, now))
+		return append(pay, put), err
+	}
+	sends, err := s.sendWrites(o, now)
+	return append(sends, put), err
+}
+
+// sendWrites are what an order sends: per recipient the hashed token and
+// the email owed (its outbox id fixed by order and position).
+func (s *Service) sendWrites(o Order, now time.Time) ([]dynamo.Write, error) {
+	writes := make([]dynamo.Write, 0, 2*len(o.Recipients))
+	for i, r := range o.Recipients {
+		tok, err := dynamo.Put("token", tokenItem{Key: dynamo.VerificationTokenKey(HashToken(r.token)), Type: "verification_token",
+			CertificantID: o.CertificantID, Certification: o.Certification, OrderID: o.ID, RecipientKind: r.Kind,
+			CreatedAt: now.UTC().Format(time.RFC3339)}, dynamo.IfAbsent)
+		if err != nil {
+			return nil, err
+		}
+		mail, err := dynamo.PutOutbox(dynamo.NewOutbox(Template, r.Email, recipientMail(o, r, s.Link(r.token)), now, o.ID, strconv.Itoa(i)))
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, tok, mail)
+	}
 	return writes, nil
+}
+
+// ErrNotAwaiting: the paid order is no longer awaiting its payment.
+var ErrNotAwaiting = errors.New("verification: the order is not awaiting payment")
+
+// Payments is an order's side of its fee (R-PAY): what the webhook's
+// payment sends (payment.Effect) and the job's cancel (payment.Canceller).
+type Payments struct {
+	svc   *Service
+	store *TableStore
+}
+
+// NewPayments reads orders from store and sends them through svc.
+func NewPayments(svc *Service, store *TableStore) *Payments { return &Payments{svc: svc, store: store} }
+
+// awaiting reads the order of payment r and its certificant while it
+// still awaits payment.
+func (p *Payments) awaiting(ctx context.Context, r payment.Record) (orderItem, certificants.Profile, bool, error) {
+	var it orderItem
+	found, err := p.store.table.Get(ctx, dynamo.VerificationOrderKey(r.CertificantID, r.About), &it)
+	if err != nil || !found || it.Status != StatusAwaitingPayment {
+		return orderItem{}, certificants.Profile{}, false, err
+	}
+	prof, found, err := p.svc.profiles.Get(ctx, r.CertificantID)
+	if err == nil && !found {
+		err = fmt.Errorf("no profile of certificant %s", r.CertificantID)
+	}
+	return it, prof, err == nil, err
+}
+
+// leaveAwaiting moves the order out of awaiting_payment at at, unless
+// something else (a payment, a cancel) moved it first.
+func leaveAwaiting(it orderItem, status string, at time.Time) (dynamo.Write, error) {
+	return dynamo.Update("order", it.Key, "SET #s = :to, statusAt = :at", dynamo.Condition{Expr: "#s = :from",
+		Names:  map[string]string{"#s": "status"},
+		Values: map[string]any{":to": status, ":from": StatusAwaitingPayment, ":at": at.UTC().Format(time.RFC3339)}})
+}
+
+// Paid sends the paid order at paidAt: each recipient's token, made now
+// (a link's secret is never stored), and email, in the webhook's
+// transaction with the order's move to sent.
+func (p *Payments) Paid(ctx context.Context, r payment.Record, paidAt time.Time) ([]dynamo.Write, error) {
+	it, prof, ok, err := p.awaiting(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("verification order %s: %w", r.About, ErrNotAwaiting)
+	}
+	o := Order{ID: it.ID, CertificantID: r.CertificantID, Certification: it.Certification,
+		certificantName: prof.Name.Given + " " + prof.Name.Family}
+	for _, rc := range it.Recipients {
+		o.Recipients = append(o.Recipients, Recipient{Kind: rc.Kind, Name: rc.Name, Email: rc.Email, token: NewToken()})
+	}
+	writes, err := p.svc.sendWrites(o, paidAt)
+	if err != nil {
+		return nil, err
+	}
+	sent, err := leaveAwaiting(it, StatusSent, paidAt)
+	return append(writes, sent), err
+}
+
+// CancelUnpaid cancels an order still unpaid on its cancel day (R-PAY-4):
+// the order cancelled, its payment too, and the certificant told, in one
+// transaction; false when it was paid or cancelled already.
+func (p *Payments) CancelUnpaid(ctx context.Context, r payment.Record, _ civil.Date) (bool, error) {
+	it, prof, ok, err := p.awaiting(ctx, r)
+	if err != nil || !ok {
+		return false, err
+	}
+	now := p.svc.now()
+	cancelled, err := leaveAwaiting(it, StatusCancelled, now)
+	if err != nil {
+		return false, err
+	}
+	pay, err := payment.CancelWrite(r.CertificantID, r.About)
+	if err != nil {
+		return false, err
+	}
+	mail, err := dynamo.PutOutbox(payment.CancelledMail(r, prof.Email, prof.Name.Given, "verification order", now))
+	if err != nil {
+		return false, err
+	}
+	err = p.store.table.Transact(ctx, cancelled, pay, mail)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return false, nil // paid or cancelled by a racing run
+	}
+	return err == nil, err
 }
 
 // recipientMail is the data of a recipient's verification email (R-VER-3).

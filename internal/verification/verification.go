@@ -19,6 +19,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/textcheck"
 )
 
@@ -33,6 +34,14 @@ const MaxRecipients = 10
 
 // Template is the mail template sent to each recipient.
 const Template = "verification"
+
+// Order states: an order with a fee sends nothing until paid (R-PAY-1), and
+// is cancelled unpaid after 24 hours (R-PAY-4).
+const (
+	StatusAwaitingPayment = "awaiting_payment"
+	StatusSent            = "sent"
+	StatusCancelled       = "cancelled"
+)
 
 // Errors the HTTP layer maps to answers.
 var (
@@ -66,8 +75,12 @@ type Order struct {
 	CertificantID string      `json:"certificantId"`
 	Certification string      `json:"certification"`
 	OrderedAt     string      `json:"orderedAt"`
+	Status        string      `json:"status"`
 	Fee           fees.Quote  `json:"fee"`
 	Recipients    []Recipient `json:"recipients"`
+	// Payment is the fee's card payment; the answer's client secret is
+	// added from the payment record (payment.Complete).
+	Payment payment.Info `json:"payment"`
 	// certificantName goes into the recipients' emails.
 	certificantName string
 }
@@ -170,8 +183,12 @@ func (s *Service) Plan(ctx context.Context, in NewOrder) (Order, error) {
 	if err != nil {
 		return Order{}, fmt.Errorf("plan order: %w", err)
 	}
-	o := Order{ID: rand.Text(), CertificantID: in.CertificantID, Certification: in.Certification,
-		OrderedAt: now.UTC().Format(time.RFC3339), Fee: quote, certificantName: p.Name.Given + " " + p.Name.Family}
+	o := Order{ID: rand.Text(), CertificantID: in.CertificantID, Certification: in.Certification, Status: StatusSent,
+		OrderedAt: now.UTC().Format(time.RFC3339), Fee: quote, Payment: payment.Due(quote.TotalCents),
+		certificantName: p.Name.Given + " " + p.Name.Family}
+	if o.Payment.Status == payment.RequiresPayment {
+		o.Status = StatusAwaitingPayment // R-PAY-1: sent once paid
+	}
 	for _, r := range in.Recipients {
 		r.token = NewToken()
 		o.Recipients = append(o.Recipients, r)

@@ -11,6 +11,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/verification"
 )
 
@@ -20,8 +21,9 @@ const (
 	RouteRecord = "GET /v1/verifications/{token}"
 )
 
-// NewRouter serves the verification routes; orders are written to table.
-func NewRouter(svc *verification.Service, table *dynamo.Table, log *slog.Logger) *httpapi.Router {
+// NewRouter serves the verification routes; orders are written to table,
+// their fees' PaymentIntents made through payments (R-PAY-2).
+func NewRouter(svc *verification.Service, table *dynamo.Table, payments payment.Infos, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteOrder, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
@@ -34,7 +36,7 @@ func NewRouter(svc *verification.Service, table *dynamo.Table, log *slog.Logger)
 		if err := httpapi.RequireSelf(r.Principal, in.CertificantID); err != nil {
 			return httpapi.Response{}, err
 		}
-		resp, err := httpapi.Commit(ctx, table, r, svc.Now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
+		resp, err := httpapi.CommitOwing(ctx, table, r, svc.Now(), http.StatusCreated, payments, in.CertificantID, func(ctx context.Context) (any, []dynamo.Write, error) {
 			o, err := svc.Plan(ctx, in)
 			if err != nil {
 				return nil, nil, err
