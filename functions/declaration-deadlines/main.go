@@ -37,6 +37,7 @@ func main() {
 	cancels := billing.NewCancels(billing.NewLedger(table, nil, time.Now), map[payment.Kind]payment.Canceller{
 		payment.KindDeclaration:  lc,
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
+		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now)),
 	})
 	lambda.Start(schedule.Daily(log, "declaration deadlines", func(ctx context.Context, today civil.Date) (declarations.DeadlineReport, error) {
 		rep, err := lc.RunDeadlines(ctx, store, today)

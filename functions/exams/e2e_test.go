@@ -18,6 +18,7 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/verification"
 )
@@ -395,6 +396,27 @@ func TestScoreReview(t *testing.T) {
 	if dup := s.Do(t, "POST", "/v1/score-reviews", self, body, "Idempotency-Key", "rev-2"); dup.Status != 409 {
 		t.Errorf("second review of one attempt under a new key: %d %s, want 409", dup.Status, dup.Body)
 	}
+	// R-PAY-1, R-PAY-2: registered once its fee is paid, with a receipt.
+	var due struct {
+		Status  string       `json:"status"`
+		Payment payment.Info `json:"payment"`
+	}
+	if loose(t, first, &due); due.Status != exams.ReviewAwaitingPayment || due.Payment.Status != payment.RequiresPayment ||
+		due.Payment.AmountCents != 2500 || !strings.HasPrefix(due.Payment.ClientSecret, "pi_") {
+		t.Fatalf("review before payment: %s, want awaiting_payment with a 2500 payment and its client secret", first.Body)
+	}
+	mailsTo(t, s, "ex-rev@", "score review: paid", 0)
+	s.Pay(t, rev.ID)
+	m := mailsTo(t, s, "ex-rev@", "score review: paid", 1)[0]
+	if pay := s.Payment(t, rev.ID); !strings.Contains(m.Body.Text, "Receipt: 25.00 USD paid by card") || !strings.Contains(m.Body.Text, pay.IntentID) {
+		t.Errorf("review email lacks the receipt of %s:\n%s", pay.IntentID, m.Body.Text)
+	}
+	if ps := payments(t, s, self, "ex-rev"); len(ps) != 1 || ps[0].About != rev.ID || ps[0].Kind != payment.KindScoreReview || ps[0].Status != payment.Succeeded {
+		t.Errorf("receipts after payment: %+v, want the review's succeeded", ps)
+	}
+	if dup := s.Do(t, "POST", "/v1/score-reviews", self, body, "Idempotency-Key", "rev-3"); dup.Status != 409 {
+		t.Errorf("second review of a paid one: %d %s, want 409", dup.Status, dup.Body)
+	}
 
 	// Attempt ids are per certificant: the caller has no 2nd attempt.
 	if r := s.Do(t, "POST", "/v1/score-reviews", s.Token("ex-rev-40"), map[string]string{"attemptId": "ASCPi-MLS.1.2"}); r.Status != 404 {
@@ -747,15 +769,16 @@ func payments(t testing.TB, s *stacktest.Stack, token, id string) []payment.Rece
 	return v.Payments
 }
 
-// R-PAY-4: a verification order unpaid 24 hours after it was placed is
-// cancelled by the daily job (replayed for its day: once), the certificant
-// told, nothing sent to its recipient; a payment arriving later is flagged
-// for a refund, never applied.
-func TestVerificationOrderCancelledWhenUnpaid(t *testing.T) {
+// R-PAY-4: a verification order and a score review unpaid 24 hours after
+// they were placed are cancelled by the daily job (replayed for its day:
+// once), the certificant told, nothing sent to the order's recipient, the
+// attempt free for a new review; a payment arriving later is flagged for a
+// refund, never applied.
+func TestUnpaidOrderAndReviewCancelled(t *testing.T) {
 	s := stacktest.Get(t)
 	const id = "ex-ver-unpaid"
 	createCertificant(t, s, id, "Rosa", "Lim")
-	record(t, s, id, today.AddDays(-10), true)
+	pass := record(t, s, id, today.AddDays(-10), true)
 	receiveTranscripts(t, s, id, today)
 	if res := runJob(t, s, today); res.Failed != 0 {
 		t.Fatalf("score emails: %+v", res)
@@ -766,6 +789,11 @@ func TestVerificationOrderCancelledWhenUnpaid(t *testing.T) {
 	var placed struct{ ID string }
 	if loose(t, r, &placed); r.Status != 201 {
 		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+	review := s.Do(t, "POST", "/v1/score-reviews", s.Token(id), map[string]string{"attemptId": pass.ID})
+	var rev struct{ ID string }
+	if loose(t, review, &rev); review.Status != 201 {
+		t.Fatalf("review: %d %s", review.Status, review.Body)
 	}
 	pay := s.Payment(t, placed.ID)
 	created, err := time.Parse(time.RFC3339, pay.CreatedAt)
@@ -786,18 +814,28 @@ func TestVerificationOrderCancelledWhenUnpaid(t *testing.T) {
 	if got := s.Payment(t, placed.ID); got.Status != payment.RequiresPayment {
 		t.Fatalf("before its day: %s", got.Status)
 	}
-	if rep := job(cancelOn); rep.Cancelled != 1 {
-		t.Errorf("its day: %+v, want 1 cancelled", rep)
+	// Other tests' unpaid things share the day: at least this order.
+	if rep := job(cancelOn); rep.Cancelled < 1 {
+		t.Errorf("its day: %+v, want the order cancelled", rep)
 	}
 	if rep := job(cancelOn); rep.Cancelled != 0 {
 		t.Errorf("its day replayed: %+v, want nothing more", rep)
 	}
-	if got := s.Payment(t, placed.ID); got.Status != payment.Cancelled {
-		t.Errorf("payment %s, want cancelled", got.Status)
+	for _, about := range []string{placed.ID, rev.ID} {
+		if got := s.Payment(t, about); got.Status != payment.Cancelled {
+			t.Errorf("payment of %s: %s, want cancelled", about, got.Status)
+		}
 	}
 	m := mailsTo(t, s, id+"@", "verification order: cancelled, not paid", 1)[0]
 	if !strings.Contains(m.Body.Text, placed.ID) || !strings.Contains(m.Body.Text, "15.00 USD") {
 		t.Errorf("cancel email lacks the order and its fee:\n%s", m.Body.Text)
+	}
+	m = mailsTo(t, s, id+"@", "score review: cancelled, not paid", 1)[0]
+	if !strings.Contains(m.Body.Text, rev.ID) || !strings.Contains(m.Body.Text, "25.00 USD") {
+		t.Errorf("cancel email lacks the review and its fee:\n%s", m.Body.Text)
+	}
+	if again := s.Do(t, "POST", "/v1/score-reviews", s.Token(id), map[string]string{"attemptId": pass.ID}); again.Status != 201 {
+		t.Errorf("new review after the cancel: %d %s, want 201 (the attempt released)", again.Status, again.Body)
 	}
 	body, sig := s.StripeEvent("evt_ver_late", payment.EventSucceeded, stripelocal.IntentOf(pay), time.Now())
 	if r := s.Webhook(t, body, sig); r.Status != 200 || !strings.Contains(string(r.Body), `"outcome":"flagged"`) {

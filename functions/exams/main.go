@@ -1,6 +1,7 @@
 // Command exams serves examination results: attempts (a pass registers the
 // certification through the certificants use case), transcript receipt,
-// score reviews and the certification report.
+// score reviews (their fees' PaymentIntents, R-PAY-2) and the certification
+// report.
 package main
 
 import (
@@ -8,19 +9,25 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/boc/cmp/internal/billing"
 	"github.com/boc/cmp/internal/boot"
+	"github.com/boc/cmp/internal/boot/secrets"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/examsapi"
+	"github.com/boc/cmp/internal/stripeapi"
 )
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
-	table := boot.Table(boot.AWS(log), log)
+	cfg := boot.AWS(log)
+	table := boot.Table(cfg, log)
+	keys := secrets.StripeOrExit(cfg, log)
 	people := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
 	svc := exams.NewService(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now), people,
 		fees.DefaultSchedule(), time.Now)
-	lambda.Start(examsapi.NewRouter(svc, table, time.Now, log).Handler())
+	ledger := billing.NewLedger(table, stripeapi.New(keys.SecretKey, keys.BaseURL), time.Now)
+	lambda.Start(examsapi.NewRouter(svc, table, ledger, time.Now, log).Handler())
 }

@@ -41,6 +41,7 @@ func newRouter(table *dynamo.Table, verify paymentsapi.Verifier, log *slog.Logge
 	effects := map[payment.Kind]payment.Effect{
 		payment.KindDeclaration:  declarations.NewPaidEffect(declarations.NewTableStore(table)),
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
+		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now)),
 	}
 	return paymentsapi.NewRouter(billing.NewProcessor(ledger, effects, log), ledger, verify, time.Now, log)
 }

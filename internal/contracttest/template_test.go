@@ -42,7 +42,7 @@ func routers() map[string]*httpapi.Router {
 		"CredentialsFunction":   credentialapi.NewRouter(nil, discard),
 		"DeclarationsFunction":  declarationRouter(discard),
 		"FeesFunction":          quotesapi.NewRouter(nil, discard),
-		"ExamsFunction":         examsapi.NewRouter(nil, nil, nil, discard),
+		"ExamsFunction":         examsapi.NewRouter(nil, nil, nil, nil, discard),
 		"TranscriptFunction":    transcriptapi.NewRouter(transcript.NewService(nil, nil, time.Now), discard), // the clock judges an entry's shape (R-ACT-11)
 		"ProvidersFunction":     providersapi.NewRouter(nil, discard),
 		"VerificationsFunction": verificationapi.NewRouter(nil, nil, nil, discard),

@@ -9,7 +9,6 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
-	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/payment"
 )
 
@@ -45,8 +44,7 @@ func (e *PaidEffect) Paid(ctx context.Context, p payment.Record, paidAt time.Tim
 	n.ProcessingDueOn = calendar.ProcessingDue(paidAt) // R-DEC-1 from the payment
 	n.History = append(append([]Transition{}, d.History...), Transition{State: Submitted, At: paidAt.UTC(), By: ActorStripe,
 		Reason: "fee paid"})
-	receipt := fmt.Sprintf("%s paid by card on %s (payment %s, Stripe %s)", fees.Amount(p.AmountCents, p.Currency),
-		calendar.Today(paidAt), p.ID, p.IntentID)
+	receipt := payment.ReceiptLine(p, paidAt)
 	c := Change{From: d, To: n, Mail: dynamo.NewOutbox(ReceivedTemplate, party.Email, ReceivedMail(n, party.Given, receipt), paidAt, n.ID)}
 	return changeWrites(c)
 }

@@ -224,9 +224,12 @@ func TranscriptsReceivedKey(certificantID string) Key {
 	return Key{PK: CertificantPK(certificantID), SK: "TRANSCRIPTS"}
 }
 
+// ScoreReviewPrefix starts the sort keys of a certificant's score reviews.
+const ScoreReviewPrefix = "REVIEW#"
+
 // ScoreReviewKey addresses the score review of an exam attempt.
 func ScoreReviewKey(certificantID, attemptID string) Key {
-	return Key{PK: CertificantPK(certificantID), SK: "REVIEW#" + attemptID}
+	return Key{PK: CertificantPK(certificantID), SK: ScoreReviewPrefix + attemptID}
 }
 
 // DueEntryKey addresses a declaration's ByDate entry of one kind on one day,

@@ -15,6 +15,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // Errors the HTTP layer maps to answers.
@@ -243,6 +244,9 @@ type Review struct {
 	ScoreSentOn   civil.Date `json:"scoreReceivedOn"`
 	Fee           fees.Quote `json:"fee"`
 	Notice        string     `json:"notice"`
+	// Payment is the fee's card payment (R-PAY-2); the review is received
+	// once paid (R-PAY-1).
+	Payment payment.Info `json:"payment"`
 }
 
 // reviewNotice says what a review is and is not (R-EXAM-4).
@@ -275,10 +279,14 @@ func (s *Service) RequestReview(ctx context.Context, certificantID, attemptID st
 	if err != nil {
 		return Review{}, fmt.Errorf("request review: %w", err)
 	}
-	return Review{
-		ID: rand.Text(), AttemptID: a.ID, CertificantID: certificantID, Status: "received",
-		RequestedOn: today, ScoreSentOn: a.ScoreSentOn, Fee: quote, Notice: reviewNotice,
-	}, nil
+	r := Review{
+		ID: rand.Text(), AttemptID: a.ID, CertificantID: certificantID, Status: ReviewReceived,
+		RequestedOn: today, ScoreSentOn: a.ScoreSentOn, Fee: quote, Notice: reviewNotice, Payment: payment.Due(quote.TotalCents),
+	}
+	if r.Payment.Status == payment.RequiresPayment {
+		r.Status = ReviewAwaitingPayment
+	}
+	return r, nil
 }
 
 // ReportEntry is one line of the certification report (R-EXAM-3).

@@ -10,6 +10,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // The keys of transcripts received, score reviews, unsent scores and
@@ -262,8 +263,9 @@ type reviewItem struct {
 // attempt already has a review.
 const ReviewLabel = "review"
 
-// ReviewWrites are the writes of a review, one per attempt.
-func ReviewWrites(r Review) ([]dynamo.Write, error) {
+// ReviewWrites are the writes of a review requested at now, one per
+// attempt, with its payment when it owes a fee (R-PAY-1).
+func ReviewWrites(r Review, now time.Time) ([]dynamo.Write, error) {
 	rule := ""
 	if len(r.Fee.Lines) > 0 {
 		rule = r.Fee.Lines[0].Rule
@@ -273,10 +275,11 @@ func ReviewWrites(r Review) ([]dynamo.Write, error) {
 		Type: "score_review", ID: r.ID, AttemptID: r.AttemptID, RequestedOn: r.RequestedOn.String(),
 		FeeCents: r.Fee.TotalCents, FeeRule: rule, Status: r.Status, CertificantID: r.CertificantID,
 	}, dynamo.IfAbsent)
-	if err != nil {
-		return nil, err
+	if err != nil || r.Status != ReviewAwaitingPayment {
+		return []dynamo.Write{w}, err
 	}
-	return []dynamo.Write{w}, nil
+	pay, err := payment.Puts(payment.New(payment.KindScoreReview, r.CertificantID, r.ID, r.Fee.TotalCents, now))
+	return append(pay, w), err
 }
 
 // Unsent lists every attempt whose score email is owed (the sparse queue).

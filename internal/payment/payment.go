@@ -232,3 +232,19 @@ func CancelledMail(r Record, to, given, what string, now time.Time) dynamo.Outbo
 	return dynamo.NewOutbox(CancelledTemplate, to, map[string]string{"given": given, "what": what, "id": r.About,
 		"amount": fees.Amount(r.AmountCents, r.Currency)}, now, r.ID)
 }
+
+// ReceiptLine is the receipt an email owed by a payment carries (R-PAY-5).
+func ReceiptLine(r Record, paidAt time.Time) string {
+	return fmt.Sprintf("%s paid by card on %s (payment %s, Stripe %s)", fees.Amount(r.AmountCents, r.Currency),
+		calendar.Today(paidAt), r.ID, r.IntentID)
+}
+
+// PaidTemplate is the email telling a certificant that a paid thing took
+// effect, with its receipt, for the kinds without their own email.
+const PaidTemplate = "payment-received"
+
+// PaidMail is that email for r paid at paidAt, owed once per payment.
+func PaidMail(r Record, to, given, what string, paidAt time.Time) dynamo.OutboxItem {
+	return dynamo.NewOutbox(PaidTemplate, to, map[string]string{"given": given, "what": what, "id": r.About,
+		"receipt": ReceiptLine(r, paidAt)}, paidAt, r.ID)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // Route keys served by the exams function (template.yaml events).
@@ -25,8 +26,9 @@ const (
 	RouteReport      = "GET /v1/certification-report"
 )
 
-// NewRouter serves the exams routes; reviews are written to table.
-func NewRouter(svc *exams.Service, table *dynamo.Table, now func() time.Time, log *slog.Logger) *httpapi.Router {
+// NewRouter serves the exams routes; reviews are written to table, their
+// fees' PaymentIntents made through payments (R-PAY-2).
+func NewRouter(svc *exams.Service, table *dynamo.Table, payments payment.Infos, now func() time.Time, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteRecord, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
@@ -71,12 +73,13 @@ func NewRouter(svc *exams.Service, table *dynamo.Table, now func() time.Time, lo
 		if err := r.DecodeChecked(&in); err != nil {
 			return httpapi.Response{}, err
 		}
-		resp, err := httpapi.Commit(ctx, table, r, now(), http.StatusCreated, func(ctx context.Context) (any, []dynamo.Write, error) {
+		at := now()
+		resp, err := httpapi.CommitOwing(ctx, table, r, at, http.StatusCreated, payments, r.Principal.Subject, func(ctx context.Context) (any, []dynamo.Write, error) {
 			rev, err := svc.RequestReview(ctx, r.Principal.Subject, in.AttemptID)
 			if err != nil {
 				return nil, nil, err
 			}
-			writes, err := exams.ReviewWrites(rev)
+			writes, err := exams.ReviewWrites(rev, at)
 			return rev, writes, err
 		})
 		if err != nil {
