@@ -12,7 +12,11 @@ STATICCHECK_VERSION := v0.8.2
 # stripe-mock serves Stripe's API locally (R-PAY; the local stack's stripe part).
 STRIPE_MOCK   := $(TOOLS)/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
-NPM_DIR       := infra/local
+# The local stack is a Go module of its own (infra/local/go.mod): the go
+# commands below that build or test it run there (go -C), and lint and test
+# cover both modules.
+LOCAL         := infra/local
+NPM_DIR       := $(LOCAL)
 BUILD_DIR     := $(CURDIR)/.build
 
 # Logical ids of the template's functions: a two-space-indented key whose next
@@ -85,26 +89,34 @@ REDOCLY := $(NPM_DIR)/node_modules/.bin/redocly
 lint: $(STATICCHECK) $(NPM_DIR)/node_modules/.package-lock.json
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.build/*')); \
 		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@# go.mod and go.sum of each module list exactly what its packages need
+	$(GO) mod tidy -diff
+	$(GO) -C $(LOCAL) mod tidy -diff
 	$(GO) vet ./...
+	$(GO) -C $(LOCAL) vet ./...
 	$(STATICCHECK) ./...
+	cd $(LOCAL) && $(STATICCHECK) ./...
 	cfn-lint template.yaml --include-checks I
 	@# redocly.yaml: recommended-strict, so any warning fails
 	NO_UPDATE_NOTIFIER=1 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --config redocly.yaml openapi.yaml
 
 # Every e2e exchange is validated against openapi.yaml (stacktest); the
 # packages' reports are summed up after the run, every route must have traffic.
+# The functions' module holds the unit tests; every test that runs the local
+# stack is in the infra/local module.
 CONTRACT_DIR := $(BUILD_DIR)/contract
 
 .PHONY: test
-# The stack-wide fuzz test (internal/robustness) runs verbosely on its own so
+# The stack-wide fuzz test (infra/local/robustness) runs verbosely on its own so
 # its count of mutated requests shows in the output.
 test: deps lint build-local
 	@rm -rf $(CONTRACT_DIR)
-	CMP_CONTRACT_DIR=$(CONTRACT_DIR) $(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/robustness$$')
-	@set -o pipefail; CMP_CONTRACT_DIR=$(CONTRACT_DIR) $(GO) test -count=1 -v ./internal/robustness/ | grep -E '^(---|ok|FAIL|PASS|\s+robustness_test)'
+	$(GO) test -count=1 ./...
+	CMP_CONTRACT_DIR=$(CONTRACT_DIR) $(GO) -C $(LOCAL) test -count=1 $$($(GO) -C $(LOCAL) list ./... | grep -v '/robustness$$')
+	@set -o pipefail; CMP_CONTRACT_DIR=$(CONTRACT_DIR) $(GO) -C $(LOCAL) test -count=1 -v ./robustness/ | grep -E '^(---|ok|FAIL|PASS|\s+robustness_test)'
 	@echo "independent credential verifier (R-CRED) over what the local stack issued:"
 	@node $(NPM_DIR)/credentials/verify.mjs $(BUILD_DIR)/credential-cases.json
-	@$(GO) run ./infra/local/cmd/contract-report $(CONTRACT_DIR)
+	@$(GO) -C $(LOCAL) run ./cmd/contract-report $(CONTRACT_DIR)
 
 # The JSON-LD contexts the credentials function embeds, rewritten from the npm
 # context packages the verifiers use (internal/credential checks they match).
@@ -118,6 +130,7 @@ contexts: $(NPM_DIR)/node_modules/.package-lock.json
 .PHONY: bench
 bench: deps build-local
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) -C $(LOCAL) test -run '^$$' -bench . -benchmem ./...
 
 .PHONY: fuzz
 fuzz:
@@ -129,18 +142,18 @@ LAMBDA_PORT ?= 3001
 
 .PHONY: run
 run: deps
-	@$(GO) build -o $(BUILD_DIR)/cmp-local ./infra/local/cmd/cmp-local
+	@$(GO) -C $(LOCAL) build -o $(BUILD_DIR)/cmp-local ./cmd/cmp-local
 	@exec $(BUILD_DIR)/cmp-local -root $(CURDIR)
 
 .PHONY: token
 token:
 	@test -n "$(SUB)" || { echo "usage: make token SUB=<id> [GROUPS=staff] [PROVIDER=<providerId>]" >&2; exit 2; }
-	@$(GO) run ./infra/local/cmd/cmp-local token -sub '$(SUB)' -groups '$(GROUPS)' -provider '$(PROVIDER)'
+	@$(GO) -C $(LOCAL) run ./cmd/cmp-local token -sub '$(SUB)' -groups '$(GROUPS)' -provider '$(PROVIDER)'
 
 .PHONY: pay
 pay:
 	@test -n "$(ID)" || { echo "usage: make pay ID=<declaration, order, review or request id> (with make run running)" >&2; exit 2; }
-	@$(GO) run ./infra/local/cmd/cmp-local pay -id '$(ID)'
+	@$(GO) -C $(LOCAL) run ./cmd/cmp-local pay -id '$(ID)'
 
 .PHONY: invoke
 invoke:

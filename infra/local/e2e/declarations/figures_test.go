@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/boc/cmp/functions/declarations/wiring"
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
@@ -38,7 +39,7 @@ func counted(s *stacktest.Stack) (*roundtrips.Counter, map[string]*httpapi.Route
 	table := dynamo.New(dynamodb.New(s.DynamoDB().Options(), c.Option), s.TableName)
 	log := httpapi.NewLogger(io.Discard)
 	return c, map[string]*httpapi.Router{
-		"submit":   newRouter(table, stripeapi.New("sk_test_local", s.StripeURL), log),
+		"submit":   wiring.Router(table, stripeapi.New("sk_test_local", s.StripeURL), log),
 		"quote":    quotesapi.NewRouter(quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now), log),
 		"progress": progressRouter(table, log),
 	}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -804,7 +804,7 @@ func TestJobSampleEvents(t *testing.T) {
 		"DeclarationDeadlinesFunction": "declaration-deadlines-scheduled.json",
 		"CertificationExpiryFunction":  "certification-expiry-scheduled.json",
 	} {
-		ev, err := os.ReadFile("../../events/" + file)
+		ev, err := os.ReadFile("../../../../events/" + file)
 		if err != nil {
 			t.Fatal(err)
 		}

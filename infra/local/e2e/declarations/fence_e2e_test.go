@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/boc/cmp/functions/declarations/wiring"
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
@@ -65,7 +66,7 @@ func TestSubmissionNotJudgedOnAPartialQuery(t *testing.T) {
 			t.Errorf("rival submission: %d %s", r.Status, r.Body)
 		}
 	}}
-	rt := newRouter(dynamo.New(client, s.TableName), stripeapi.New("sk_test_local", s.StripeURL), httpapi.NewLogger(io.Discard))
+	rt := wiring.Router(dynamo.New(client, s.TableName), stripeapi.New("sk_test_local", s.StripeURL), httpapi.NewLogger(io.Discard))
 	resp := rt.Serve(context.Background(), event("POST /v1/declarations", sc.id, `{"certificantId":"`+sc.id+`","certification":"ASCPi-MLS"}`, nil))
 	var got receipt
 	if resp.StatusCode != 201 || json.Unmarshal([]byte(resp.Body), &got) != nil {

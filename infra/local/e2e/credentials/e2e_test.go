@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -304,7 +304,7 @@ func cloneJSON(t *testing.T, v map[string]any) map[string]any {
 
 func repoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
 }
 
 // runVerifier writes the cases where `make test` prints the verifier's

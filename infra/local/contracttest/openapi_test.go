@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const specPath = "../../openapi.yaml"
+const specPath = "../../../openapi.yaml"
 
 // api.md: openapi.yaml stays in step with the code; a route in one and not
 // the other fails here.

@@ -152,14 +152,14 @@ func TestRouteAuthorization(t *testing.T) {
 		"POST /v1/payments/stripe-webhook":                                  {who: public, body: `{}`}, // Stripe-Signature instead of a token (R-PAY-3)
 
 		// The owner is the stored declaration's certificant: read before any check.
-		"GET /v1/declarations/{id}": {who: selfOrStaff, e2e: "functions/declarations TestSubmitAndRead",
+		"GET /v1/declarations/{id}": {who: selfOrStaff, e2e: "infra/local/e2e/declarations TestSubmitAndRead",
 			judged: []string{"no claims", "provider"}},
-		"POST /v1/declarations/{id}/resolution": {who: self, e2e: "functions/declarations TestLifecycleRefusals",
+		"POST /v1/declarations/{id}/resolution": {who: self, e2e: "infra/local/e2e/declarations TestLifecycleRefusals",
 			judged: []string{"no claims", "provider"}},
-		"POST /v1/declarations/{id}/documents": {who: self, e2e: "functions/declarations TestLifecycleAuditPass (staff 403)",
+		"POST /v1/declarations/{id}/documents": {who: self, e2e: "infra/local/e2e/declarations TestLifecycleAuditPass (staff 403)",
 			judged: []string{"no claims", "provider"}},
 		// The attempt is looked up among the caller's own; staff are refused first.
-		"POST /v1/score-reviews": {who: self, body: `{"attemptId":"a-1"}`, e2e: "functions/exams TestScoreReview",
+		"POST /v1/score-reviews": {who: self, body: `{"attemptId":"a-1"}`, e2e: "infra/local/e2e/exams TestScoreReview",
 			judged: []string{"no claims", "staff", "provider"}},
 	}
 

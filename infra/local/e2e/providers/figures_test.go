@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/boc/cmp/functions/providers/wiring"
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
@@ -94,7 +95,7 @@ func TestFullBatchFigures(t *testing.T) {
 	}
 
 	c := &roundtrips.Counter{}
-	rt := newRouter(dynamo.New(dynamodb.New(s.DynamoDB().Options(), c.Option), s.TableName), httpapi.NewLogger(io.Discard))
+	rt := wiring.Router(dynamo.New(dynamodb.New(s.DynamoDB().Options(), c.Option), s.TableName), httpapi.NewLogger(io.Discard))
 	body, err := json.Marshal(map[string]any{"completions": fullBatch(numbers, "FIG-2")})
 	if err != nil {
 		t.Fatal(err)

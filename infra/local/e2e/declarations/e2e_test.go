@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -426,7 +426,7 @@ func TestSampleEvents(t *testing.T) {
 		{"DeclarationsFunction", "declarations-list.json", 200, `"certificantId":"c-sample-1"`},
 	}
 	for _, tc := range tests {
-		ev, err := os.ReadFile("../../events/" + tc.file)
+		ev, err := os.ReadFile("../../../../events/" + tc.file)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,7 +31,7 @@ import (
 	"github.com/boc/cmp/internal/transcript"
 )
 
-const root = "../.."
+const root = "../../.."
 
 // routers lists, per HTTP function of the template, its router wired with
 // nil services. A new HTTP function adds its line here.
