@@ -1,16 +1,18 @@
 // Package deprule keeps architecture.md's dependency rule by test: adapters
 // -> use cases -> records and rules -> primitives. A use case never imports
 // another use case nor an adapter; net/http stays in adapters; the DynamoDB
-// SDK stays in internal/dynamo (and the adapters that build its client);
-// nothing outside infra/local links the local emulator. It reads the non-test
-// imports (what a binary links): e2e tests beside the functions still use the
-// infra/local/stacktest harness. Test code only.
+// SDK stays in internal/dynamo (and the adapters that build its client).
+// The layers are read from the non-test imports (what a binary links) of the
+// functions' module; the local emulator is a module of its own (infra/local),
+// which no package of this module imports, tests included. Test code only.
 package deprule
 
 import (
+	"bytes"
 	"go/build"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -32,8 +34,7 @@ const (
 
 var layerNames = map[layer]string{primitive: "primitive", rules: "records/rules", useCase: "use case", adapter: "adapter", testSupport: "test support"}
 
-// layers classifies every package of the module outside infra/local (a
-// folder prefix ending in "/" covers its subfolders). A new package fails the
+// layers classifies every package of the module (a folder prefix ending in "/" covers its subfolders). A new package fails the
 // test until it is put here, in the layer architecture.md gives it.
 var layers = map[string]layer{
 	"functions/": adapter, // wiring only: env, clients, lambda.Start
@@ -77,8 +78,6 @@ var layers = map[string]layer{
 
 	"internal/mail/mailtest": testSupport,
 	"internal/roundtrips":    testSupport,
-	"internal/contracttest":  testSupport,
-	"internal/robustness":    testSupport,
 	"internal/deprule":       testSupport,
 }
 
@@ -111,8 +110,9 @@ var todo = map[string]string{
 }
 
 type pkg struct {
-	rel     string   // path below the module, e.g. internal/exams
-	imports []string // non-test imports
+	rel         string   // path below the module, e.g. internal/exams
+	imports     []string // non-test imports
+	testImports []string // imports of its _test.go files, both test packages
 }
 
 func classify(rel string) (layer, bool) {
@@ -141,6 +141,12 @@ func loadPackages(t *testing.T, root string) []pkg {
 		case ".git", ".build", ".tools", ".local", "node_modules", "testdata":
 			return filepath.SkipDir
 		}
+		if path != root {
+			// A folder with its own go.mod (infra/local) is another module.
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
+		}
 		bp, err := build.Default.ImportDir(path, 0)
 		if err != nil {
 			if _, none := err.(*build.NoGoError); none {
@@ -152,7 +158,7 @@ func loadPackages(t *testing.T, root string) []pkg {
 		if err != nil {
 			return err
 		}
-		pkgs = append(pkgs, pkg{rel: filepath.ToSlash(rel), imports: bp.Imports})
+		pkgs = append(pkgs, pkg{rel: filepath.ToSlash(rel), imports: bp.Imports, testImports: append(bp.TestImports, bp.XTestImports...)})
 		return nil
 	})
 	if err != nil {
@@ -168,16 +174,6 @@ func violations(t *testing.T, pkgs []pkg) map[string]string {
 	t.Helper()
 	found := map[string]string{}
 	for _, p := range pkgs {
-		inLocal := p.rel == "infra/local" || strings.HasPrefix(p.rel, "infra/local/")
-		for _, imp := range p.imports {
-			rel, own := strings.CutPrefix(imp, module+"/")
-			if own && (rel == "infra/local" || strings.HasPrefix(rel, "infra/local/")) && !inLocal {
-				found[p.rel+" -> "+rel] = "only infra/local imports the local emulator"
-			}
-		}
-		if inLocal {
-			continue
-		}
 		from, ok := classify(p.rel)
 		if !ok {
 			t.Errorf("%s is not classified: add it to the layers table", p.rel)
@@ -192,8 +188,8 @@ func violations(t *testing.T, pkgs []pkg) map[string]string {
 				found[key] = "the DynamoDB SDK stays in internal/dynamo"
 			}
 			rel, own := strings.CutPrefix(imp, module+"/")
-			if !own || strings.HasPrefix(rel, "infra/local") {
-				continue
+			if !own || emulator(imp) {
+				continue // the emulator: TestNoEmulatorInFunctionsModule
 			}
 			to, ok := classify(rel)
 			if !ok {
@@ -247,12 +243,10 @@ func TestDependencyRuleCatches(t *testing.T) {
 		{rel: "internal/exams", imports: []string{module + "/internal/certificants", "net/http", "github.com/aws/aws-sdk-go-v2/service/dynamodb/types", module + "/internal/httpapi", module + "/internal/dynamo"}},
 		{rel: "internal/rules", imports: []string{module + "/internal/fees", module + "/internal/civil"}},
 		{rel: "internal/dynamo", imports: []string{"github.com/aws/aws-sdk-go-v2/service/dynamodb", module + "/internal/mail/mailtest"}},
-		{rel: "functions/exams", imports: []string{module + "/infra/local/stacktest", module + "/internal/exams", "net/http"}},
-		{rel: "infra/local/stack", imports: []string{module + "/infra/local/template", "net/http"}},
+		{rel: "functions/exams", imports: []string{module + "/internal/exams", "net/http"}},
 	}
 	got := violations(t, pkgs)
 	want := []string{
-		"functions/exams -> infra/local/stacktest",
 		"internal/dynamo -> internal/mail/mailtest",
 		"internal/exams -> github.com/aws/aws-sdk-go-v2/service/dynamodb/types",
 		"internal/exams -> internal/certificants",
@@ -266,5 +260,107 @@ func TestDependencyRuleCatches(t *testing.T) {
 	sort.Strings(keys)
 	if !slices.Equal(keys, want) {
 		t.Errorf("violations\n got %q\nwant %q", keys, want)
+	}
+}
+
+// localModule is the local stack's module: the emulator and every test that
+// runs it.
+const localModule = module + "/infra/local"
+
+// emulator reports an import path of the local stack's module.
+func emulator(path string) bool {
+	return path == localModule || strings.HasPrefix(path, localModule+"/")
+}
+
+// emulatorImports lists, as "<package> -> <import>", every import of the
+// local emulator by the packages, their test files included.
+func emulatorImports(pkgs []pkg) []string {
+	var found []string
+	for _, p := range pkgs {
+		for _, imp := range slices.Concat(p.imports, p.testImports) {
+			if emulator(imp) {
+				found = append(found, p.rel+" -> "+strings.TrimPrefix(imp, module+"/"))
+			}
+		}
+	}
+	sort.Strings(found)
+	return slices.Compact(found)
+}
+
+// requiresEmulator returns the first go.mod line (comments aside) that
+// names the local stack's module, or "".
+func requiresEmulator(gomod []byte) string {
+	for line := range bytes.Lines(gomod) {
+		code, _, _ := bytes.Cut(line, []byte("//"))
+		for _, f := range strings.Fields(string(code)) {
+			if emulator(f) {
+				return strings.TrimSpace(string(line))
+			}
+		}
+	}
+	return ""
+}
+
+// Nothing of the functions' module imports the local emulator, test files
+// included (issue 13): Lambda links only product code, the module's go.mod
+// lists only what the functions and their unit tests need, and every test
+// that runs the stack lives in infra/local's own module. The nested go.mod
+// already makes such an import a build error; this test says why, and fails
+// on the ways around the boundary: infra/local's go.mod gone, a go.work
+// joining the two modules, a require or replace of the emulator's module.
+func TestNoEmulatorInFunctionsModule(t *testing.T) {
+	root := filepath.Join("..", "..")
+	for _, imp := range emulatorImports(loadPackages(t, root)) {
+		t.Errorf("%s: only the local stack's module (infra/local/go.mod) imports the emulator; a test that runs the stack belongs there, e.g. infra/local/e2e/<function>", imp)
+	}
+	local, err := os.ReadFile(filepath.Join(root, "infra", "local", "go.mod"))
+	if err != nil {
+		t.Fatalf("infra/local is a module of its own: %v", err)
+	}
+	if !bytes.HasPrefix(local, []byte("module "+localModule+"\n")) {
+		t.Errorf("infra/local/go.mod does not start with module %s", localModule)
+	}
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if line := requiresEmulator(gomod); line != "" {
+		t.Errorf("go.mod: %q: the functions' module requires nothing of the local emulator", line)
+	}
+	for _, dir := range []string{root, filepath.Join(root, "infra", "local")} {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			t.Errorf("%s: a workspace lets the functions' module import the local emulator again; each module builds on its own", filepath.Join(dir, "go.work"))
+		}
+	}
+	cmd := exec.Command("go", "env", "GOWORK")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go env GOWORK: %v", err)
+	}
+	if w := strings.TrimSpace(string(out)); w != "" && w != "off" {
+		t.Errorf("go env GOWORK is %s: a workspace lets the functions' module import the local emulator again; each module builds on its own", w)
+	}
+}
+
+// The boundary check itself, on made-up packages and go.mod lines.
+func TestNoEmulatorInFunctionsModuleCatches(t *testing.T) {
+	pkgs := []pkg{
+		{rel: "functions/exams", imports: []string{module + "/infra/local/stacktest", module + "/internal/exams"}},
+		{rel: "internal/contracttest", testImports: []string{module + "/infra/local/template", module + "/infra/local/template"}},
+		{rel: "internal/civil", imports: []string{module + "/infra/localx"}, testImports: []string{"github.com/other/infra/local"}},
+	}
+	want := []string{"functions/exams -> infra/local/stacktest", "internal/contracttest -> infra/local/template"}
+	if got := emulatorImports(pkgs); !slices.Equal(got, want) {
+		t.Errorf("emulator imports\n got %q\nwant %q", got, want)
+	}
+	for gomod, want := range map[string]string{
+		"module " + module + "\n\nrequire (\n\t" + localModule + " v0.0.0\n)\n":  localModule + " v0.0.0",
+		"replace " + localModule + " => ./infra/local\n":                         "replace " + localModule + " => ./infra/local",
+		"// " + localModule + " is not required\nrequire example.com/x v1.0.0\n": "",
+	} {
+		if got := requiresEmulator([]byte(gomod)); got != want {
+			t.Errorf("requiresEmulator(%q) = %q, want %q", gomod, got, want)
+		}
 	}
 }
