@@ -7,11 +7,12 @@ import (
 
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/mail/mailtest"
+	"github.com/boc/cmp/internal/partition"
 )
 
-type memStore map[string]Profile
+type memStore map[string]partition.Profile
 
-func (m memStore) Create(_ context.Context, p Profile) error {
+func (m memStore) Create(_ context.Context, p partition.Profile) error {
 	if _, ok := m[p.ID]; ok {
 		return ErrDuplicate
 	}
@@ -19,12 +20,12 @@ func (m memStore) Create(_ context.Context, p Profile) error {
 	return nil
 }
 
-func (m memStore) Get(_ context.Context, id string) (Profile, bool, error) {
+func (m memStore) Get(_ context.Context, id string) (partition.Profile, bool, error) {
 	p, ok := m[id]
 	return p, ok, nil
 }
 
-func (m memStore) Register(_ context.Context, id string, c Certification) error {
+func (m memStore) Register(_ context.Context, id string, c partition.Certification) error {
 	p, ok := m[id]
 	if !ok {
 		return ErrNotFound
@@ -47,7 +48,7 @@ func (m memStore) holds(id, key string) bool {
 }
 
 func TestValidate(t *testing.T) {
-	ok := NewCertificant{ID: "c-1", Name: Name{"Maria", "Santos"}, Email: "maria@example.org", Country: "PH"}
+	ok := NewCertificant{ID: "c-1", Name: partition.Name{Given: "Maria", Family: "Santos"}, Email: "maria@example.org", Country: "PH"}
 	tests := []struct {
 		name   string
 		change func(*NewCertificant)
@@ -57,7 +58,7 @@ func TestValidate(t *testing.T) {
 		{"no id is fine", func(c *NewCertificant) { c.ID = "" }, ""},
 		{"id with slash", func(c *NewCertificant) { c.ID = "a/b" }, "id"},
 		{"id too long", func(c *NewCertificant) { c.ID = strings.Repeat("a", 65) }, "id"},
-		{"empty names", func(c *NewCertificant) { c.Name = Name{} }, "name.family,name.given"},
+		{"empty names", func(c *NewCertificant) { c.Name = partition.Name{} }, "name.family,name.given"},
 		{"control character", func(c *NewCertificant) { c.Name.Given = "Ma\nria" }, "name.given"},
 		{"long name", func(c *NewCertificant) { c.Name.Family = strings.Repeat("é", 101) }, "name.family"},
 		{"display-name email", func(c *NewCertificant) { c.Email = "M <m@example.org>" }, "email"},
@@ -85,7 +86,7 @@ func TestValidate(t *testing.T) {
 
 // The welcome email renders from the data Create owes, without debris.
 func TestWelcomeMailRenders(t *testing.T) {
-	m := mailtest.Render(t, WelcomeTemplate, welcomeMail(Profile{ID: "c-7", Name: Name{Given: "Ana", Family: "Reyes"}}))
+	m := mailtest.Render(t, WelcomeTemplate, welcomeMail(partition.Profile{ID: "c-7", Name: partition.Name{Given: "Ana", Family: "Reyes"}}))
 	if !strings.Contains(m.Text, "Ana") || !strings.Contains(m.Text, "c-7") {
 		t.Errorf("welcome %q", m.Text)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/certificantsapi"
+	"github.com/boc/cmp/internal/partition"
 )
 
 func call(rt *httpapi.Router, routeKey, id, sub, groups, body string) httpapi.Response {
@@ -70,7 +71,7 @@ func TestCreateGeneratesID(t *testing.T) {
 	store := certificants.MemStore{}
 	rt := certificantsapi.NewRouter(certificants.NewService(store, time.Now), httpapi.NewLogger(&bytes.Buffer{}))
 	resp := call(rt, certificantsapi.RouteCreate, "", "s1", "[staff]", strings.Replace(validBody, `"id":"c-1",`, "", 1))
-	var p certificants.Profile
+	var p partition.Profile
 	if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || resp.StatusCode != 201 {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
 	}
@@ -129,7 +130,7 @@ func TestRegisterRoute(t *testing.T) {
 	}
 	// The profile lists every certification with today's status.
 	resp := call(rt, certificantsapi.RouteGet, "c-1", "c-1", "", "")
-	var p certificants.Profile
+	var p partition.Profile
 	if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || len(p.Certifications) != 5 {
 		t.Fatalf("profile %d %s", resp.StatusCode, resp.Body)
 	}

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/statuslist"
 )
@@ -84,8 +84,8 @@ func (s *Service) issue(ctx context.Context, certificantID, key string) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("read certificant %s: %w", certificantID, err)
 	}
-	var profile certificants.ProfileItem
-	var held certificants.CertificationItem
+	var profile partition.ProfileItem
+	var held partition.CertificationItem
 	var haveProfile, haveCert bool
 	for _, it := range items {
 		switch it.SK() {
@@ -138,7 +138,7 @@ func (s *Service) issue(ctx context.Context, certificantID, key string) ([]byte,
 // no entry is taken after the expiry job revoked the cycle's), and on no
 // entry taken for the cycle meanwhile. Random indexes, as the W3C
 // recommendation advises, so an index says nothing about who or when.
-func (s *Service) takeEntry(ctx context.Context, certificantID, key string, c certificants.Certification, today civil.Date) (statuslist.Entry, error) {
+func (s *Service) takeEntry(ctx context.Context, certificantID, key string, c partition.Certification, today civil.Date) (statuslist.Entry, error) {
 	for range drawAttempts {
 		n, err := rand.Int(rand.Reader, big.NewInt(statuslist.Size))
 		if err != nil {

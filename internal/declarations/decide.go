@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // StatusTemplate is the mail template of every transition (R-DEC-5).
@@ -23,7 +23,7 @@ const StatusTemplate = "declaration-status"
 // and the certification an approval renews.
 type Party struct {
 	Email, Given  string
-	Certification certificants.Certification
+	Certification partition.Certification
 }
 
 // Renewal is what an approval writes to the certification (R-CYC-2, R-CYC-5).
@@ -223,7 +223,7 @@ func planOn(d Declaration, dec Decision, by, reason string, p Party, now time.Ti
 // (R-CYC-7 accepts late submissions); a reinstatement (decided at
 // submission) or a voluntary participant gets a cycle from the approval date
 // (R-CYC-4, R-CYC-5). CM shows through its end (R-CYC-6).
-func Renew(c certificants.Certification, d Declaration, today civil.Date) Renewal {
+func Renew(c partition.Certification, d Declaration, today civil.Date) Renewal {
 	exp := c.Expiration()
 	r := Renewal{CertKey: d.Certification, Effective: today}
 	switch {

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 )
 
@@ -58,7 +58,7 @@ func (s *TableStore) Party(ctx context.Context, d Declaration) (Party, error) {
 	if !found {
 		return Party{}, fmt.Errorf("no profile of certificant %s", d.CertificantID)
 	}
-	var c certificants.Certification
+	var c partition.Certification
 	if _, err := s.table.Get(ctx, dynamo.CertificationKey(d.CertificantID, d.Certification), &c); err != nil {
 		return Party{}, err
 	}
@@ -134,11 +134,11 @@ func changeWrites(c Change) ([]dynamo.Write, error) {
 // entry to the new expiration, so the old cycle's reminders stop (R-CYC-2);
 // it ends an inactive status too.
 func renewalWrite(d Declaration, r Renewal) (dynamo.Write, error) {
-	m := certificants.CycleMove{CertificantID: d.CertificantID, CertKey: r.CertKey, Cycle: r.Cycle, Credential: r.Credential}
+	m := partition.CycleMove{CertificantID: d.CertificantID, CertKey: r.CertKey, Cycle: r.Cycle, Credential: r.Credential}
 	if r.Effective.After(calendar.Today(d.History[len(d.History)-1].At)) {
 		m.EffectiveOn = r.Effective // approved early: the old cycle stays current until then (R-CYC-2)
 	}
-	return certificants.MoveCycle(labelRenewal, m)
+	return partition.MoveCycle(labelRenewal, m)
 }
 
 // Queue lists the declarations in state, by processing due date (ByQueue).

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 )
 
@@ -167,8 +167,8 @@ func sampleDeclaration(status State) Declaration {
 		History:     []Transition{{State: Submitted, By: "c-1"}}, Fee: fees.Quote{TotalCents: 9500, Currency: "USD"}}
 }
 
-func mls(cycleEnd string, required bool) certificants.Certification {
-	return certificants.Certification{Key: "ASCPi-MLS", Program: "ASCPi", Category: "MLS", CMPRequired: required, CycleEnd: cycleEnd}
+func mls(cycleEnd string, required bool) partition.Certification {
+	return partition.Certification{Key: "ASCPi-MLS", Program: "ASCPi", Category: "MLS", CMPRequired: required, CycleEnd: cycleEnd}
 }
 
 // R-DEC-5, R-CYC-2, R-CYC-6: approval appends history, renews from the day
@@ -202,7 +202,7 @@ func TestRenewFromApproval(t *testing.T) {
 	today := day("2025-06-10")
 	for _, tc := range []struct {
 		name          string
-		cert          certificants.Certification
+		cert          partition.Certification
 		reinstatement bool
 	}{{"reinstatement", mls("2023-01-31", true), true}, {"voluntary", mls("", false), false}} {
 		r := Renew(tc.cert, Declaration{Certification: "ASCPi-MLS", Reinstatement: tc.reinstatement}, today)

@@ -10,6 +10,7 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/statuslist"
 )
 
@@ -22,18 +23,6 @@ type Report struct {
 	Unchanged int    `json:"unchanged"`
 }
 
-// certItem is the part of a certification item the job reads from ByDate.
-type certItem struct {
-	dynamo.Key
-	CertKey     string `dynamodbav:"key"`
-	Program     string `dynamodbav:"program"`
-	Category    string `dynamodbav:"category"`
-	CMPRequired bool   `dynamodbav:"cmpRequired"`
-	CycleStart  string `dynamodbav:"cycleStart"`
-	CycleEnd    string `dynamodbav:"cycleEnd"`
-	statuslist.Entry
-}
-
 // Run handles the cycles that ended yesterday: a required certification is
 // expired from today (R-CYC-8); a voluntary one keeps its plain credential
 // with no expiration and its CM drops (R-CYC-5). Every update is
@@ -44,7 +33,7 @@ func Run(ctx context.Context, table *dynamo.Table, today civil.Date) (Report, er
 	rep := Report{Day: today.String()}
 	var errs []error
 	for _, pk := range dynamo.DatePKs(dynamo.ExpiryDateKind, ended) {
-		var items []certItem
+		var items []partition.CertificationItem
 		if err := table.QueryIndex(ctx, "ByDate", "datePk", pk, &items); err != nil {
 			return rep, fmt.Errorf("expiry index %s: %w", pk, err)
 		}
@@ -64,7 +53,7 @@ func Run(ctx context.Context, table *dynamo.Table, today civil.Date) (Report, er
 			case errors.Is(err, dynamo.ErrConditionFailed):
 				rep.Unchanged++
 			case err != nil:
-				errs = append(errs, fmt.Errorf("%s %s: %w", it.PK, it.CertKey, err))
+				errs = append(errs, fmt.Errorf("%s %s: %w", it.PK, it.Key, err))
 			case it.CMPRequired:
 				rep.Expired++
 				rep.Revoked += len(writes) - 1
@@ -80,16 +69,13 @@ func Run(ctx context.Context, table *dynamo.Table, today civil.Date) (Report, er
 // revocation of the cycle's digital credential when one was issued, in the
 // same transaction (R-CRED-3). The credential route takes no entry once the
 // cycle end has passed, so the entry read here is the cycle's last.
-func update(it certItem, today civil.Date) ([]dynamo.Write, error) {
+func update(it partition.CertificationItem, today civil.Date) ([]dynamo.Write, error) {
 	plain := calendar.Credential(it.Category, it.Program, civil.Date{}, today)
 	if !it.CMPRequired {
-		w, err := dynamo.Update("cm-drop", it.Key, "SET credential = :cred REMOVE cycleStart, cycleEnd, datePk, dateSk",
-			dynamo.Condition{Expr: "cycleEnd = :end", Values: map[string]any{":end": it.CycleEnd, ":cred": plain}})
+		w, err := partition.DropCM("cm-drop", it.CertificantID, it.Key, it.CycleEnd, plain)
 		return []dynamo.Write{w}, err
 	}
-	w, err := dynamo.Update("expire", it.Key, "SET #status = :expired, credential = :cred",
-		dynamo.Condition{Expr: "cycleEnd = :end AND #status <> :expired", Names: map[string]string{"#status": "status"},
-			Values: map[string]any{":end": it.CycleEnd, ":expired": string(calendar.StatusExpired), ":cred": plain}})
+	w, err := partition.Expire("expire", it.CertificantID, it.Key, it.CycleEnd, plain)
 	if err != nil {
 		return nil, err
 	}

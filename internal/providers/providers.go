@@ -18,9 +18,9 @@ import (
 	"unicode"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/pattern"
 	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/transcript"
@@ -119,7 +119,7 @@ type Store interface {
 
 // Holders finds who holds a certification number (an index lookup).
 type Holders interface {
-	Holders(ctx context.Context, number string) ([]certificants.Holder, error)
+	Holders(ctx context.Context, number string) ([]partition.Holder, error)
 }
 
 // Transcripts posts completions; posted[i] is false for one there already.
@@ -314,7 +314,7 @@ func (s *Service) prepare(p Provider, c Completion, today civil.Date) (transcrip
 	add := func(field, rule, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
 	}
-	if !certificants.ValidNumber(c.CertificationNumber) {
+	if !partition.ValidNumber(c.CertificationNumber) {
 		add("certificationNumber", "R-PROV-2", "letters, digits and '-', at most 32")
 	}
 	if !plainText(strings.TrimSpace(c.FamilyName), maxName) {
@@ -368,8 +368,8 @@ const lookupWorkers = 8
 
 // lookup finds the holders of each distinct number, one index Query each,
 // a few at a time.
-func (s *Service) lookup(ctx context.Context, numbers []string) (map[string][]certificants.Holder, error) {
-	distinct := map[string][]certificants.Holder{}
+func (s *Service) lookup(ctx context.Context, numbers []string) (map[string][]partition.Holder, error) {
+	distinct := map[string][]partition.Holder{}
 	var todo []string
 	for _, n := range numbers {
 		if _, ok := distinct[n]; !ok {
@@ -411,7 +411,7 @@ func (s *Service) lookup(ctx context.Context, numbers []string) (map[string][]ce
 
 // match is the one certificant among holders whose family name is family
 // (case and spacing aside); false for none or several.
-func match(holders []certificants.Holder, family string) (string, bool) {
+func match(holders []partition.Holder, family string) (string, bool) {
 	want := normalName(family)
 	id := ""
 	for _, h := range holders {

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // ExpiryIndex is the sparse GSI the certification items enter with
@@ -38,7 +38,7 @@ func NewTableStore(table *dynamo.Table, now func() time.Time) *TableStore {
 // recipient: no further read per reminder.
 func (s *TableStore) DueOn(ctx context.Context, expiration civil.Date) ([]Due, int, error) {
 	pks := dynamo.DatePKs(dynamo.ExpiryDateKind, expiration.String())
-	pages := make([][]certificants.CertificationItem, len(pks))
+	pages := make([][]partition.CertificationItem, len(pks))
 	errs := make([]error, len(pks))
 	var wg sync.WaitGroup
 	for i, pk := range pks {

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // R-INA-2: a declaration of an inactive certification counts the points of
@@ -14,7 +14,7 @@ import (
 // certification has expired and a declaration reinstates it (R-CYC-4).
 func TestCycleOnInactive(t *testing.T) {
 	d := civil.MustParse
-	c := certificants.Certification{Key: "ASCPi-MLS", CMPRequired: true, CycleStart: "2022-01-01", CycleEnd: "2026-06-30",
+	c := partition.Certification{Key: "ASCPi-MLS", CMPRequired: true, CycleStart: "2022-01-01", CycleEnd: "2026-06-30",
 		InactiveUntil: "2026-06-30"}
 	extended := calendar.Period{Start: d("2022-01-01"), End: d("2026-06-30")}
 	for _, tc := range []struct {

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 )
 
@@ -25,7 +25,7 @@ type Claim struct {
 // and submission need, read by Loader.Partition in one Query.
 type Partition struct {
 	// Profile carries the certifications as stored (see Certification.On).
-	Profile      certificants.Profile
+	Profile      partition.Profile
 	Entries      []Entry
 	Activities   []rules.Activity // the rules' view of Entries, same order
 	Claims       []Claim
@@ -34,13 +34,13 @@ type Partition struct {
 }
 
 // Certification returns the certification with key, if held.
-func (p Partition) Certification(key string) (certificants.Certification, bool) {
+func (p Partition) Certification(key string) (partition.Certification, bool) {
 	for _, c := range p.Profile.Certifications {
 		if c.Key == key {
 			return c, true
 		}
 	}
-	return certificants.Certification{}, false
+	return partition.Certification{}, false
 }
 
 // Cycle is the certification's current cycle judged on today: its CE window
@@ -57,7 +57,7 @@ type Cycle struct {
 }
 
 // CycleOn is the cycle a declaration submitted on today would close.
-func CycleOn(c certificants.Certification, today civil.Date) Cycle {
+func CycleOn(c partition.Certification, today civil.Date) Cycle {
 	var period calendar.Period
 	// A voluntary participant's CM period is no cycle to close: the CE
 	// window is the 3 years before submission, always (R-CYC-5).
@@ -148,7 +148,7 @@ func decodePartition(items []dynamo.Item) (Partition, bool, error) {
 		sk := raw.SK()
 		switch {
 		case sk == dynamo.ProfileKey("").SK:
-			var it certificants.ProfileItem
+			var it partition.ProfileItem
 			if err := raw.Decode(&it); err != nil {
 				return Partition{}, false, err
 			}
@@ -156,7 +156,7 @@ func decodePartition(items []dynamo.Item) (Partition, bool, error) {
 			p.Profile, found = it.Profile(), true
 			p.Profile.Certifications = append(p.Profile.Certifications, certs...)
 		case strings.HasPrefix(sk, dynamo.CertificationPrefix):
-			var c certificants.Certification
+			var c partition.Certification
 			if err := raw.Decode(&c); err != nil {
 				return Partition{}, false, err
 			}

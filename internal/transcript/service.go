@@ -11,10 +11,10 @@ import (
 	"unicode"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 )
 
@@ -231,7 +231,7 @@ func (s *Service) Progress(ctx context.Context, certificantID, certKey string) (
 	return progressOf(p, cert, c, calendar.Today(s.now()))
 }
 
-func progressOf(p Partition, cert rules.Certification, c certificants.Certification, today civil.Date) (Progress, error) {
+func progressOf(p Partition, cert rules.Certification, c partition.Certification, today civil.Date) (Progress, error) {
 	cy := CycleOn(c, today)
 	ev, err := rules.Evaluate(p.Evaluation(cert, cy))
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 )
 
@@ -103,10 +103,10 @@ func TestEvaluationClaims(t *testing.T) {
 // R-CYC-3..5, R-REQ: requirements are read at the cycle end while current,
 // at the submission day for a reinstatement or a voluntary participant.
 func TestCycleOn(t *testing.T) {
-	mls := certificants.Certification{CMPRequired: true, CycleStart: "2022-02-01", CycleEnd: "2025-01-31"}
+	mls := partition.Certification{CMPRequired: true, CycleStart: "2022-02-01", CycleEnd: "2025-01-31"}
 	tests := []struct {
 		name     string
-		c        certificants.Certification
+		c        partition.Certification
 		today    string
 		window   calendar.Period
 		reqOn    string
@@ -114,7 +114,7 @@ func TestCycleOn(t *testing.T) {
 	}{
 		{"current", mls, "2024-12-01", calendar.Period{Start: d("2022-02-01"), End: d("2025-01-31")}, "2025-01-31", true},
 		{"expired: 3 years before", mls, "2025-03-04", calendar.Period{Start: d("2022-03-04"), End: d("2025-03-04")}, "2025-03-04", true},
-		{"voluntary: 3 years before", certificants.Certification{}, "2025-03-04", calendar.Period{Start: d("2022-03-04"), End: d("2025-03-04")}, "2025-03-04", false},
+		{"voluntary: 3 years before", partition.Certification{}, "2025-03-04", calendar.Period{Start: d("2022-03-04"), End: d("2025-03-04")}, "2025-03-04", false},
 	}
 	for _, tc := range tests {
 		cy := CycleOn(tc.c, d(tc.today))

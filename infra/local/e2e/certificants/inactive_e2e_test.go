@@ -11,9 +11,9 @@ import (
 
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // End-to-end tests of the R-INA inactive status request, mounted on the
@@ -268,7 +268,7 @@ func TestInactiveGrant(t *testing.T) {
 		return rep
 	}
 	table := dynamo.New(s.DynamoDB(), s.TableName)
-	stored := func() (it certificants.CertificationItem) {
+	stored := func() (it partition.CertificationItem) {
 		t.Helper()
 		if _, err := table.Get(context.Background(), dynamo.CertificationKey(id, "ASCPi-MLS"), &it); err != nil {
 			t.Fatal(err)
@@ -279,7 +279,7 @@ func TestInactiveGrant(t *testing.T) {
 	if it := stored(); it.Status != "inactive" {
 		t.Errorf("after the original expiration: stored %s, want inactive", it.Status)
 	}
-	if dpk, _ := certificants.ExpiryIndex(id, "ASCPi-MLS", until.String()); stored().DatePK != dpk {
+	if dpk, _ := partition.ExpiryIndex(id, "ASCPi-MLS", until.String()); stored().DatePK != dpk {
 		t.Errorf("ByDate entry %s, want %s", stored().DatePK, dpk)
 	}
 	if rep := expiry(until.AddDays(1)); rep.Expired < 1 {

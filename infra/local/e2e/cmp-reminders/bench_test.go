@@ -15,10 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/boc/cmp/infra/local/stacktest"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/reminders"
 )
 
@@ -113,7 +113,7 @@ func seedBench(ctx context.Context, db *dynamodb.Client, name string, total int)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
-	items := make(chan certificants.CertificationItem, 1024)
+	items := make(chan partition.CertificationItem, 1024)
 	go func() {
 		defer close(items)
 		for i := range total {
@@ -122,8 +122,8 @@ func seedBench(ctx context.Context, db *dynamodb.Client, name string, total int)
 			if i >= benchDue {
 				end = sweptExpiration.AddMonths(1 + i%35).EndOfMonth()
 			}
-			p := certificants.ProfileItem{ID: id, Given: "B", Email: id + "@example.org"}
-			items <- certificants.NewCertificationItem(id, p, certificants.Certification{Key: "ASCPi-MLS", Program: "ASCPi",
+			p := partition.ProfileItem{ID: id, Given: "B", Email: id + "@example.org"}
+			items <- partition.NewCertificationItem(id, p, partition.Certification{Key: "ASCPi-MLS", Program: "ASCPi",
 				Category: "MLS", Status: "active", CMPRequired: true, CycleEnd: end.String(), Credential: "MLS(ASCPi)CM"})
 		}
 	}()

@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"github.com/boc/cmp/infra/local/stacktest"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/mail/mailtest"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/reminders"
 )
 
@@ -39,11 +39,11 @@ func seed(t testing.TB, table *dynamo.Table, given string, certs ...cert) {
 	t.Helper()
 	ctx := context.Background()
 	for _, c := range certs {
-		p := certificants.ProfileItem{Key: dynamo.ProfileKey(c.certificant), Type: "certificant", ID: c.certificant,
+		p := partition.ProfileItem{Key: dynamo.ProfileKey(c.certificant), Type: "certificant", ID: c.certificant,
 			Given: given, Family: "Tester", Email: c.certificant + "@example.org"}
 		put(t, ctx, table, p)
 		category := strings.TrimPrefix(c.key, "ASCPi-")
-		put(t, ctx, table, certificants.NewCertificationItem(c.certificant, p, certificants.Certification{
+		put(t, ctx, table, partition.NewCertificationItem(c.certificant, p, partition.Certification{
 			Key: c.key, Program: "ASCPi", Category: category, Status: c.status, CMPRequired: true,
 			CycleEnd: c.end, Credential: category + "(ASCPi)CM"}))
 	}

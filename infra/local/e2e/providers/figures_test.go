@@ -14,10 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/functions/providers/wiring"
 	"github.com/boc/cmp/infra/local/stacktest"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/providersapi"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/providers"
 	"github.com/boc/cmp/internal/roundtrips"
 )
@@ -32,9 +32,9 @@ func seedHolders(t testing.TB, s *stacktest.Stack, prefix string, n int) []strin
 	for i := range n {
 		id, number := fmt.Sprintf("%s-%03d", prefix, i), fmt.Sprintf("%s-N%03d", prefix, i)
 		numbers[i] = number
-		p := certificants.Profile{ID: id, Name: certificants.Name{Given: "Ana", Family: "Reyes"}, Email: id + "@example.org", Country: "PH"}
-		c := certificants.Certification{Key: "ASCPi-MLS", Program: "ASCPi", Category: "MLS", Number: number, CMPRequired: true}
-		for _, item := range []any{p.Item(), certificants.NewCertificationItem(id, p.Item(), c)} {
+		p := partition.Profile{ID: id, Name: partition.Name{Given: "Ana", Family: "Reyes"}, Email: id + "@example.org", Country: "PH"}
+		c := partition.Certification{Key: "ASCPi-MLS", Program: "ASCPi", Category: "MLS", Number: number, CMPRequired: true}
+		for _, item := range []any{p.Item(), partition.NewCertificationItem(id, p.Item(), c)} {
 			av, err := attributevalue.MarshalMap(item)
 			if err != nil {
 				t.Fatal(err)
