@@ -21,7 +21,6 @@ import (
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/schedule"
-	"github.com/boc/cmp/internal/transcript"
 	"github.com/boc/cmp/internal/verification"
 )
 
@@ -29,8 +28,8 @@ func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	table := boot.Table(boot.AWS(log), log)
 	store := declarations.NewTableStore(table)
-	// The transcript loader names the activities an audit reminder lists (R-REM-2).
-	lc := declarations.NewLifecycle(store, transcript.NewLoader(table), time.Now)
+	// The partition loader names the activities an audit reminder lists (R-REM-2).
+	lc := declarations.NewLifecycle(store, declarations.NewPartitionLoader(table), time.Now)
 	// Each paid kind cancels its own unpaid things; no intent is created here.
 	orders := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
 		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)

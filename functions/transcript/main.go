@@ -10,12 +10,13 @@ import (
 	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/transcriptapi"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/transcript"
 )
 
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	table := boot.Table(boot.AWS(log), log)
-	svc := transcript.NewService(transcript.NewTableStore(table), transcript.NewLoader(table), time.Now)
+	svc := transcript.NewService(transcript.NewTableStore(table), partition.NewReader(table), time.Now)
 	lambda.Start(transcriptapi.NewRouter(svc, log).Handler())
 }

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/pattern"
 	"github.com/boc/cmp/internal/rules"
 )
@@ -47,36 +47,33 @@ func AuditSelected(id string, shareBP int) bool {
 
 // AuditPending reports whether d was selected for audit at submission and
 // its audit has not been opened yet: it cannot be approved before (R-DEC-3).
-func AuditPending(d Declaration) bool {
-	return d.AuditSelected && !slices.ContainsFunc(d.History, func(t Transition) bool { return t.State == UnderAudit })
+func AuditPending(d partition.Declaration) bool {
+	return d.AuditSelected && !slices.ContainsFunc(d.History, func(t partition.Transition) bool { return t.State == partition.UnderAudit })
 }
-
-// DocumentKind is a kind of audit documentation (booklet, "Required documentation").
-type DocumentKind string
 
 // The documentation kinds of the booklet's list, and the two the list does
 // not name (advanced certifications and COVID CE, whose proof is the record
 // or the sign-off the entry already references).
 const (
-	CertificateOfParticipation DocumentKind = "certificate_of_participation"
-	EmployerLetter             DocumentKind = "employer_letter"
-	UniversityTranscript       DocumentKind = "university_transcript"
-	EmployerAssessmentForm     DocumentKind = "employer_assessment_form"
-	ClinicalTeachingForm       DocumentKind = "clinical_teaching_form"
-	PresentationProgram        DocumentKind = "presentation_program"
-	PublicationTitlePage       DocumentKind = "publication_title_page"
-	EditorPage                 DocumentKind = "editor_page"
-	PosterAbstract             DocumentKind = "poster_abstract"
-	PublicationCopy            DocumentKind = "publication_copy"
-	ServiceLetter              DocumentKind = "service_letter"
-	InspectorLetter            DocumentKind = "inspector_letter"
-	CertificationRecord        DocumentKind = "certification_record"
-	SupervisorSignoff          DocumentKind = "supervisor_signoff"
+	CertificateOfParticipation partition.DocumentKind = "certificate_of_participation"
+	EmployerLetter             partition.DocumentKind = "employer_letter"
+	UniversityTranscript       partition.DocumentKind = "university_transcript"
+	EmployerAssessmentForm     partition.DocumentKind = "employer_assessment_form"
+	ClinicalTeachingForm       partition.DocumentKind = "clinical_teaching_form"
+	PresentationProgram        partition.DocumentKind = "presentation_program"
+	PublicationTitlePage       partition.DocumentKind = "publication_title_page"
+	EditorPage                 partition.DocumentKind = "editor_page"
+	PosterAbstract             partition.DocumentKind = "poster_abstract"
+	PublicationCopy            partition.DocumentKind = "publication_copy"
+	ServiceLetter              partition.DocumentKind = "service_letter"
+	InspectorLetter            partition.DocumentKind = "inspector_letter"
+	CertificationRecord        partition.DocumentKind = "certification_record"
+	SupervisorSignoff          partition.DocumentKind = "supervisor_signoff"
 )
 
 // RequiredDocumentation is the booklet's list: the documentation an audit
 // asks for per activity type (R-DEC-3).
-var RequiredDocumentation = map[rules.ActivityType]DocumentKind{
+var RequiredDocumentation = map[rules.ActivityType]partition.DocumentKind{
 	rules.FormalCE:              CertificateOfParticipation,
 	rules.OnlineCourse:          CertificateOfParticipation,
 	rules.EmployerCourse:        EmployerLetter,
@@ -99,23 +96,13 @@ var RequiredDocumentation = map[rules.ActivityType]DocumentKind{
 }
 
 // knownKind reports whether k is a kind of the list.
-func knownKind(k DocumentKind) bool {
+func knownKind(k partition.DocumentKind) bool {
 	for _, v := range RequiredDocumentation {
 		if v == k {
 			return true
 		}
 	}
 	return false
-}
-
-// Document is the metadata of one uploaded audit document.
-type Document struct {
-	ActivityID string       `json:"activityId"`
-	Kind       DocumentKind `json:"kind"`
-	FileName   string       `json:"fileName"`
-	Language   string       `json:"language"`
-	Translated bool         `json:"translated"`
-	UploadedAt time.Time    `json:"uploadedAt,omitempty"`
 }
 
 var (
@@ -131,13 +118,13 @@ const maxDocuments = 200
 // the declaration claims, the kind the list names for that activity's type
 // (acts: the transcript by id), and an English translation of anything not
 // in English (R-DEC-3).
-func CheckDocument(d Declaration, doc Document, acts map[string]rules.Activity) []fielderr.Field {
+func CheckDocument(d partition.Declaration, doc partition.Document, acts map[string]rules.Activity) []fielderr.Field {
 	var errs []fielderr.Field
 	add := func(field, rule, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
 	}
-	errs = append(errs, doc.Check()...)
-	if !slices.Contains(claimedActivities(d), doc.ActivityID) {
+	errs = append(errs, Upload(doc).Check()...)
+	if !slices.Contains(d.Allocated(), doc.ActivityID) {
 		add("activityId", "R-DEC-3", "not an activity this declaration claims")
 	}
 	a, claimed := acts[doc.ActivityID]
@@ -150,10 +137,14 @@ func CheckDocument(d Declaration, doc Document, acts map[string]rules.Activity) 
 	return errs
 }
 
+// Upload is the body of a document upload: the stored Document, judged by
+// its shape (Check) before the declaration is read.
+type Upload partition.Document
+
 // Check is the document's own shape, judged before the declaration is read
 // (R-DEC-3): an activity id, a kind of the list, a plain file name, a
 // language code, and a translation of anything not in English.
-func (doc Document) Check() []fielderr.Field {
+func (doc Upload) Check() []fielderr.Field {
 	var errs []fielderr.Field
 	add := func(field, rule, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
@@ -179,13 +170,13 @@ func (doc Document) Check() []fielderr.Field {
 // MissingDocumentation lists the claimed activities without any document
 // yet (an empty list, never null), except those a CE provider reported: the
 // provider is the primary source (R-PROV-3).
-func MissingDocumentation(d Declaration) []string {
+func MissingDocumentation(d partition.Declaration) []string {
 	missing := []string{}
-	for _, id := range claimedActivities(d) {
+	for _, id := range d.Allocated() {
 		if slices.Contains(d.Reported, id) {
 			continue
 		}
-		if !slices.ContainsFunc(d.Documents, func(doc Document) bool { return doc.ActivityID == id }) {
+		if !slices.ContainsFunc(d.Documents, func(doc partition.Document) bool { return doc.ActivityID == id }) {
 			missing = append(missing, id)
 		}
 	}
@@ -195,7 +186,7 @@ func MissingDocumentation(d Declaration) []string {
 // reported lists the activities of alloc that a CE provider posted.
 func reported(acts map[string]rules.Activity, alloc []rules.Allocation) []string {
 	var ids []string
-	for _, id := range claimedActivities(Declaration{Allocations: alloc}) {
+	for _, id := range (partition.Declaration{Allocations: alloc}).Allocated() {
 		if acts[id].Reported {
 			ids = append(ids, id)
 		}

@@ -38,7 +38,7 @@ type Renewal struct {
 // declaration (conditional on the version and state read), its email, the
 // markers released or taken, the renewal and the deadline entries.
 type Change struct {
-	From, To       Declaration
+	From, To       partition.Declaration
 	Mail           dynamo.OutboxItem
 	ReleasePending bool
 	// Fence is the transcript version read before a new allocation was
@@ -72,12 +72,12 @@ const (
 
 // LifecycleStore reads and writes what transitions need.
 type LifecycleStore interface {
-	Get(ctx context.Context, id string) (Declaration, bool, error)
-	Party(ctx context.Context, d Declaration) (Party, error)
+	Get(ctx context.Context, id string) (partition.Declaration, bool, error)
+	Party(ctx context.Context, d partition.Declaration) (Party, error)
 	Apply(ctx context.Context, c Change) error
 	// TranscriptVersion reads the version a Change.Fence holds to.
 	TranscriptVersion(ctx context.Context, certificantID string) (int, error)
-	Queue(ctx context.Context, state State) ([]Declaration, error)
+	Queue(ctx context.Context, state partition.State) ([]partition.Declaration, error)
 	// Owe puts an outbox item unless it is owed already (false then).
 	Owe(ctx context.Context, item dynamo.OutboxItem) (bool, error)
 }
@@ -90,7 +90,7 @@ var (
 
 // TransitionError is a decision that does not apply to the state (409, R-DEC).
 type TransitionError struct {
-	From     State
+	From     partition.State
 	Decision Decision
 }
 
@@ -114,32 +114,32 @@ func NewLifecycle(store LifecycleStore, loader Loader, now func() time.Time) *Li
 }
 
 // Decide applies a staff decision by staff member `by` with reasons.
-func (l *Lifecycle) Decide(ctx context.Context, id string, dec Decision, by string, reasons []string) (Declaration, error) {
+func (l *Lifecycle) Decide(ctx context.Context, id string, dec Decision, by string, reasons []string) (partition.Declaration, error) {
 	if a, ok := ActorOf(dec); !ok || a != ActorStaff {
-		return Declaration{}, &RuleError{Detail: "unknown decision", Errors: []fielderr.Field{{Field: "decision", Rule: "R-DEC",
+		return partition.Declaration{}, &RuleError{Detail: "unknown decision", Errors: []fielderr.Field{{Field: "decision", Rule: "R-DEC",
 			Message: "one of review, approve, deficient, audit, audit_pass, audit_fail, appeal_grant, appeal_deny"}}}
 	}
 	d, err := l.Declaration(ctx, id)
 	if err != nil {
-		return Declaration{}, err
+		return partition.Declaration{}, err
 	}
 	return l.transit(ctx, d, dec, by, strings.Join(reasons, "; "), nil, civil.Date{})
 }
 
 // Declaration reads declaration id: ErrNotFound when there is none.
-func (l *Lifecycle) Declaration(ctx context.Context, id string) (Declaration, error) {
+func (l *Lifecycle) Declaration(ctx context.Context, id string) (partition.Declaration, error) {
 	d, found, err := l.store.Get(ctx, id)
 	if err != nil {
-		return Declaration{}, fmt.Errorf("read declaration: %w", err)
+		return partition.Declaration{}, fmt.Errorf("read declaration: %w", err)
 	}
 	if !found {
-		return Declaration{}, ErrNotFound
+		return partition.Declaration{}, ErrNotFound
 	}
 	return d, nil
 }
 
 // Queue lists the declarations in state, an open one, for staff.
-func (l *Lifecycle) Queue(ctx context.Context, state State) ([]Declaration, error) {
+func (l *Lifecycle) Queue(ctx context.Context, state partition.State) ([]partition.Declaration, error) {
 	ds, err := l.store.Queue(ctx, state)
 	if err != nil {
 		return nil, fmt.Errorf("queue %s: %w", state, err)
@@ -149,15 +149,15 @@ func (l *Lifecycle) Queue(ctx context.Context, state State) ([]Declaration, erro
 
 // edit adjusts the declaration a transition writes (a resolution's new
 // allocation); nil for none.
-type edit func(d *Declaration, c *Change)
+type edit func(d *partition.Declaration, c *Change)
 
 // transit applies dec to d as read by the caller; the version guard of
 // Apply turns a change since that read into ErrStale. A new deadline counts
 // from notice, today when zero (a job passes the day it runs for).
-func (l *Lifecycle) transit(ctx context.Context, d Declaration, dec Decision, by, reason string, ed edit, notice civil.Date) (Declaration, error) {
+func (l *Lifecycle) transit(ctx context.Context, d partition.Declaration, dec Decision, by, reason string, ed edit, notice civil.Date) (partition.Declaration, error) {
 	party, err := l.store.Party(ctx, d)
 	if err != nil {
-		return Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
+		return partition.Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
 	}
 	now := l.now()
 	if notice.IsZero() {
@@ -165,13 +165,13 @@ func (l *Lifecycle) transit(ctx context.Context, d Declaration, dec Decision, by
 	}
 	c, err := planOn(d, dec, by, reason, party, now, notice)
 	if err != nil {
-		return Declaration{}, err
+		return partition.Declaration{}, err
 	}
 	if ed != nil {
 		ed(&c.To, &c)
 	}
 	if err := l.store.Apply(ctx, c); err != nil {
-		return Declaration{}, fmt.Errorf("apply %s to %s: %w", dec, d.ID, err)
+		return partition.Declaration{}, fmt.Errorf("apply %s to %s: %w", dec, d.ID, err)
 	}
 	return c.To, nil
 }
@@ -181,30 +181,30 @@ func (l *Lifecycle) transit(ctx context.Context, d Declaration, dec Decision, by
 // submission opens the audit instead, R-DEC-3), the history entry, the
 // deadline and its due entries, the renewal of an approval, the markers
 // released by a final state, and the status email (R-DEC-5).
-func Plan(d Declaration, dec Decision, by, reason string, p Party, now time.Time) (Change, error) {
+func Plan(d partition.Declaration, dec Decision, by, reason string, p Party, now time.Time) (Change, error) {
 	return planOn(d, dec, by, reason, p, now, calendar.Today(now))
 }
 
 // planOn is Plan with the day a new deadline counts from.
-func planOn(d Declaration, dec Decision, by, reason string, p Party, now time.Time, notice civil.Date) (Change, error) {
+func planOn(d partition.Declaration, dec Decision, by, reason string, p Party, now time.Time, notice civil.Date) (Change, error) {
 	to, ok := Next(d.Status, dec)
 	if !ok {
 		return Change{}, &TransitionError{From: d.Status, Decision: dec}
 	}
 	if (dec == Review || dec == Approve) && AuditPending(d) {
-		to, reason = UnderAudit, strings.TrimPrefix(reason+"; selected for audit (R-DEC-3)", "; ")
+		to, reason = partition.UnderAudit, strings.TrimPrefix(reason+"; selected for audit (R-DEC-3)", "; ")
 	}
 	today := calendar.Today(now)
 	n := d
 	n.Status, n.Version = to, d.Version+1
-	n.History = append(slices.Clone(d.History), Transition{State: to, At: now.UTC(), By: by, Reason: reason})
+	n.History = append(slices.Clone(d.History), partition.Transition{State: to, At: now.UTC(), By: by, Reason: reason})
 	n.DeadlineOn = nil
 	c := Change{From: d}
 	if dl, ok := DeadlineFor(to, notice); ok {
 		n.DeadlineOn = &dl
 		c.Due = []Due{{Kind: DueReminder, On: ReminderOn(dl)}, {Kind: DueLapse, On: dl.AddDays(1)}}
 	}
-	if to == Approved {
+	if to == partition.Approved {
 		r := Renew(p.Certification, d, today)
 		n.Renewal = &r.Cycle
 		c.Renewal = &r
@@ -223,7 +223,7 @@ func planOn(d Declaration, dec Decision, by, reason string, p Party, now time.Ti
 // (R-CYC-7 accepts late submissions); a reinstatement (decided at
 // submission) or a voluntary participant gets a cycle from the approval date
 // (R-CYC-4, R-CYC-5). CM shows through its end (R-CYC-6).
-func Renew(c partition.Certification, d Declaration, today civil.Date) Renewal {
+func Renew(c partition.Certification, d partition.Declaration, today civil.Date) Renewal {
 	exp := c.Expiration()
 	r := Renewal{CertKey: d.Certification, Effective: today}
 	switch {

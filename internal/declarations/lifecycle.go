@@ -3,6 +3,7 @@ package declarations
 import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // Decision is an event that moves a declaration (R-DEC): a staff decision
@@ -42,30 +43,30 @@ const (
 )
 
 type move struct {
-	from State
+	from partition.State
 	by   Decision
 }
 
 // lifecycle is the whole R-DEC state machine: state x decision -> next state.
 // Anything missing is an illegal transition (409 naming R-DEC).
-var lifecycle = map[move]State{
-	{Submitted, Review}:       Processing,
-	{Submitted, Approve}:      Approved,
-	{Submitted, Deficiency}:   Deficient,
-	{Submitted, Audit}:        UnderAudit,
-	{Processing, Approve}:     Approved,
-	{Processing, Deficiency}:  Deficient,
-	{Processing, Audit}:       UnderAudit,
-	{Deficient, Resolve}:      Processing,
-	{Deficient, Lapse}:        Deleted,
-	{UnderAudit, AuditPass}:   Approved,
-	{UnderAudit, AuditFail}:   AuditFailed,
-	{UnderAudit, Lapse}:       AuditFailed,
-	{AuditFailed, Resolve}:    Appealed,
-	{AuditFailed, Lapse}:      Rejected,
-	{Appealed, AppealGrant}:   Approved,
-	{Appealed, AppealDeny}:    Rejected,
-	{AwaitingPayment, Cancel}: Cancelled,
+var lifecycle = map[move]partition.State{
+	{partition.Submitted, Review}:       partition.Processing,
+	{partition.Submitted, Approve}:      partition.Approved,
+	{partition.Submitted, Deficiency}:   partition.Deficient,
+	{partition.Submitted, Audit}:        partition.UnderAudit,
+	{partition.Processing, Approve}:     partition.Approved,
+	{partition.Processing, Deficiency}:  partition.Deficient,
+	{partition.Processing, Audit}:       partition.UnderAudit,
+	{partition.Deficient, Resolve}:      partition.Processing,
+	{partition.Deficient, Lapse}:        partition.Deleted,
+	{partition.UnderAudit, AuditPass}:   partition.Approved,
+	{partition.UnderAudit, AuditFail}:   partition.AuditFailed,
+	{partition.UnderAudit, Lapse}:       partition.AuditFailed,
+	{partition.AuditFailed, Resolve}:    partition.Appealed,
+	{partition.AuditFailed, Lapse}:      partition.Rejected,
+	{partition.Appealed, AppealGrant}:   partition.Approved,
+	{partition.Appealed, AppealDeny}:    partition.Rejected,
+	{partition.AwaitingPayment, Cancel}: partition.Cancelled,
 }
 
 // actors says who takes each decision.
@@ -85,7 +86,7 @@ func ActorOf(d Decision) (Actor, bool) {
 // after a failed audit only points completed from then on may be added
 // (R-DEC-4). A reinstatement or voluntary declaration, which closes no
 // cycle, counts back from the end of its CE window.
-func LastMonthFrom(d Declaration) civil.Date {
+func LastMonthFrom(d partition.Declaration) civil.Date {
 	if d.Expiration != nil && !d.Reinstatement {
 		return d.Expiration.FirstOfMonth()
 	}
@@ -93,14 +94,10 @@ func LastMonthFrom(d Declaration) civil.Date {
 }
 
 // Next is the state d moves from into; false when d does not apply to from.
-func Next(from State, d Decision) (State, bool) {
+func Next(from partition.State, d Decision) (partition.State, bool) {
 	to, ok := lifecycle[move{from, d}]
 	return to, ok
 }
-
-// Final reports whether no decision applies to s any more: it leaves the
-// staff queue and releases its pending marker.
-func (s State) Final() bool { return s == Approved || s == Rejected || s == Deleted || s == Cancelled }
 
 // Deadline rules of R-DEC-2, R-DEC-3 and R-DEC-4, and the R-REM-2 reminder lead.
 const (
@@ -112,13 +109,13 @@ const (
 
 // DeadlineFor is the last day to act in state s entered on notice; false
 // when s has no deadline.
-func DeadlineFor(s State, notice civil.Date) (civil.Date, bool) {
+func DeadlineFor(s partition.State, notice civil.Date) (civil.Date, bool) {
 	switch s {
-	case Deficient:
+	case partition.Deficient:
 		return notice.AddDays(deficiencyDays), true
-	case UnderAudit:
+	case partition.UnderAudit:
 		return calendar.AddBusinessDays(notice, auditBusinessDays), true
-	case AuditFailed:
+	case partition.AuditFailed:
 		return calendar.AddBusinessDays(notice, auditFailedBusinessDay), true
 	}
 	return civil.Date{}, false
@@ -129,7 +126,7 @@ func ReminderOn(deadline civil.Date) civil.Date { return deadline.AddDays(-remin
 
 // Open reports whether s is a state some decision still applies to: the
 // states the staff queue serves.
-func (s State) Open() bool {
+func Open(s partition.State) bool {
 	for m := range lifecycle {
 		if m.from == s {
 			return true

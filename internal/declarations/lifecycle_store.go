@@ -33,7 +33,7 @@ type dueItem struct {
 	TTL           int64  `dynamodbav:"ttl"`
 }
 
-func newDueItem(d Declaration, due Due) dueItem {
+func newDueItem(d partition.Declaration, due Due) dueItem {
 	day := due.On.String()
 	return dueItem{
 		Key:  dynamo.DueEntryKey(d.ID, string(due.Kind), day),
@@ -49,7 +49,7 @@ type partyProfile struct {
 }
 
 // Party reads the certificant's profile and the declared certification.
-func (s *TableStore) Party(ctx context.Context, d Declaration) (Party, error) {
+func (s *TableStore) Party(ctx context.Context, d partition.Declaration) (Party, error) {
 	var p partyProfile
 	found, err := s.table.Get(ctx, dynamo.ProfileKey(d.CertificantID), &p)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *TableStore) TranscriptVersion(ctx context.Context, certificantID string
 
 func changeWrites(c Change) ([]dynamo.Write, error) {
 	d := c.To
-	item, err := NewItem(d)
+	item, err := partition.NewDeclarationItem(d)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func changeWrites(c Change) ([]dynamo.Write, error) {
 // renewalWrite moves the certification to its new cycle and its ByDate EXP
 // entry to the new expiration, so the old cycle's reminders stop (R-CYC-2);
 // it ends an inactive status too.
-func renewalWrite(d Declaration, r Renewal) (dynamo.Write, error) {
+func renewalWrite(d partition.Declaration, r Renewal) (dynamo.Write, error) {
 	m := partition.CycleMove{CertificantID: d.CertificantID, CertKey: r.CertKey, Cycle: r.Cycle, Credential: r.Credential}
 	if r.Effective.After(calendar.Today(d.History[len(d.History)-1].At)) {
 		m.EffectiveOn = r.Effective // approved early: the old cycle stays current until then (R-CYC-2)
@@ -142,12 +142,12 @@ func renewalWrite(d Declaration, r Renewal) (dynamo.Write, error) {
 }
 
 // Queue lists the declarations in state, by processing due date (ByQueue).
-func (s *TableStore) Queue(ctx context.Context, state State) ([]Declaration, error) {
-	var items []Item
+func (s *TableStore) Queue(ctx context.Context, state partition.State) ([]partition.Declaration, error) {
+	var items []partition.DeclarationItem
 	if err := s.table.QueryIndex(ctx, queueIndex, "queuePk", dynamo.QueuePK(string(state)), &items); err != nil {
 		return nil, err
 	}
-	out := make([]Declaration, 0, len(items))
+	out := make([]partition.Declaration, 0, len(items))
 	for _, it := range items {
 		d, err := it.Declaration()
 		if err != nil {

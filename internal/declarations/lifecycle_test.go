@@ -26,27 +26,27 @@ func day(s string) civil.Date {
 // decision is walked, each listed one is allowed to its state and every
 // other pair is refused.
 func TestNextFollowsTheRules(t *testing.T) {
-	states := []State{Submitted, Processing, Approved, Deficient, UnderAudit, AuditFailed, Appealed, Rejected, Deleted, AwaitingPayment, Cancelled}
+	states := []partition.State{partition.Submitted, partition.Processing, partition.Approved, partition.Deficient, partition.UnderAudit, partition.AuditFailed, partition.Appealed, partition.Rejected, partition.Deleted, partition.AwaitingPayment, partition.Cancelled}
 	decisions := []Decision{Review, Approve, Deficiency, Audit, AuditPass, AuditFail, AppealGrant, AppealDeny, Resolve, Lapse, Cancel}
 	type pair struct {
-		from State
+		from partition.State
 		by   Decision
 	}
-	rules := map[pair]State{
+	rules := map[pair]partition.State{
 		// submitted -> processing (a staff member opens it); staff decisions apply to either (R-DEC-1)
-		{Submitted, Review}: Processing, {Submitted, Approve}: Approved, {Submitted, Deficiency}: Deficient, {Submitted, Audit}: UnderAudit,
-		{Processing, Approve}: Approved, {Processing, Deficiency}: Deficient, {Processing, Audit}: UnderAudit,
+		{partition.Submitted, Review}: partition.Processing, {partition.Submitted, Approve}: partition.Approved, {partition.Submitted, Deficiency}: partition.Deficient, {partition.Submitted, Audit}: partition.UnderAudit,
+		{partition.Processing, Approve}: partition.Approved, {partition.Processing, Deficiency}: partition.Deficient, {partition.Processing, Audit}: partition.UnderAudit,
 		// deficient -> processing (resolved) | deleted (deadline passed) (R-DEC-2)
-		{Deficient, Resolve}: Processing, {Deficient, Lapse}: Deleted,
+		{partition.Deficient, Resolve}: partition.Processing, {partition.Deficient, Lapse}: partition.Deleted,
 		// under_audit -> approved | audit_failed (R-DEC-3; the upload deadline fails it too)
-		{UnderAudit, AuditPass}: Approved, {UnderAudit, AuditFail}: AuditFailed, {UnderAudit, Lapse}: AuditFailed,
+		{partition.UnderAudit, AuditPass}: partition.Approved, {partition.UnderAudit, AuditFail}: partition.AuditFailed, {partition.UnderAudit, Lapse}: partition.AuditFailed,
 		// audit_failed -> appealed (new points or a letter) | rejected by the deadlines job (R-DEC-4)
-		{AuditFailed, Resolve}: Appealed, {AuditFailed, Lapse}: Rejected,
+		{partition.AuditFailed, Resolve}: partition.Appealed, {partition.AuditFailed, Lapse}: partition.Rejected,
 		// appealed -> approved | rejected
-		{Appealed, AppealGrant}: Approved, {Appealed, AppealDeny}: Rejected,
+		{partition.Appealed, AppealGrant}: partition.Approved, {partition.Appealed, AppealDeny}: partition.Rejected,
 		// awaiting_payment -> cancelled, unpaid after 24 hours (R-PAY-4); the
 		// payment itself (-> submitted) is the webhook's, not a decision
-		{AwaitingPayment, Cancel}: Cancelled,
+		{partition.AwaitingPayment, Cancel}: partition.Cancelled,
 	}
 	for _, from := range states {
 		for _, by := range decisions {
@@ -64,13 +64,13 @@ func TestNextFollowsTheRules(t *testing.T) {
 		t.Errorf("table has %d transitions, R-DEC %d", len(lifecycle), len(rules))
 	}
 	for _, s := range states {
-		final := s == Approved || s == Rejected || s == Deleted || s == Cancelled
-		if s.Final() != final || s.Open() == final {
-			t.Errorf("%s: final %v, open %v", s, s.Final(), s.Open())
+		final := s == partition.Approved || s == partition.Rejected || s == partition.Deleted || s == partition.Cancelled
+		if s.Final() != final || Open(s) == final {
+			t.Errorf("%s: final %v, open %v", s, s.Final(), Open(s))
 		}
 	}
 	// Every deadline state has a deadline and a lapse (the job's way out).
-	for _, s := range []State{Deficient, UnderAudit, AuditFailed} {
+	for _, s := range []partition.State{partition.Deficient, partition.UnderAudit, partition.AuditFailed} {
 		if _, ok := DeadlineFor(s, day("2025-03-03")); !ok {
 			t.Errorf("%s has no deadline", s)
 		}
@@ -85,17 +85,17 @@ func TestNextFollowsTheRules(t *testing.T) {
 // pending marker, with an email that says so without format debris.
 func TestAuditFailedLapseRejects(t *testing.T) {
 	// 2025-05-26 is Memorial Day, 2025-06-19 Juneteenth: 30 business days from 2025-05-20.
-	if got, _ := DeadlineFor(AuditFailed, day("2025-05-20")); got != day("2025-07-03") {
+	if got, _ := DeadlineFor(partition.AuditFailed, day("2025-05-20")); got != day("2025-07-03") {
 		t.Errorf("audit_failed deadline %s, want 2025-07-03", got)
 	}
-	d := sampleDeclaration(AuditFailed)
+	d := sampleDeclaration(partition.AuditFailed)
 	dl := day("2025-07-03")
 	d.DeadlineOn = &dl
 	c, err := Plan(d, Lapse, ActorJobName, "deadline 2025-07-03 passed", Party{Given: "Ana"}, time.Date(2025, 7, 4, 12, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.To.Status != Rejected || !c.ReleasePending || len(c.To.Claims()) != 0 || fmt.Sprint(c.From.Claims()) != "[a1 a2]" || c.Renewal != nil || c.To.DeadlineOn != nil {
+	if c.To.Status != partition.Rejected || !c.ReleasePending || len(c.To.Claims()) != 0 || fmt.Sprint(c.From.Claims()) != "[a1 a2]" || c.Renewal != nil || c.To.DeadlineOn != nil {
 		t.Errorf("lapse of audit_failed: %+v", c)
 	}
 	todo := c.Mail.Data["todo"]
@@ -111,7 +111,7 @@ func TestAuditFailedLapseRejects(t *testing.T) {
 // audit's own (audit_pass). A declaration not selected is approved.
 func TestApproveOfSelectedOpensAudit(t *testing.T) {
 	now := time.Date(2024, 12, 2, 15, 0, 0, 0, time.UTC)
-	for _, from := range []State{Submitted, Processing} {
+	for _, from := range []partition.State{partition.Submitted, partition.Processing} {
 		for _, dec := range []Decision{Approve, Review} {
 			if _, ok := Next(from, dec); !ok {
 				continue // review applies to submitted only
@@ -122,36 +122,36 @@ func TestApproveOfSelectedOpensAudit(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s of %s: %v", dec, from, err)
 			}
-			if c.To.Status != UnderAudit || c.Renewal != nil || c.To.DeadlineOn == nil ||
+			if c.To.Status != partition.UnderAudit || c.Renewal != nil || c.To.DeadlineOn == nil ||
 				!strings.Contains(c.To.History[len(c.To.History)-1].Reason, "selected for audit (R-DEC-3)") {
 				t.Errorf("%s of a selected %s declaration: %s, renewal %v", dec, from, c.To.Status, c.Renewal)
 			}
 		}
 	}
-	d := sampleDeclaration(Processing)
+	d := sampleDeclaration(partition.Processing)
 	c, err := Plan(d, Approve, "staff-1", "", Party{Certification: mls("2025-01-31", true)}, now)
-	if err != nil || c.To.Status != Approved {
+	if err != nil || c.To.Status != partition.Approved {
 		t.Errorf("approve of a declaration not selected: %v %s", err, c.To.Status)
 	}
 	// The audit happened: the selection is used up.
 	d.AuditSelected = true
-	d.History = append(d.History, Transition{State: UnderAudit}, Transition{State: AuditFailed}, Transition{State: Appealed})
-	d.Status = Appealed
-	if c, err := Plan(d, AppealGrant, "staff-1", "", Party{Certification: mls("2025-01-31", true)}, now); err != nil || c.To.Status != Approved {
+	d.History = append(d.History, partition.Transition{State: partition.UnderAudit}, partition.Transition{State: partition.AuditFailed}, partition.Transition{State: partition.Appealed})
+	d.Status = partition.Appealed
+	if c, err := Plan(d, AppealGrant, "staff-1", "", Party{Certification: mls("2025-01-31", true)}, now); err != nil || c.To.Status != partition.Approved {
 		t.Errorf("appeal grant after the audit: %v %s", err, c.To.Status)
 	}
 }
 
 // R-DEC-2, R-DEC-3, R-REM-2: 30 calendar days, 30 business days, reminder 10 days before.
 func TestDeadlines(t *testing.T) {
-	if got, _ := DeadlineFor(Deficient, day("2025-03-03")); got != day("2025-04-02") {
+	if got, _ := DeadlineFor(partition.Deficient, day("2025-03-03")); got != day("2025-04-02") {
 		t.Errorf("deficient deadline %s", got)
 	}
 	// 2025-05-26 is Memorial Day, 2025-06-19 Juneteenth: 30 business days from 2025-05-20.
-	if got, _ := DeadlineFor(UnderAudit, day("2025-05-20")); got != day("2025-07-03") {
+	if got, _ := DeadlineFor(partition.UnderAudit, day("2025-05-20")); got != day("2025-07-03") {
 		t.Errorf("audit deadline %s", got)
 	}
-	if _, ok := DeadlineFor(Processing, day("2025-03-03")); ok {
+	if _, ok := DeadlineFor(partition.Processing, day("2025-03-03")); ok {
 		t.Error("processing has no deadline")
 	}
 	if got := ReminderOn(day("2025-04-02")); got != day("2025-03-23") {
@@ -159,12 +159,12 @@ func TestDeadlines(t *testing.T) {
 	}
 }
 
-func sampleDeclaration(status State) Declaration {
+func sampleDeclaration(status partition.State) partition.Declaration {
 	exp := day("2025-01-31")
-	return Declaration{ID: "D1", CertificantID: "c-1", Certification: "ASCPi-MLS", Status: status, Version: 3,
+	return partition.Declaration{ID: "D1", CertificantID: "c-1", Certification: "ASCPi-MLS", Status: status, Version: 3,
 		SubmittedAt: time.Date(2024, 11, 4, 15, 0, 0, 0, time.UTC), ProcessingDueOn: day("2024-12-17"), Expiration: &exp,
 		Allocations: []rules.Allocation{{ActivityID: "a1"}, {ActivityID: "a2"}, {ActivityID: "a1"}},
-		History:     []Transition{{State: Submitted, By: "c-1"}}, Fee: fees.Quote{TotalCents: 9500, Currency: "USD"}}
+		History:     []partition.Transition{{State: partition.Submitted, By: "c-1"}}, Fee: fees.Quote{TotalCents: 9500, Currency: "USD"}}
 }
 
 func mls(cycleEnd string, required bool) partition.Certification {
@@ -175,13 +175,13 @@ func mls(cycleEnd string, required bool) partition.Certification {
 // after expiration, effective no earlier than the expiring month, releases
 // only the pending marker, and owes one email per version.
 func TestPlanApprove(t *testing.T) {
-	d := sampleDeclaration(Processing)
+	d := sampleDeclaration(partition.Processing)
 	now := time.Date(2024, 12, 2, 15, 0, 0, 0, time.UTC)
 	c, err := Plan(d, Approve, "staff-1", "ok", Party{Email: "a@example.org", Given: "Ana", Certification: mls("2025-01-31", true)}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.To.Status != Approved || c.To.Version != 4 || len(c.To.History) != 2 || c.To.History[1].By != "staff-1" || len(d.History) != 1 {
+	if c.To.Status != partition.Approved || c.To.Version != 4 || len(c.To.History) != 2 || c.To.History[1].By != "staff-1" || len(d.History) != 1 {
 		t.Fatalf("to %+v", c.To)
 	}
 	r := c.Renewal
@@ -205,7 +205,7 @@ func TestRenewFromApproval(t *testing.T) {
 		cert          partition.Certification
 		reinstatement bool
 	}{{"reinstatement", mls("2023-01-31", true), true}, {"voluntary", mls("", false), false}} {
-		r := Renew(tc.cert, Declaration{Certification: "ASCPi-MLS", Reinstatement: tc.reinstatement}, today)
+		r := Renew(tc.cert, partition.Declaration{Certification: "ASCPi-MLS", Reinstatement: tc.reinstatement}, today)
 		if r.Cycle.Start != today || r.Cycle.End != day("2028-06-30") || r.Credential != "MLS(ASCPi)CM" {
 			t.Errorf("%s: %+v", tc.name, r)
 		}
@@ -215,7 +215,7 @@ func TestRenewFromApproval(t *testing.T) {
 // R-CYC-2, R-CYC-7: a timely declaration approved after the expiration
 // (processing ran past it) renews without a gap, not from the approval.
 func TestRenewLateApprovalKeepsTheCycle(t *testing.T) {
-	r := Renew(mls("2025-05-31", true), Declaration{Certification: "ASCPi-MLS"}, day("2025-06-10"))
+	r := Renew(mls("2025-05-31", true), partition.Declaration{Certification: "ASCPi-MLS"}, day("2025-06-10"))
 	if r.Cycle.Start != day("2025-06-01") || r.Cycle.End != day("2028-05-31") || r.Effective != day("2025-06-10") || r.Credential != "MLS(ASCPi)CM" {
 		t.Errorf("late approval renewal %+v, want 2025-06-01 to 2028-05-31 effective on approval", r)
 	}
@@ -223,11 +223,11 @@ func TestRenewLateApprovalKeepsTheCycle(t *testing.T) {
 
 // R-DEC-2: a lapsed deficiency deletes the declaration, which releases its claims.
 func TestPlanLapseReleasesClaims(t *testing.T) {
-	c, err := Plan(sampleDeclaration(Deficient), Lapse, ActorJobName, "deadline passed", Party{}, time.Now())
+	c, err := Plan(sampleDeclaration(partition.Deficient), Lapse, ActorJobName, "deadline passed", Party{}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.To.Status != Deleted || !c.ReleasePending || len(c.To.Claims()) != 0 || fmt.Sprint(c.From.Claims()) != "[a1 a2]" ||
+	if c.To.Status != partition.Deleted || !c.ReleasePending || len(c.To.Claims()) != 0 || fmt.Sprint(c.From.Claims()) != "[a1 a2]" ||
 		!strings.Contains(c.Mail.Data["todo"], "fee of 95.00 USD is kept") || !strings.Contains(c.Mail.Data["todo"], "125.00 USD") {
 		t.Errorf("change %+v", c)
 	}
@@ -236,7 +236,7 @@ func TestPlanLapseReleasesClaims(t *testing.T) {
 // R-DEC-2, R-DEC-3, R-REM-2: entering a deadline state sets it and its due entries.
 func TestPlanDeficientSetsDeadline(t *testing.T) {
 	now := time.Date(2025, 3, 3, 15, 0, 0, 0, time.UTC)
-	c, err := Plan(sampleDeclaration(Submitted), Deficiency, "staff-1", "missing ethics", Party{}, now)
+	c, err := Plan(sampleDeclaration(partition.Submitted), Deficiency, "staff-1", "missing ethics", Party{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,9 +251,9 @@ func TestPlanDeficientSetsDeadline(t *testing.T) {
 
 // R-DEC: approving a deleted declaration is a *TransitionError.
 func TestPlanIllegal(t *testing.T) {
-	_, err := Plan(sampleDeclaration(Deleted), Approve, "staff-1", "", Party{}, time.Now())
+	_, err := Plan(sampleDeclaration(partition.Deleted), Approve, "staff-1", "", Party{}, time.Now())
 	var te *TransitionError
-	if !errors.As(err, &te) || te.From != Deleted {
+	if !errors.As(err, &te) || te.From != partition.Deleted {
 		t.Errorf("err %v", err)
 	}
 }
@@ -275,10 +275,10 @@ func TestAuditSelection(t *testing.T) {
 	if selected < 800 || selected > 1200 {
 		t.Errorf("5%% of 20000 selected %d", selected)
 	}
-	d := sampleDeclaration(Submitted)
+	d := sampleDeclaration(partition.Submitted)
 	d.AuditSelected = true
 	c, err := Plan(d, Review, "staff-1", "", Party{}, time.Now())
-	if err != nil || c.To.Status != UnderAudit || c.To.DeadlineOn == nil {
+	if err != nil || c.To.Status != partition.UnderAudit || c.To.DeadlineOn == nil {
 		t.Errorf("review of a selected declaration: %v %+v", err, c.To)
 	}
 }
@@ -300,25 +300,25 @@ func TestParseAuditShare(t *testing.T) {
 // R-DEC-3: documentation of a claimed activity, the kind listed for its
 // type (a kind listed for another type is refused), translated unless English.
 func TestCheckDocument(t *testing.T) {
-	d := sampleDeclaration(UnderAudit)
+	d := sampleDeclaration(partition.UnderAudit)
 	acts := map[string]rules.Activity{"a1": {ID: "a1", Type: rules.FormalCE, Title: "Transfusion update"},
 		"a2": {ID: "a2", Type: rules.CollegeCourse, Title: "Immunology 301"}}
-	ok := Document{ActivityID: "a1", Kind: CertificateOfParticipation, FileName: "cert 1.pdf", Language: "en"}
+	ok := partition.Document{ActivityID: "a1", Kind: CertificateOfParticipation, FileName: "cert 1.pdf", Language: "en"}
 	for _, tc := range []struct {
 		name  string
-		edit  func(*Document)
+		edit  func(*partition.Document)
 		field string
 	}{
-		{"ok", func(*Document) {}, ""},
-		{"college transcript", func(d *Document) { d.ActivityID, d.Kind = "a2", UniversityTranscript }, ""},
-		{"translated", func(d *Document) { d.Language, d.Translated = "es", true }, ""},
-		{"untranslated", func(d *Document) { d.Language = "es" }, "translated"},
-		{"unclaimed", func(d *Document) { d.ActivityID = "zz" }, "activityId"},
-		{"kind", func(d *Document) { d.Kind = "selfie" }, "kind"},
-		{"kind of another type", func(d *Document) { d.Kind = UniversityTranscript }, "kind"},
-		{"certificate for a college course", func(d *Document) { d.ActivityID = "a2" }, "kind"},
-		{"file name", func(d *Document) { d.FileName = "../x\r\n" }, "fileName"},
-		{"language", func(d *Document) { d.Language = "english" }, "language"},
+		{"ok", func(*partition.Document) {}, ""},
+		{"college transcript", func(d *partition.Document) { d.ActivityID, d.Kind = "a2", UniversityTranscript }, ""},
+		{"translated", func(d *partition.Document) { d.Language, d.Translated = "es", true }, ""},
+		{"untranslated", func(d *partition.Document) { d.Language = "es" }, "translated"},
+		{"unclaimed", func(d *partition.Document) { d.ActivityID = "zz" }, "activityId"},
+		{"kind", func(d *partition.Document) { d.Kind = "selfie" }, "kind"},
+		{"kind of another type", func(d *partition.Document) { d.Kind = UniversityTranscript }, "kind"},
+		{"certificate for a college course", func(d *partition.Document) { d.ActivityID = "a2" }, "kind"},
+		{"file name", func(d *partition.Document) { d.FileName = "../x\r\n" }, "fileName"},
+		{"language", func(d *partition.Document) { d.Language = "english" }, "language"},
 	} {
 		doc := ok
 		tc.edit(&doc)
@@ -327,7 +327,7 @@ func TestCheckDocument(t *testing.T) {
 			t.Errorf("%s: %v", tc.name, errs)
 		}
 	}
-	d.Documents = []Document{ok}
+	d.Documents = []partition.Document{ok}
 	if got := MissingDocumentation(d); fmt.Sprint(got) != "[a2]" {
 		t.Errorf("missing %v", got)
 	}
@@ -342,7 +342,7 @@ func TestCheckDocument(t *testing.T) {
 // first day of the cycle's expiry month may be added; a reinstatement
 // counts back from the end of its CE window.
 func TestLastMonthOnly(t *testing.T) {
-	d := sampleDeclaration(AuditFailed) // expires 2025-01-31
+	d := sampleDeclaration(partition.AuditFailed) // expires 2025-01-31
 	if got := LastMonthFrom(d); got != day("2025-01-01") {
 		t.Errorf("last month from %s, want 2025-01-01", got)
 	}
@@ -356,7 +356,7 @@ func TestLastMonthOnly(t *testing.T) {
 	if len(errs) != 2 || errs[0].Rule != "R-DEC-4" || !strings.Contains(errs[0].Message, "old") || !strings.Contains(errs[1].Message, "gone") {
 		t.Errorf("older and unknown activities: %v", errs)
 	}
-	r := sampleDeclaration(AuditFailed)
+	r := sampleDeclaration(partition.AuditFailed)
 	r.Reinstatement, r.CEWindow.End = true, day("2025-06-10")
 	if got := LastMonthFrom(r); got != day("2025-06-01") {
 		t.Errorf("reinstatement last month from %s, want 2025-06-01", got)

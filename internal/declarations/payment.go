@@ -9,6 +9,7 @@ import (
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 )
 
@@ -32,7 +33,7 @@ func (e *PaidEffect) Paid(ctx context.Context, p payment.Record, paidAt time.Tim
 	if err != nil {
 		return nil, err
 	}
-	if !found || d.Status != AwaitingPayment {
+	if !found || d.Status != partition.AwaitingPayment {
 		return nil, fmt.Errorf("declaration %s: %w", p.About, ErrNotAwaiting)
 	}
 	party, err := e.store.Party(ctx, d)
@@ -40,9 +41,9 @@ func (e *PaidEffect) Paid(ctx context.Context, p payment.Record, paidAt time.Tim
 		return nil, err
 	}
 	n := d
-	n.Status, n.Version = Submitted, d.Version+1
+	n.Status, n.Version = partition.Submitted, d.Version+1
 	n.ProcessingDueOn = calendar.ProcessingDue(paidAt) // R-DEC-1 from the payment
-	n.History = append(append([]Transition{}, d.History...), Transition{State: Submitted, At: paidAt.UTC(), By: ActorStripe,
+	n.History = append(append([]partition.Transition{}, d.History...), partition.Transition{State: partition.Submitted, At: paidAt.UTC(), By: ActorStripe,
 		Reason: "fee paid"})
 	receipt := payment.ReceiptLine(p, paidAt)
 	c := Change{From: d, To: n, Mail: dynamo.NewOutbox(ReceivedTemplate, party.Email, ReceivedMail(n, party.Given, receipt), paidAt, n.ID)}
@@ -56,14 +57,14 @@ func (e *PaidEffect) Paid(ctx context.Context, p payment.Record, paidAt time.Tim
 // cancelled). The certificant is told by the cancelled status email.
 func (l *Lifecycle) CancelUnpaid(ctx context.Context, p payment.Record, today civil.Date) (bool, error) {
 	d, found, err := l.store.Get(ctx, p.About)
-	if err != nil || !found || d.Status != AwaitingPayment || today.Before(payment.CancelOn(d.SubmittedAt)) {
+	if err != nil || !found || d.Status != partition.AwaitingPayment || today.Before(payment.CancelOn(d.SubmittedAt)) {
 		return false, err
 	}
 	cancel, err := payment.CancelWrite(d.CertificantID, d.ID)
 	if err != nil {
 		return false, err
 	}
-	_, err = l.transit(ctx, d, Cancel, ActorJobName, "not paid within 24 hours (R-PAY-4)", func(_ *Declaration, c *Change) {
+	_, err = l.transit(ctx, d, Cancel, ActorJobName, "not paid within 24 hours (R-PAY-4)", func(_ *partition.Declaration, c *Change) {
 		c.Also = append(c.Also, cancel)
 	}, today)
 	if errors.Is(err, ErrStale) {

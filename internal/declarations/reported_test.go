@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 )
 
@@ -12,7 +13,7 @@ import (
 func TestReportedNeedNoDocumentation(t *testing.T) {
 	acts := []rules.Activity{{ID: "self-1"}, {ID: "prov-1", Reported: true}, {ID: "prov-2", Reported: true}}
 	alloc := []rules.Allocation{{ActivityID: "self-1", Area: "total"}, {ActivityID: "prov-1", Area: "total"}, {ActivityID: "prov-1", Area: "safety"}}
-	d := Declaration{Allocations: alloc, Reported: reported(activitiesByID(acts), alloc)}
+	d := partition.Declaration{Allocations: alloc, Reported: reported(activitiesByID(acts), alloc)}
 	if !slices.Equal(d.Reported, []string{"prov-1"}) {
 		t.Fatalf("reported %v, want the claimed provider posting only", d.Reported)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 )
 
@@ -29,42 +30,42 @@ const maxAppeal = 2000
 
 // Resolve answers d, a deficiency (-> processing) or a failed audit (->
 // appealed), by its certificant `by` (the caller checked the ownership).
-func (l *Lifecycle) Resolve(ctx context.Context, d Declaration, by string, res Resolution) (Declaration, error) {
+func (l *Lifecycle) Resolve(ctx context.Context, d partition.Declaration, by string, res Resolution) (partition.Declaration, error) {
 	if _, ok := Next(d.Status, Resolve); !ok {
-		return Declaration{}, &TransitionError{From: d.Status, Decision: Resolve}
+		return partition.Declaration{}, &TransitionError{From: d.Status, Decision: Resolve}
 	}
 	appeal := strings.TrimSpace(res.Appeal)
 	if len(appeal) > maxAppeal {
-		return Declaration{}, &RuleError{Detail: "appeal too long", Errors: []fielderr.Field{{Field: "appeal", Rule: "R-DEC-4",
+		return partition.Declaration{}, &RuleError{Detail: "appeal too long", Errors: []fielderr.Field{{Field: "appeal", Rule: "R-DEC-4",
 			Message: fmt.Sprintf("at most %d characters", maxAppeal)}}}
 	}
-	if d.Status == AuditFailed && appeal != "" && res.Allocations == nil {
+	if d.Status == partition.AuditFailed && appeal != "" && res.Allocations == nil {
 		return l.transit(ctx, d, Resolve, by, "appeal: "+appeal, nil, civil.Date{})
 	}
-	if d.Status == Deficient && appeal != "" {
-		return Declaration{}, &RuleError{Detail: "an appeal answers a failed audit only", Errors: []fielderr.Field{{Field: "appeal", Rule: "R-DEC-4",
+	if d.Status == partition.Deficient && appeal != "" {
+		return partition.Declaration{}, &RuleError{Detail: "an appeal answers a failed audit only", Errors: []fielderr.Field{{Field: "appeal", Rule: "R-DEC-4",
 			Message: "resolve a deficiency with a new allocation or new activities"}}}
 	}
 	// Read before the transcript the allocation is judged on (Change.Fence).
 	seen, err := l.store.TranscriptVersion(ctx, d.CertificantID)
 	if err != nil {
-		return Declaration{}, fmt.Errorf("read transcript version: %w", err)
+		return partition.Declaration{}, fmt.Errorf("read transcript version: %w", err)
 	}
 	alloc, acts, err := l.reallocate(ctx, d, res.Allocations)
 	if err != nil {
-		return Declaration{}, err
+		return partition.Declaration{}, err
 	}
-	old, now := claimedActivities(d), claimedActivities(Declaration{Allocations: alloc})
-	if d.Status == AuditFailed {
+	old, now := d.Allocated(), partition.Declaration{Allocations: alloc}.Allocated()
+	if d.Status == partition.AuditFailed {
 		if errs := lastMonthOnly(d, without(now, old), acts); len(errs) > 0 {
-			return Declaration{}, &RuleError{Detail: "after a failed audit only points of the last month of the cycle may be added", Errors: errs}
+			return partition.Declaration{}, &RuleError{Detail: "after a failed audit only points of the last month of the cycle may be added", Errors: errs}
 		}
 	}
 	reason := "new allocation"
 	if appeal != "" {
 		reason += "; appeal: " + appeal
 	}
-	return l.transit(ctx, d, Resolve, by, reason, func(n *Declaration, c *Change) {
+	return l.transit(ctx, d, Resolve, by, reason, func(n *partition.Declaration, c *Change) {
 		n.Allocations, n.Reported = alloc, reported(acts, alloc)
 		c.Fence = &seen
 	}, civil.Date{})
@@ -72,7 +73,7 @@ func (l *Lifecycle) Resolve(ctx context.Context, d Declaration, by string, res R
 
 // lastMonthOnly refuses, after a failed audit, every newly claimed activity
 // completed before the first day of the cycle's last month (R-DEC-4).
-func lastMonthOnly(d Declaration, added []string, acts map[string]rules.Activity) []fielderr.Field {
+func lastMonthOnly(d partition.Declaration, added []string, acts map[string]rules.Activity) []fielderr.Field {
 	from := LastMonthFrom(d)
 	var errs []fielderr.Field
 	for _, id := range added {
@@ -87,14 +88,14 @@ func lastMonthOnly(d Declaration, added []string, acts map[string]rules.Activity
 // reallocate judges the new allocation against the transcript now, this
 // declaration's own claims not counting against it (R-ALLOC, R-ACT-11); it
 // also answers the transcript's activities by id.
-func (l *Lifecycle) reallocate(ctx context.Context, d Declaration, given *[]rules.Allocation) ([]rules.Allocation, map[string]rules.Activity, error) {
+func (l *Lifecycle) reallocate(ctx context.Context, d partition.Declaration, given *[]rules.Allocation) ([]rules.Allocation, map[string]rules.Activity, error) {
 	snap, err := l.snapshot(ctx, d)
 	if err != nil {
 		return nil, nil, err
 	}
 	in := snap.Evaluation
 	in.ClaimedInCertification = maps.Clone(in.ClaimedInCertification)
-	for _, id := range claimedActivities(d) {
+	for _, id := range d.Allocated() {
 		delete(in.ClaimedInCertification, id)
 	}
 	alloc, err := allocation(in, given)
@@ -102,7 +103,7 @@ func (l *Lifecycle) reallocate(ctx context.Context, d Declaration, given *[]rule
 }
 
 // snapshot reads the transcript of d's certificant as at d's submission.
-func (l *Lifecycle) snapshot(ctx context.Context, d Declaration) (Snapshot, error) {
+func (l *Lifecycle) snapshot(ctx context.Context, d partition.Declaration) (Snapshot, error) {
 	snap, found, err := l.loader.Load(ctx, d.CertificantID, d.Certification, d.SubmittedAt)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("load transcript: %w", err)
@@ -143,17 +144,17 @@ func without(a, b []string) []string {
 
 // AddDocument records audit documentation metadata uploaded to d by its
 // certificant (R-DEC-3): no state change, the version guards the write.
-func (l *Lifecycle) AddDocument(ctx context.Context, d Declaration, doc Document) (Declaration, error) {
-	if d.Status != UnderAudit {
-		return Declaration{}, &TransitionError{From: d.Status, Decision: "documents"}
+func (l *Lifecycle) AddDocument(ctx context.Context, d partition.Declaration, doc partition.Document) (partition.Declaration, error) {
+	if d.Status != partition.UnderAudit {
+		return partition.Declaration{}, &TransitionError{From: d.Status, Decision: "documents"}
 	}
 	snap, err := l.snapshot(ctx, d)
 	if err != nil {
-		return Declaration{}, err
+		return partition.Declaration{}, err
 	}
 	acts := activitiesByID(snap.Evaluation.Activities)
 	if errs := CheckDocument(d, doc, acts); len(errs) > 0 {
-		return Declaration{}, &RuleError{Detail: "the document cannot be accepted", Errors: errs}
+		return partition.Declaration{}, &RuleError{Detail: "the document cannot be accepted", Errors: errs}
 	}
 	now := l.now()
 	doc.UploadedAt = now.UTC()
@@ -162,12 +163,12 @@ func (l *Lifecycle) AddDocument(ctx context.Context, d Declaration, doc Document
 	n.Version = d.Version + 1
 	party, err := l.store.Party(ctx, d)
 	if err != nil {
-		return Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
+		return partition.Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
 	}
 	// The receipt email is owed once per upload (version), like a transition's.
 	mail := dynamo.NewOutbox(StatusTemplate, party.Email, documentMail(n, party, titles(acts)), now, n.ID, strconv.Itoa(n.Version))
 	if err := l.store.Apply(ctx, Change{From: d, To: n, Mail: mail}); err != nil {
-		return Declaration{}, fmt.Errorf("add document to %s: %w", d.ID, err)
+		return partition.Declaration{}, fmt.Errorf("add document to %s: %w", d.ID, err)
 	}
 	return n, nil
 }
@@ -205,7 +206,7 @@ func (l *Lifecycle) Remind(ctx context.Context, id string, today civil.Date) (bo
 	if err != nil || !found || d.DeadlineOn == nil || ReminderOn(*d.DeadlineOn) != today {
 		return false, err
 	}
-	if d.Status != Deficient && d.Status != UnderAudit {
+	if d.Status != partition.Deficient && d.Status != partition.UnderAudit {
 		return false, nil
 	}
 	party, err := l.store.Party(ctx, d)
@@ -213,13 +214,13 @@ func (l *Lifecycle) Remind(ctx context.Context, id string, today civil.Date) (bo
 		return false, fmt.Errorf("read certificant of %s: %w", id, err)
 	}
 	data := statusMail(d, party, nil)
-	if d.Status == UnderAudit {
+	if d.Status == partition.UnderAudit {
 		snap, err := l.snapshot(ctx, d)
 		if err != nil {
 			return false, err
 		}
 		data = documentMail(d, party, titles(activitiesByID(snap.Evaluation.Activities)))
-		data["status"] = statusText[UnderAudit].headline
+		data["status"] = statusText[partition.UnderAudit].headline
 	}
 	item := dynamo.NewOutbox(ReminderTemplate, party.Email, data, l.now(), d.ID, string(d.Status), d.DeadlineOn.String())
 	return l.store.Owe(ctx, item)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // mailFacts are the facts a status email may state; each state's text
@@ -24,42 +25,42 @@ type mailFacts struct {
 // statusText says, per state, what happened (the headline, also the
 // subject) and what to do next. One table so every transition's email has
 // the same shape (R-DEC-5).
-var statusText = map[State]struct {
+var statusText = map[partition.State]struct {
 	headline string
 	todo     func(f mailFacts) string
 }{
-	Processing: {"in review", func(f mailFacts) string {
+	partition.Processing: {"in review", func(f mailFacts) string {
 		return "Nothing for now: we will email you the decision. Processing is due by " + f.processingDue + "."
 	}},
-	Approved: {"approved", func(f mailFacts) string {
+	partition.Approved: {"approved", func(f mailFacts) string {
 		return "Your new cycle runs " + f.cycleStart + " to " + f.cycleEnd + ", effective " + f.effective +
 			"; your credential reads " + f.credential + ". Keep earning points for the next cycle."
 	}},
-	Deficient: {"deficient", func(f mailFacts) string {
+	partition.Deficient: {"deficient", func(f mailFacts) string {
 		return "Resolve the deficiency by " + f.deadline + " (30 calendar days): submit a new allocation or add activities. " +
 			"Otherwise the declaration is deleted and the fee of " + f.fee + " is kept."
 	}},
-	UnderAudit: {"selected for audit", func(f mailFacts) string {
+	partition.UnderAudit: {"selected for audit", func(f mailFacts) string {
 		return "Upload the documentation listed for each activity by " + f.deadline + " (30 business days). " +
 			"Documentation not in English needs a translated English copy."
 	}},
-	AuditFailed: {"audit unsuccessful", func(f mailFacts) string {
+	partition.AuditFailed: {"audit unsuccessful", func(f mailFacts) string {
 		return "By " + f.deadline + " (30 business days) you may complete new points within the last month of your cycle " +
 			"(completed on or after " + f.lastMonthFrom + ") and submit them as a new allocation, or send an appeal letter " +
 			"(illness or an overseas military assignment over one year; financial or family reasons are not grounds). " +
 			"Otherwise the declaration is rejected and the fee of " + f.fee + " is kept."
 	}},
-	Appealed: {"appeal received", func(mailFacts) string {
+	partition.Appealed: {"appeal received", func(mailFacts) string {
 		return "Nothing for now: we will email you the decision on your appeal."
 	}},
-	Rejected: {"appeal denied", func(f mailFacts) string {
+	partition.Rejected: {"appeal denied", func(f mailFacts) string {
 		return "The declaration is closed; the fee of " + f.fee + " is not refundable. Your certification keeps its expiration date."
 	}},
-	Cancelled: {"cancelled: not paid", func(f mailFacts) string {
+	partition.Cancelled: {"cancelled: not paid", func(f mailFacts) string {
 		return "The fee of " + f.fee + " was not paid within 24 hours of the submission, so the declaration was cancelled " +
 			"and its activities released. Nothing was charged; to renew, submit a new declaration and pay its fee."
 	}},
-	Deleted: {"deleted after the deadline", func(f mailFacts) string {
+	partition.Deleted: {"deleted after the deadline", func(f mailFacts) string {
 		return "The deficiency was not resolved in time, so the declaration was deleted and its activities released; " +
 			"the fee of " + f.fee + " is kept. To renew, submit a new declaration (an expired certification also pays the " +
 			"reinstatement fee of " + f.reinstatementFee + ")."
@@ -77,7 +78,7 @@ var rejectedAtDeadline = struct {
 }}
 
 // facts gathers what the texts may state of d and the renewal r.
-func facts(d Declaration, r *Renewal) mailFacts {
+func facts(d partition.Declaration, r *Renewal) mailFacts {
 	f := mailFacts{processingDue: d.ProcessingDueOn.String(), fee: fees.Amount(d.Fee.TotalCents, d.Fee.Currency)}
 	if d.DeadlineOn != nil {
 		f.deadline = d.DeadlineOn.String()
@@ -102,13 +103,13 @@ func facts(d Declaration, r *Renewal) mailFacts {
 
 // statusMail is the data of a status email: the given name only, the
 // facts that matter (dates, amounts) and what to do.
-func statusMail(d Declaration, p Party, r *Renewal) map[string]string {
+func statusMail(d partition.Declaration, p Party, r *Renewal) map[string]string {
 	t, known := statusText[d.Status]
 	reason, by := "", ""
 	if n := len(d.History); n > 0 {
 		reason, by = d.History[n-1].Reason, d.History[n-1].By
 	}
-	if d.Status == Rejected && by == ActorJobName {
+	if d.Status == partition.Rejected && by == ActorJobName {
 		t = rejectedAtDeadline
 	}
 	todo := ""
@@ -133,7 +134,7 @@ func statusMail(d Declaration, p Party, r *Renewal) map[string]string {
 // documentMail confirms an audit upload and lists, by title, the claimed
 // activities still without documentation (R-DEC-3). titles maps activity
 // ids to their titles; an id without one is shown as is.
-func documentMail(d Declaration, p Party, titles map[string]string) map[string]string {
+func documentMail(d partition.Declaration, p Party, titles map[string]string) map[string]string {
 	data := statusMail(d, p, nil)
 	data["status"] = "documentation received"
 	data["reason"] = fmt.Sprintf("documentation received (%d document(s))", len(d.Documents))

@@ -2,7 +2,6 @@ package declarations
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,62 +9,16 @@ import (
 
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 )
 
 // Item types of the declaration items in the table.
 const (
-	ItemType        = "declaration"
 	pointerItemType = "declaration-pointer"
 	claimItemType   = "claim"
 	pendingItemType = "pending"
 )
-
-// Item is a declaration as stored in its certificant's partition
-// (sk=DECL#<id>). The attributes that keys, indexes and conditions use are
-// top-level; the whole declaration is Doc, its JSON, so every reader (the
-// transcript loader included) decodes one shape with Declaration.
-type Item struct {
-	dynamo.Key
-	Type          string `dynamodbav:"type"`
-	ID            string `dynamodbav:"id"`
-	CertificantID string `dynamodbav:"certificantId"`
-	Certification string `dynamodbav:"certification"`
-	Status        string `dynamodbav:"status"`
-	SubmittedAt   string `dynamodbav:"submittedAt"`
-	Version       int    `dynamodbav:"version"`
-	// Staff queue (ByQueue): declarations waiting, by processing due date.
-	QueuePK string `dynamodbav:"queuePk,omitempty"`
-	QueueSK string `dynamodbav:"queueSk,omitempty"`
-	Doc     string `dynamodbav:"doc"`
-	// AuditSelected is Declaration.AuditSelected (R-DEC-3), outside Doc.
-	AuditSelected bool `dynamodbav:"auditSelected,omitempty"`
-}
-
-// NewItem is the stored form of d.
-func NewItem(d Declaration) (Item, error) {
-	doc, err := json.Marshal(d)
-	if err != nil {
-		return Item{}, fmt.Errorf("encode declaration %s: %w", d.ID, err)
-	}
-	return Item{
-		Key:  dynamo.DeclarationKey(d.CertificantID, d.ID),
-		Type: ItemType, ID: d.ID, CertificantID: d.CertificantID, Certification: d.Certification,
-		Status: string(d.Status), SubmittedAt: d.SubmittedAt.UTC().Format(time.RFC3339Nano), Version: d.Version,
-		QueuePK: dynamo.QueuePK(string(d.Status)), QueueSK: d.ProcessingDueOn.String() + "#" + d.ID,
-		Doc: string(doc), AuditSelected: d.AuditSelected,
-	}, nil
-}
-
-// Declaration decodes the stored declaration.
-func (it Item) Declaration() (Declaration, error) {
-	var d Declaration
-	if err := json.Unmarshal([]byte(it.Doc), &d); err != nil {
-		return Declaration{}, fmt.Errorf("decode declaration %s: %w", it.ID, err)
-	}
-	d.AuditSelected = it.AuditSelected
-	return d, nil
-}
 
 type pointerItem struct {
 	dynamo.Key
@@ -126,7 +79,7 @@ func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now t
 // and the received email.
 func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 	d := sub.Declaration
-	item, err := NewItem(d)
+	item, err := partition.NewDeclarationItem(d)
 	if err != nil {
 		return nil, err
 	}
@@ -154,22 +107,9 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 	return writes, nil
 }
 
-// claimedActivities lists each allocated activity once, in allocation order.
-func claimedActivities(d Declaration) []string {
-	seen := map[string]bool{}
-	var ids []string
-	for _, a := range d.Allocations {
-		if !seen[a.ActivityID] {
-			seen[a.ActivityID] = true
-			ids = append(ids, a.ActivityID)
-		}
-	}
-	return ids
-}
-
 // ReceivedMail is the data of the "declaration received" email. No full
 // name: the greeting uses the given name only.
-func ReceivedMail(d Declaration, given, receipt string) map[string]string {
+func ReceivedMail(d partition.Declaration, given, receipt string) map[string]string {
 	warning := ""
 	for _, w := range d.Warnings {
 		warning += w.Message + " "
@@ -186,22 +126,22 @@ func ReceivedMail(d Declaration, given, receipt string) map[string]string {
 }
 
 // Get reads a declaration by id: the pointer names its partition.
-func (s *TableStore) Get(ctx context.Context, id string) (Declaration, bool, error) {
+func (s *TableStore) Get(ctx context.Context, id string) (partition.Declaration, bool, error) {
 	if id == "" || len(id) > maxIDLen {
-		return Declaration{}, false, nil
+		return partition.Declaration{}, false, nil
 	}
 	var p pointerItem
 	found, err := s.table.Get(ctx, dynamo.DeclarationPointerKey(id), &p)
 	if err != nil || !found {
-		return Declaration{}, false, err
+		return partition.Declaration{}, false, err
 	}
-	var it Item
+	var it partition.DeclarationItem
 	found, err = s.table.Get(ctx, dynamo.DeclarationKey(p.CertificantID, id), &it)
 	if err != nil || !found {
 		if err == nil {
 			err = errors.New("pointer without declaration " + id)
 		}
-		return Declaration{}, false, err
+		return partition.Declaration{}, false, err
 	}
 	d, err := it.Declaration()
 	return d, err == nil, err
@@ -212,7 +152,7 @@ const maxIDLen = 128
 
 // List reads every declaration of a certificant with one query of its
 // partition, which also tells whether the certificant (its profile) exists.
-func (s *TableStore) List(ctx context.Context, certificantID string) ([]Declaration, bool, error) {
+func (s *TableStore) List(ctx context.Context, certificantID string) ([]partition.Declaration, bool, error) {
 	if certificantID == "" || len(certificantID) > maxIDLen {
 		return nil, false, nil
 	}
@@ -221,14 +161,14 @@ func (s *TableStore) List(ctx context.Context, certificantID string) ([]Declarat
 		return nil, false, err
 	}
 	found := false
-	out := []Declaration{}
+	out := []partition.Declaration{}
 	for _, raw := range items {
 		sk := raw.SK()
 		found = found || sk == dynamo.ProfileKey(certificantID).SK
 		if !strings.HasPrefix(sk, dynamo.DeclarationPrefix) {
 			continue
 		}
-		var it Item
+		var it partition.DeclarationItem
 		if err := raw.Decode(&it); err != nil {
 			return nil, false, err
 		}

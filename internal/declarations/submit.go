@@ -15,6 +15,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/rules"
 )
@@ -55,7 +56,7 @@ type Snapshot struct {
 	Expiration civil.Date
 	// Pending: a declaration of this certification waits for a decision.
 	Pending      bool
-	Declarations []Declaration
+	Declarations []partition.Declaration
 	// Evaluation is the rules input for the CE window of a submission at the
 	// instant Load was given (R-CYC-3..5), claims of other declarations included.
 	Evaluation rules.EvaluationInput
@@ -68,7 +69,7 @@ type Loader interface {
 
 // Submission is everything the store writes in one transaction.
 type Submission struct {
-	Declaration Declaration
+	Declaration partition.Declaration
 	Email       string
 	GivenName   string
 	// Answer is the answer given (201 and the receipt), stored with the
@@ -91,9 +92,9 @@ type Judge func(ctx context.Context) (Submission, error)
 // ErrPending or ErrBusy.
 type Store interface {
 	Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, certificantID string, judge Judge) (dynamo.Answer, error)
-	Get(ctx context.Context, id string) (Declaration, bool, error)
+	Get(ctx context.Context, id string) (partition.Declaration, bool, error)
 	// List answers false when the certificant does not exist.
-	List(ctx context.Context, certificantID string) ([]Declaration, bool, error)
+	List(ctx context.Context, certificantID string) ([]partition.Declaration, bool, error)
 }
 
 // Errors of a submission; the HTTP layer maps them to statuses.
@@ -136,7 +137,7 @@ const ReceivedTemplate = "declaration-received"
 // Receipt is the 201 answer to a submission (api.md).
 type Receipt struct {
 	ID              string             `json:"id"`
-	Status          State              `json:"status"`
+	Status          partition.State    `json:"status"`
 	Certification   string             `json:"certification"`
 	Fee             fees.Quote         `json:"fee"`
 	ProcessingDueOn civil.Date         `json:"processingDueOn"`
@@ -229,16 +230,16 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 		At:             now,
 		Items:          []fees.Item{{Kind: fees.KindCMPDeclaration, Certification: key}},
 		Certifications: map[string]fees.Certification{key: {Expiration: snap.Expiration, Expired: adm.Reinstatement}},
-		Earlier:        Earlier(snap.Declarations),
+		Earlier:        partition.Earlier(snap.Declarations),
 	})
 	if err != nil {
 		return Submission{}, fmt.Errorf("quote: %w", err)
 	}
-	status := Submitted
+	status := partition.Submitted
 	if quote.TotalCents > 0 {
-		status = AwaitingPayment // R-PAY-1: submitted once paid
+		status = partition.AwaitingPayment // R-PAY-1: submitted once paid
 	}
-	d := Declaration{
+	d := partition.Declaration{
 		ID:              rand.Text(),
 		CertificantID:   req.CertificantID,
 		Certification:   key,
@@ -251,7 +252,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 		Allocations:     alloc,
 		Reported:        reported(activitiesByID(snap.Evaluation.Activities), alloc),
 		Warnings:        adm.Warnings,
-		History:         []Transition{{State: status, At: now.UTC(), By: principal}},
+		History:         []partition.Transition{{State: status, At: now.UTC(), By: principal}},
 		Version:         1,
 	}
 	d.AuditSelected = AuditSelected(d.ID, s.auditBP) // R-DEC-3: recorded at submission
@@ -266,7 +267,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 	}
 	sub := Submission{Declaration: d, Email: snap.Email, GivenName: snap.GivenName,
 		Answer: dynamo.Answer{Body: body}}
-	if status == AwaitingPayment {
+	if status == partition.AwaitingPayment {
 		p := payment.New(payment.KindDeclaration, d.CertificantID, d.ID, quote.TotalCents, now)
 		sub.Payment = &p
 	}
@@ -317,21 +318,21 @@ func shortfallErrors(short []rules.Shortfall) []fielderr.Field {
 }
 
 // Get reads a declaration by id.
-func (s *Service) Get(ctx context.Context, id string) (Declaration, bool, error) {
+func (s *Service) Get(ctx context.Context, id string) (partition.Declaration, bool, error) {
 	d, found, err := s.store.Get(ctx, id)
 	if err != nil {
-		return Declaration{}, false, fmt.Errorf("get declaration: %w", err)
+		return partition.Declaration{}, false, fmt.Errorf("get declaration: %w", err)
 	}
 	return d, found, nil
 }
 
 // List reads a certificant's declarations, newest first; false when the
 // certificant does not exist.
-func (s *Service) List(ctx context.Context, certificantID string) ([]Declaration, bool, error) {
+func (s *Service) List(ctx context.Context, certificantID string) ([]partition.Declaration, bool, error) {
 	ds, found, err := s.store.List(ctx, certificantID)
 	if err != nil {
 		return nil, false, fmt.Errorf("list declarations: %w", err)
 	}
-	slices.SortFunc(ds, func(a, b Declaration) int { return b.SubmittedAt.Compare(a.SubmittedAt) })
+	slices.SortFunc(ds, func(a, b partition.Declaration) int { return b.SubmittedAt.Compare(a.SubmittedAt) })
 	return ds, found, nil
 }

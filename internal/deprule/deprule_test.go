@@ -98,10 +98,6 @@ var sdkAllowed = []string{"internal/dynamo", "internal/boot"}
 var todo = map[string]string{
 	"internal/exams -> internal/certificants":        "TODO: registers the certification a pass earns through certificants; the partition owner of issue 13 replaces it",
 	"internal/inactive -> internal/certificants":     "TODO: reads and updates the certification through certificants; the partition owner of issue 13 replaces it",
-	"internal/providers -> internal/transcript":      "TODO: posts activities as transcript entries; the partition owner's write builders of issue 13 replace it",
-	"internal/quotes -> internal/declarations":       "TODO: quotes read declarations' items to price a submission; the partition owner of issue 13 replaces it",
-	"internal/quotes -> internal/transcript":         "TODO: quotes read the transcript snapshot; the partition owner's one-Query reader of issue 13 replaces it",
-	"internal/transcript -> internal/declarations":   "TODO: the transcript loader decodes declarations' items; the partition owner of issue 13 replaces it",
 	"internal/verification -> internal/certificants": "TODO: reads the certification to verify through certificants; the partition owner of issue 13 replaces it",
 }
 

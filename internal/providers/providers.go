@@ -23,7 +23,6 @@ import (
 	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/pattern"
 	"github.com/boc/cmp/internal/rules"
-	"github.com/boc/cmp/internal/transcript"
 )
 
 // Provider is a registered CE provider (R-PROV-1). ClientID, when set, is
@@ -124,7 +123,7 @@ type Holders interface {
 
 // Transcripts posts completions; posted[i] is false for one there already.
 type Transcripts interface {
-	Post(ctx context.Context, ps []transcript.Posting) (posted []bool, err error)
+	Post(ctx context.Context, ps []partition.Posting) (posted []bool, err error)
 }
 
 // Service is the R-PROV use case.
@@ -238,7 +237,7 @@ func (s *Service) Post(ctx context.Context, p Provider, up Upload) (Batch, error
 	now := s.now()
 	b := Batch{BatchID: rand.Text(), ProviderID: p.ID, ReceivedAt: now.UTC().Format(time.RFC3339), Lines: make([]Line, len(up.Completions))}
 	today := calendar.Today(now)
-	valid := make([]transcript.Posting, len(up.Completions))
+	valid := make([]partition.Posting, len(up.Completions))
 	var numbers []string
 	for i, c := range up.Completions {
 		c.CertificationNumber, c.CourseID = strings.TrimSpace(c.CertificationNumber), strings.TrimSpace(c.CourseID)
@@ -258,7 +257,7 @@ func (s *Service) Post(ctx context.Context, p Provider, up Upload) (Batch, error
 	}
 	// Each activity is written once: a line repeating an earlier one of the
 	// batch answers as that one did.
-	var writes []transcript.Posting
+	var writes []partition.Posting
 	var writeLine []int
 	first := map[string]int{}
 	for i, c := range up.Completions {
@@ -309,7 +308,7 @@ func (s *Service) Post(ctx context.Context, p Provider, up Upload) (Batch, error
 
 // prepare validates a line as a formal CE activity (R-ACT-1) of the
 // provider and derives its activity id; the certificant comes later.
-func (s *Service) prepare(p Provider, c Completion, today civil.Date) (transcript.Posting, []fielderr.Field) {
+func (s *Service) prepare(p Provider, c Completion, today civil.Date) (partition.Posting, []fielderr.Field) {
 	var errs []fielderr.Field
 	add := func(field, rule, msg string) {
 		errs = append(errs, fielderr.Field{Field: field, Rule: rule, Message: msg})
@@ -346,11 +345,11 @@ func (s *Service) prepare(p Provider, c Completion, today civil.Date) (transcrip
 		add("completedOn", "R-ACT-11", "must not be in the future")
 	}
 	if len(errs) > 0 {
-		return transcript.Posting{}, errs
+		return partition.Posting{}, errs
 	}
 	id := ActivityID(p.ID, c.CourseID, c.CertificationNumber)
 	act.ID = id
-	return transcript.Posting{ActivityID: id, ProviderID: p.ID, ProviderName: p.Name, CourseID: c.CourseID,
+	return partition.Posting{ActivityID: id, ProviderID: p.ID, ProviderName: p.Name, CourseID: c.CourseID,
 		Input: in, Activity: act}, nil
 }
 

@@ -12,11 +12,10 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
-	"github.com/boc/cmp/internal/transcript"
 )
 
 // Request is the body of POST /v1/fees/quote.
@@ -78,13 +77,13 @@ func canonical(items []fees.Item) []fees.Item {
 	return out
 }
 
-// PartitionLoader reads Facts with the transcript's one-Query partition
-// loader: a quote costs one DynamoDB round trip.
-type PartitionLoader struct{ partitions *transcript.Loader }
+// PartitionLoader reads Facts with the partition's one-Query reader: a
+// quote costs one DynamoDB round trip.
+type PartitionLoader struct{ partitions *partition.Reader }
 
 // NewPartitionLoader reads partitions of the table.
 func NewPartitionLoader(table *dynamo.Table) *PartitionLoader {
-	return &PartitionLoader{partitions: transcript.NewLoader(table)}
+	return &PartitionLoader{partitions: partition.NewReader(table)}
 }
 
 // Facts are the certifications (expired on the board's date of at, R-FEE-3)
@@ -93,13 +92,13 @@ func (l *PartitionLoader) Facts(ctx context.Context, certificantID string, at ti
 	if certificantID == "" || len(certificantID) > maxIDLen {
 		return Facts{}, false, nil
 	}
-	p, found, err := l.partitions.Partition(ctx, certificantID)
+	p, found, err := l.partitions.Load(ctx, certificantID)
 	if err != nil || !found {
 		return Facts{}, false, err
 	}
 	today := calendar.Today(at)
 	f := Facts{Certifications: make(map[string]fees.Certification, len(p.Profile.Certifications)),
-		Earlier: declarations.Earlier(p.Declarations)}
+		Earlier: partition.Earlier(p.Declarations)}
 	for _, c := range p.Profile.Certifications {
 		exp := c.Expiration()
 		f.Certifications[c.Key] = fees.Certification{Expiration: exp, Expired: calendar.StatusOn(exp, today) == calendar.StatusExpired}

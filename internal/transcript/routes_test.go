@@ -17,6 +17,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/transcriptapi"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 	"github.com/boc/cmp/internal/transcript"
 )
@@ -67,7 +68,7 @@ func TestAddActivity(t *testing.T) {
 		}
 	}
 	r := call(rt, transcriptapi.RouteList, c1, "s-1", "[staff]", "")
-	var list struct{ Activities []transcript.Entry }
+	var list struct{ Activities []partition.Entry }
 	if err := json.Unmarshal([]byte(r.Body), &list); err != nil || len(list.Activities) != 3 {
 		t.Fatalf("list: %d %s", r.StatusCode, r.Body)
 	}
@@ -80,9 +81,9 @@ func TestAddActivity(t *testing.T) {
 func TestDeleteActivity(t *testing.T) {
 	m, rt := fixture()
 	p := m.Parts()["c-1"]
-	p.Entries = []transcript.Entry{{ID: "a-1"}, {ID: "a-2"}}
+	p.Entries = []partition.Entry{{ID: "a-1"}, {ID: "a-2"}}
 	p.Activities = []rules.Activity{{ID: "a-1"}, {ID: "a-2"}}
-	p.Claims = []transcript.Claim{{Certification: "ASCPi-MLS", ActivityID: "a-1"}}
+	p.Claims = []partition.Claim{{Certification: "ASCPi-MLS", ActivityID: "a-1"}}
 	tests := []struct {
 		name, id, sub string
 		status        int
@@ -104,14 +105,14 @@ func TestProgress(t *testing.T) {
 	m, rt := fixture()
 	p := m.Parts()["c-1"]
 	act := func(id string, pts rules.Points, on string, areas ...rules.Area) {
-		p.Entries = append(p.Entries, transcript.Entry{ID: id})
+		p.Entries = append(p.Entries, partition.Entry{ID: id})
 		p.Activities = append(p.Activities, rules.Activity{ID: id, Type: rules.FormalCE, Title: id, CompletedOn: d(on), Areas: areas, Points: pts, Status: rules.Accepted})
 	}
 	act("safety", 2*rules.Pt, "2023-05-02", rules.AreaSafety)
 	act("chem", 3*rules.Pt, "2023-05-02", rules.AreaChemistry)
 	act("before-cycle", 10*rules.Pt, "2021-12-31", rules.AreaHematology)
 	act("claimed", 4*rules.Pt, "2023-05-02", rules.AreaBloodBanking)
-	p.Claims = []transcript.Claim{{Certification: "ASCPi-MLS", ActivityID: "claimed"}}
+	p.Claims = []partition.Claim{{Certification: "ASCPi-MLS", ActivityID: "claimed"}}
 
 	r := call(rt, transcriptapi.RouteProgress, map[string]string{"id": "c-1", "key": "ascpi-mls"}, "c-1", "", "")
 	if r.StatusCode != 200 {
@@ -169,7 +170,7 @@ func TestCovidReview(t *testing.T) {
 	covid := `{"type":"covid_ce","title":"Covid testing","provider":"City Lab","completedOn":"2022-06-01","areas":["other"],"contactHours":"10","supervisorSignoff":"SUP-7"}`
 	add := func(body string) httpapi.Response { return call(rt, transcriptapi.RouteAdd, c1, "c-1", "", body) }
 	r := add(covid)
-	var e transcript.Entry
+	var e partition.Entry
 	if r.StatusCode != 201 || json.Unmarshal([]byte(r.Body), &e) != nil || e.Status != rules.PendingReview {
 		t.Fatalf("covid entry: %d %s", r.StatusCode, r.Body)
 	}
@@ -238,10 +239,10 @@ func TestCovidReview(t *testing.T) {
 func TestDisputeActivity(t *testing.T) {
 	m, rt := fixture()
 	p := m.Parts()["c-1"]
-	p.Entries = []transcript.Entry{{ID: "p-1", Source: transcript.SourceProvider, Status: rules.Accepted}, {ID: "s-1", Source: transcript.SourceSelf},
-		{ID: "p-2", Source: transcript.SourceProvider, Status: rules.Accepted}}
+	p.Entries = []partition.Entry{{ID: "p-1", Source: partition.SourceProvider, Status: rules.Accepted}, {ID: "s-1", Source: partition.SourceSelf},
+		{ID: "p-2", Source: partition.SourceProvider, Status: rules.Accepted}}
 	p.Activities = []rules.Activity{{ID: "p-1", Reported: true}, {ID: "s-1"}, {ID: "p-2", Reported: true}}
-	p.Claims = []transcript.Claim{{Certification: "ASCPi-MLS", ActivityID: "p-2"}}
+	p.Claims = []partition.Claim{{Certification: "ASCPi-MLS", ActivityID: "p-2"}}
 	reason := `{"reason":"I never took this course"}`
 	params := func(id string) map[string]string { return map[string]string{"id": "c-1", "activityId": id} }
 	tests := []struct {

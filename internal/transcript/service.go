@@ -18,18 +18,18 @@ import (
 	"github.com/boc/cmp/internal/rules"
 )
 
-// Partitions reads a certificant's partition (Loader).
+// Partitions reads a certificant's partition (partition.Reader).
 type Partitions interface {
-	Partition(ctx context.Context, certificantID string) (Partition, bool, error)
+	Load(ctx context.Context, certificantID string) (partition.Partition, bool, error)
 	// Fenced also answers the transcript version, read before the
 	// partition, that a change judged on it commits against.
-	Fenced(ctx context.Context, certificantID string) (Partition, int, bool, error)
+	Fenced(ctx context.Context, certificantID string) (partition.Partition, int, bool, error)
 }
 
 // Store writes transcript entries.
 type Store interface {
 	// Add puts a new entry; ErrNotFound when the certificant has no profile.
-	Add(ctx context.Context, certificantID string, e Entry, act rules.Activity) error
+	Add(ctx context.Context, certificantID string, e partition.Entry, act rules.Activity) error
 	// Delete removes an entry (ErrNotFound when gone) while the transcript
 	// version is still seen; when it moved, a dynamo.ConditionError on the
 	// transcript fence.
@@ -55,19 +55,19 @@ func NewService(store Store, partitions Partitions, now func() time.Time) *Servi
 
 // Add validates an entry strictly per type (R-ACT) and stores it with its
 // derived points and status.
-func (s *Service) Add(ctx context.Context, certificantID string, in rules.ActivityInput) (Entry, error) {
+func (s *Service) Add(ctx context.Context, certificantID string, in rules.ActivityInput) (partition.Entry, error) {
 	act, err := s.check(in)
 	if err != nil {
-		return Entry{}, err
+		return partition.Entry{}, err
 	}
-	e := Entry{ID: rand.Text(), ActivityInput: in, Points: act.Points, Status: act.Status,
-		CreatedAt: s.now().UTC().Format(time.RFC3339), Source: SourceSelf}
+	e := partition.Entry{ID: rand.Text(), ActivityInput: in, Points: act.Points, Status: act.Status,
+		CreatedAt: s.now().UTC().Format(time.RFC3339), Source: partition.SourceSelf}
 	act.ID = e.ID
 	if err := s.store.Add(ctx, certificantID, e, act); err != nil {
 		if errors.Is(err, ErrCovidTaken) {
-			return Entry{}, err
+			return partition.Entry{}, err
 		}
-		return Entry{}, fmt.Errorf("add activity: %w", err)
+		return partition.Entry{}, fmt.Errorf("add activity: %w", err)
 	}
 	return e, nil
 }
@@ -91,8 +91,8 @@ func (s *Service) check(in rules.ActivityInput) (rules.Activity, error) {
 }
 
 // List is the transcript, most recently completed first.
-func (s *Service) List(ctx context.Context, certificantID string) ([]Entry, error) {
-	p, found, err := s.partitions.Partition(ctx, certificantID)
+func (s *Service) List(ctx context.Context, certificantID string) ([]partition.Entry, error) {
+	p, found, err := s.partitions.Load(ctx, certificantID)
 	if err != nil {
 		return nil, fmt.Errorf("list activities: %w", err)
 	}
@@ -101,9 +101,9 @@ func (s *Service) List(ctx context.Context, certificantID string) ([]Entry, erro
 	}
 	entries := slices.Clone(p.Entries)
 	if entries == nil {
-		entries = []Entry{}
+		entries = []partition.Entry{}
 	}
-	slices.SortStableFunc(entries, func(a, b Entry) int { return b.CompletedOn.Compare(a.CompletedOn) })
+	slices.SortStableFunc(entries, func(a, b partition.Entry) int { return b.CompletedOn.Compare(a.CompletedOn) })
 	return entries, nil
 }
 
@@ -112,12 +112,12 @@ func (s *Service) List(ctx context.Context, certificantID string) ([]Entry, erro
 // commits only while that version holds, so a declaration submitted
 // meanwhile makes it judged again, never vanish under the claim.
 func (s *Service) Delete(ctx context.Context, certificantID, activityID string) error {
-	return s.fenced(ctx, certificantID, func(ctx context.Context, p Partition, seen int) error {
+	return s.fenced(ctx, certificantID, func(ctx context.Context, p partition.Partition, seen int) error {
 		// The source of an entry never changes, so the read decides this one.
-		if _, err := p.postedEntry(activityID); err == nil {
+		if _, err := postedEntry(p, activityID); err == nil {
 			return ErrPosted
 		}
-		if p.claimed(activityID) {
+		if p.Claimed(activityID) {
 			return ErrClaimed
 		}
 		return s.store.Delete(ctx, certificantID, activityID, seen)
@@ -126,7 +126,7 @@ func (s *Service) Delete(ctx context.Context, certificantID, activityID string) 
 
 // fenced judges change on a fenced read of the partition, again when the
 // transcript moved meanwhile (dynamo.Rejudge); the use case's errors pass.
-func (s *Service) fenced(ctx context.Context, certificantID string, change func(ctx context.Context, p Partition, seen int) error) error {
+func (s *Service) fenced(ctx context.Context, certificantID string, change func(ctx context.Context, p partition.Partition, seen int) error) error {
 	err := dynamo.Rejudge(ctx, dynamo.TranscriptFence(certificantID), func(ctx context.Context) error {
 		p, seen, found, err := s.partitions.Fenced(ctx, certificantID)
 		if err != nil {
@@ -155,7 +155,7 @@ const maxReviewReason = 500
 // ReviewCovid applies staff member by's review of a covid claim form: accept
 // counts the entry from then on, reject never counts it, says why, and frees
 // the certificant's one covid entry (R-ACT-9).
-func (s *Service) ReviewCovid(ctx context.Context, certificantID, activityID, by string, in Review) (Entry, error) {
+func (s *Service) ReviewCovid(ctx context.Context, certificantID, activityID, by string, in Review) (partition.Entry, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	var status rules.Status
 	var errs []fielderr.Field
@@ -174,24 +174,24 @@ func (s *Service) ReviewCovid(ctx context.Context, certificantID, activityID, by
 		errs = append(errs, fielderr.Field{Field: "reason", Rule: "R-ACT-9", Message: fmt.Sprintf("at most %d characters, no control characters", maxReviewReason)})
 	}
 	if len(errs) > 0 {
-		return Entry{}, &fielderr.Invalid{Detail: "invalid review", Fields: errs}
+		return partition.Entry{}, &fielderr.Invalid{Detail: "invalid review", Fields: errs}
 	}
 	if err := s.store.Review(ctx, certificantID, activityID, status, in.Reason, by, s.now().UTC().Format(time.RFC3339)); err != nil {
 		if errors.Is(err, ErrNotReviewable) {
-			return Entry{}, err
+			return partition.Entry{}, err
 		}
-		return Entry{}, fmt.Errorf("review activity %s: %w", activityID, err)
+		return partition.Entry{}, fmt.Errorf("review activity %s: %w", activityID, err)
 	}
 	entries, err := s.List(ctx, certificantID)
 	if err != nil {
-		return Entry{}, err
+		return partition.Entry{}, err
 	}
 	for _, e := range entries {
 		if e.ID == activityID {
 			return e, nil
 		}
 	}
-	return Entry{}, ErrNotFound
+	return partition.Entry{}, ErrNotFound
 }
 
 // Progress is a certification's current cycle judged on today (api.md).
@@ -217,7 +217,7 @@ func (s *Service) Progress(ctx context.Context, certificantID, certKey string) (
 	if err != nil {
 		return Progress{}, ErrNotFound
 	}
-	p, found, err := s.partitions.Partition(ctx, certificantID)
+	p, found, err := s.partitions.Load(ctx, certificantID)
 	if err != nil {
 		return Progress{}, fmt.Errorf("progress: %w", err)
 	}
@@ -231,8 +231,8 @@ func (s *Service) Progress(ctx context.Context, certificantID, certKey string) (
 	return progressOf(p, cert, c, calendar.Today(s.now()))
 }
 
-func progressOf(p Partition, cert rules.Certification, c partition.Certification, today civil.Date) (Progress, error) {
-	cy := CycleOn(c, today)
+func progressOf(p partition.Partition, cert rules.Certification, c partition.Certification, today civil.Date) (Progress, error) {
+	cy := partition.CycleOn(c, today)
 	ev, err := rules.Evaluate(p.Evaluation(cert, cy))
 	if err != nil {
 		return Progress{}, fmt.Errorf("progress of %s: %w", cert.Key(), err)

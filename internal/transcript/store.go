@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 )
 
@@ -35,8 +36,8 @@ type covidItem struct {
 // Add puts the entry in the same transaction as a check that the profile
 // exists, so no entry outlives or precedes its certificant; a covid entry
 // also takes the certificant's one covid claim (ErrCovidTaken).
-func (s *TableStore) Add(ctx context.Context, certificantID string, e Entry, act rules.Activity) error {
-	it, err := newItem(certificantID, e, act)
+func (s *TableStore) Add(ctx context.Context, certificantID string, e partition.Entry, act rules.Activity) error {
+	it, err := partition.NewActivityItem(certificantID, e, act)
 	if err != nil {
 		return err
 	}

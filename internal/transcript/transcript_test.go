@@ -2,32 +2,31 @@ package transcript
 
 import (
 	"context"
-	"testing"
 
-	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 )
 
 // memory keeps partitions as the table does; the service judges claims.
-type memory struct{ parts map[string]*Partition }
+type memory struct {
+	parts map[string]*partition.Partition
+}
 
-func (m *memory) Partition(_ context.Context, id string) (Partition, bool, error) {
+func (m *memory) Load(_ context.Context, id string) (partition.Partition, bool, error) {
 	p, ok := m.parts[id]
 	if !ok {
-		return Partition{}, false, nil
+		return partition.Partition{}, false, nil
 	}
 	return *p, true, nil
 }
 
 // Fenced: memory has no concurrent writers, so any version does.
-func (m *memory) Fenced(ctx context.Context, id string) (Partition, int, bool, error) {
-	p, found, err := m.Partition(ctx, id)
+func (m *memory) Fenced(ctx context.Context, id string) (partition.Partition, int, bool, error) {
+	p, found, err := m.Load(ctx, id)
 	return p, 0, found, err
 }
 
-func (m *memory) Add(_ context.Context, id string, e Entry, act rules.Activity) error {
+func (m *memory) Add(_ context.Context, id string, e partition.Entry, act rules.Activity) error {
 	p, ok := m.parts[id]
 	if !ok {
 		return ErrNotFound
@@ -74,54 +73,6 @@ func (m *memory) Dispute(_ context.Context, id, activityID, reason, _ string, _ 
 		}
 	}
 	return ErrNotFound
-}
-
-var d = civil.MustParse
-
-func TestEvaluationOwnCovidClaim(t *testing.T) {
-	p := Partition{Activities: []rules.Activity{{ID: "covid", Type: rules.CovidCE}}, Claims: []Claim{{"ASCPi-MLS", "covid"}}}
-	mls, _ := rules.ParseKey("ASCPi-MLS")
-	in := p.Evaluation(mls, Cycle{RequirementsOn: d("2025-01-31")})
-	if !in.ClaimedInCertification["covid"] || in.CovidUsedElsewhere || in.ClaimedElsewhere["covid"] {
-		t.Errorf("own claim of the covid entry: %+v", in)
-	}
-}
-
-// R-ACT-11, R-ACT-3, R-ACT-9: claims split by certification; a claimed covid entry uses up the one.
-func TestEvaluationClaims(t *testing.T) {
-	p := Partition{
-		Activities: []rules.Activity{{ID: "covid", Type: rules.CovidCE}, {ID: "course", Type: rules.FormalCE}},
-		Claims:     []Claim{{"ASCPi-SBB", "covid"}, {"ASCPi-MLS", "course"}},
-	}
-	mls, _ := rules.ParseKey("ASCPi-MLS")
-	in := p.Evaluation(mls, Cycle{RequirementsOn: d("2025-01-31")})
-	if !in.ClaimedInCertification["course"] || in.ClaimedInCertification["covid"] || !in.ClaimedElsewhere["covid"] || !in.CovidUsedElsewhere {
-		t.Errorf("evaluation input: %+v", in)
-	}
-}
-
-// R-CYC-3..5, R-REQ: requirements are read at the cycle end while current,
-// at the submission day for a reinstatement or a voluntary participant.
-func TestCycleOn(t *testing.T) {
-	mls := partition.Certification{CMPRequired: true, CycleStart: "2022-02-01", CycleEnd: "2025-01-31"}
-	tests := []struct {
-		name     string
-		c        partition.Certification
-		today    string
-		window   calendar.Period
-		reqOn    string
-		hasCycle bool
-	}{
-		{"current", mls, "2024-12-01", calendar.Period{Start: d("2022-02-01"), End: d("2025-01-31")}, "2025-01-31", true},
-		{"expired: 3 years before", mls, "2025-03-04", calendar.Period{Start: d("2022-03-04"), End: d("2025-03-04")}, "2025-03-04", true},
-		{"voluntary: 3 years before", partition.Certification{}, "2025-03-04", calendar.Period{Start: d("2022-03-04"), End: d("2025-03-04")}, "2025-03-04", false},
-	}
-	for _, tc := range tests {
-		cy := CycleOn(tc.c, d(tc.today))
-		if cy.CEWindow != tc.window || cy.RequirementsOn != d(tc.reqOn) || cy.Period.IsZero() == tc.hasCycle {
-			t.Errorf("%s: %+v", tc.name, cy)
-		}
-	}
 }
 
 // R-ACT-9: staff review the covid claim form: until then it does not

@@ -15,12 +15,11 @@ import (
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/declarationsapi"
 	"github.com/boc/cmp/internal/payment"
-	"github.com/boc/cmp/internal/transcript"
 )
 
 // Router wires the use case on the table and Stripe.
 func Router(table *dynamo.Table, intents payment.Intents, log *slog.Logger) *httpapi.Router {
-	store, loader := declarations.NewTableStore(table), transcript.NewLoader(table)
+	store, loader := declarations.NewTableStore(table), declarations.NewPartitionLoader(table)
 	// AUDIT_SHARE_PERCENT: share of declarations audited (R-DEC-3, default 5),
 	// recorded on each declaration at submission.
 	share, err := declarations.ParseAuditShare(os.Getenv("AUDIT_SHARE_PERCENT"))

@@ -17,6 +17,7 @@ import (
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/mail/mailtest"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/rules"
 )
@@ -25,7 +26,7 @@ import (
 // contract of dynamo.Table.Idempotent, under a lock.
 type memStore struct {
 	mu      sync.Mutex
-	decls   map[string]declarations.Declaration
+	decls   map[string]partition.Declaration
 	pending map[string]string       // certificant#cert -> declaration id
 	answers map[string]storedAnswer // principal#key
 	outbox  []declarations.Submission
@@ -37,7 +38,7 @@ type storedAnswer struct {
 }
 
 func newMemStore() *memStore {
-	return &memStore{decls: map[string]declarations.Declaration{}, pending: map[string]string{}, answers: map[string]storedAnswer{}}
+	return &memStore{decls: map[string]partition.Declaration{}, pending: map[string]string{}, answers: map[string]storedAnswer{}}
 }
 
 func (m *memStore) Submit(ctx context.Context, idem *dynamo.Idempotency, _ time.Time, _ string, judge declarations.Judge) (dynamo.Answer, error) {
@@ -97,17 +98,17 @@ func (m *memStore) write(idem *dynamo.Idempotency, s declarations.Submission) er
 	return nil
 }
 
-func (m *memStore) Get(_ context.Context, id string) (declarations.Declaration, bool, error) {
+func (m *memStore) Get(_ context.Context, id string) (partition.Declaration, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, ok := m.decls[id]
 	return d, ok, nil
 }
 
-func (m *memStore) List(_ context.Context, certificantID string) ([]declarations.Declaration, bool, error) {
+func (m *memStore) List(_ context.Context, certificantID string) ([]partition.Declaration, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := []declarations.Declaration{}
+	out := []partition.Declaration{}
 	for _, d := range m.decls {
 		if d.CertificantID == certificantID {
 			out = append(out, d)
@@ -135,7 +136,7 @@ func (l *memLoader) Load(_ context.Context, certificantID, certKey string, at ti
 	l.store.mu.Lock()
 	_, pending := l.store.pending[certificantID+"#"+certKey]
 	claimed := map[string]bool{}
-	var decls []declarations.Declaration
+	var decls []partition.Declaration
 	for _, d := range l.store.decls {
 		if d.CertificantID != certificantID {
 			continue

@@ -8,6 +8,7 @@ import (
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // Route keys of the lifecycle, served by the declarations function too.
@@ -57,7 +58,7 @@ func Mount(rt *httpapi.Router, lc *declarations.Lifecycle) {
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var doc declarations.Document
+		var doc declarations.Upload
 		if err := r.DecodeChecked(&doc); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -65,7 +66,7 @@ func Mount(rt *httpapi.Router, lc *declarations.Lifecycle) {
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		d, err = lc.AddDocument(ctx, d, doc)
+		d, err = lc.AddDocument(ctx, d, partition.Document(doc))
 		if err != nil {
 			return httpapi.Response{}, lifecycleProblem(err)
 		}
@@ -75,8 +76,8 @@ func Mount(rt *httpapi.Router, lc *declarations.Lifecycle) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		state := declarations.State(r.Query["status"])
-		if state == "" || state.Final() || !state.Open() {
+		state := partition.State(r.Query["status"])
+		if state == "" || state.Final() || !declarations.Open(state) {
 			return httpapi.Response{}, httpapi.BadRequest("invalid status", fielderr.Field{Field: "status", Rule: "R-DEC-1",
 				Message: "one of awaiting_payment, submitted, processing, deficient, under_audit, audit_failed, appealed"})
 		}
@@ -91,13 +92,13 @@ func Mount(rt *httpapi.Router, lc *declarations.Lifecycle) {
 // requireOwner reads the declaration of the path and lets only its
 // certificant through (staff 403, anyone else 404); the use case goes on
 // with the declaration read here.
-func requireOwner(ctx context.Context, lc *declarations.Lifecycle, r *httpapi.Request) (declarations.Declaration, error) {
+func requireOwner(ctx context.Context, lc *declarations.Lifecycle, r *httpapi.Request) (partition.Declaration, error) {
 	d, err := lc.Declaration(ctx, r.Param("id"))
 	if errors.Is(err, declarations.ErrNotFound) {
-		return declarations.Declaration{}, httpapi.NotFound()
+		return partition.Declaration{}, httpapi.NotFound()
 	}
 	if err != nil {
-		return declarations.Declaration{}, err
+		return partition.Declaration{}, err
 	}
 	return d, httpapi.RequireSelf(r.Principal, d.CertificantID)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/quotesapi"
 	"github.com/boc/cmp/internal/httpapi/transcriptapi"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/quotes"
 	"github.com/boc/cmp/internal/roundtrips"
 	"github.com/boc/cmp/internal/stripeapi"
@@ -184,5 +185,5 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // progressRouter is the transcript function's router, for progress's budget.
 func progressRouter(table *dynamo.Table, log *slog.Logger) *httpapi.Router {
-	return transcriptapi.NewRouter(transcript.NewService(transcript.NewTableStore(table), transcript.NewLoader(table), time.Now), log)
+	return transcriptapi.NewRouter(transcript.NewService(transcript.NewTableStore(table), partition.NewReader(table), time.Now), log)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // End-to-end tests of the R-DEC lifecycle through the local stack: staff
@@ -54,7 +55,7 @@ func openDeclaration(t *testing.T, s *stacktest.Stack, certificantID string) *li
 }
 
 // decide takes a staff decision and wants 200.
-func (l *lifecycle) decide(decision string, reasons ...string) declarations.Declaration {
+func (l *lifecycle) decide(decision string, reasons ...string) partition.Declaration {
 	l.t.Helper()
 	body := map[string]any{"decision": decision}
 	if len(reasons) > 0 {
@@ -67,45 +68,45 @@ func (l *lifecycle) decide(decision string, reasons ...string) declarations.Decl
 // at submission (the stack's share, decided from its id) is not approved
 // by it: the approval opens its audit (R-DEC-3), which audit_pass then
 // passes. The answer's steps are the history entries the approval added.
-func (l *lifecycle) approve(reasons ...string) (declarations.Declaration, []step) {
+func (l *lifecycle) approve(reasons ...string) (partition.Declaration, []step) {
 	l.t.Helper()
 	reason := strings.Join(reasons, "; ")
 	d := l.decide("approve", reasons...)
 	if !declarations.AuditSelected(l.id, declarations.DefaultAuditShareBP) {
-		return d, []step{{declarations.Approved, staffID, reason}}
+		return d, []step{{partition.Approved, staffID, reason}}
 	}
-	if d.Status != declarations.UnderAudit || d.Renewal != nil {
+	if d.Status != partition.UnderAudit || d.Renewal != nil {
 		l.t.Errorf("approval of a declaration selected for audit: %s, renewal %v; want under_audit (R-DEC-3)", d.Status, d.Renewal)
 	}
 	d = l.decide("audit_pass", reasons...)
-	return d, []step{{declarations.UnderAudit, staffID, "selected for audit (R-DEC-3)"}, {declarations.Approved, staffID, reason}}
+	return d, []step{{partition.UnderAudit, staffID, "selected for audit (R-DEC-3)"}, {partition.Approved, staffID, reason}}
 }
 
 // resolve posts the certificant's resolution and wants 200.
-func (l *lifecycle) resolve(body map[string]any) declarations.Declaration {
+func (l *lifecycle) resolve(body map[string]any) partition.Declaration {
 	l.t.Helper()
 	return l.ok("resolution", l.s.Do(l.t, "POST", "/v1/declarations/"+l.id+"/resolution", l.sc.token, body))
 }
 
 // get reads the declaration as its certificant.
-func (l *lifecycle) get() declarations.Declaration {
+func (l *lifecycle) get() partition.Declaration {
 	l.t.Helper()
 	return l.ok("read", l.s.Do(l.t, "GET", "/v1/declarations/"+l.id, l.sc.token, nil))
 }
 
-func (l *lifecycle) ok(what string, r *stacktest.Response) declarations.Declaration {
+func (l *lifecycle) ok(what string, r *stacktest.Response) partition.Declaration {
 	l.t.Helper()
 	if r.Status != 200 {
 		l.t.Fatalf("%s: %d %s", what, r.Status, r.Body)
 	}
-	var d declarations.Declaration
+	var d partition.Declaration
 	r.JSON(l.t, &d)
 	return d
 }
 
 // step is one expected history entry; reason is a substring.
 type step struct {
-	state  declarations.State
+	state  partition.State
 	by     string
 	reason string
 }
@@ -116,10 +117,10 @@ type step struct {
 // its fee by the certificant, submitted when Stripe reported the payment
 // (R-PAY-1).
 func paid(certificantID string) []step {
-	return []step{{declarations.AwaitingPayment, certificantID, ""}, {declarations.Submitted, declarations.ActorStripe, "fee paid"}}
+	return []step{{partition.AwaitingPayment, certificantID, ""}, {partition.Submitted, declarations.ActorStripe, "fee paid"}}
 }
 
-func wantHistory(t *testing.T, d declarations.Declaration, steps ...step) {
+func wantHistory(t *testing.T, d partition.Declaration, steps ...step) {
 	t.Helper()
 	if len(d.History) != len(steps) {
 		t.Fatalf("history %+v, want %d entries %+v", d.History, len(steps), steps)
@@ -189,7 +190,7 @@ func renewalOf() (cycle calendar.Period, effective civil.Date) {
 // profile and in the approval email (R-CYC-2, R-CYC-6): approved before its
 // effective date, the profile still shows the current cycle, the approved
 // one as nextCycle; from the effective date on, the new one.
-func (l *lifecycle) wantRenewed(d declarations.Declaration) {
+func (l *lifecycle) wantRenewed(d partition.Declaration) {
 	l.t.Helper()
 	cycle, effective := renewalOf()
 	if d.Renewal == nil || *d.Renewal != cycle {
@@ -297,8 +298,8 @@ func TestLifecycleDeficientResolved(t *testing.T) {
 	l.wantMail(statusSubject("in review"), "new allocation", d.ProcessingDueOn.String())
 	d, approval := l.approve()
 	wantHistory(t, d, append(append(paid(l.sc.id),
-		step{declarations.Deficient, staffID, "the ethics course lacks a certificate"},
-		step{declarations.Processing, l.sc.id, "new allocation"}), approval...)...)
+		step{partition.Deficient, staffID, "the ethics course lacks a certificate"},
+		step{partition.Processing, l.sc.id, "new allocation"}), approval...)...)
 	l.wantRenewed(d)
 }
 
@@ -346,8 +347,8 @@ func TestLifecycleDeficientDeleted(t *testing.T) {
 	}
 	d = l.get()
 	wantHistory(t, d, append(paid(l.sc.id),
-		step{declarations.Deficient, staffID, "points outside the cycle"},
-		step{declarations.Deleted, declarations.ActorJobName, "deadline " + deadline.String() + " passed"})...)
+		step{partition.Deficient, staffID, "points outside the cycle"},
+		step{partition.Deleted, declarations.ActorJobName, "deadline " + deadline.String() + " passed"})...)
 	if d.Fee.TotalCents != 9500 {
 		t.Errorf("fee %d after deletion, want the 9500 kept", d.Fee.TotalCents)
 	}
@@ -369,7 +370,7 @@ func TestLifecycleDeficientDeleted(t *testing.T) {
 }
 
 // auditDocuments uploads one document per claimed activity (R-DEC-3).
-func (l *lifecycle) auditDocuments(d declarations.Declaration) {
+func (l *lifecycle) auditDocuments(d partition.Declaration) {
 	l.t.Helper()
 	var ids []string
 	for _, a := range d.Allocations {
@@ -391,8 +392,8 @@ func (l *lifecycle) auditDocuments(d declarations.Declaration) {
 	}
 	for i, id := range ids {
 		var out struct {
-			Documents []declarations.Document `json:"documents"`
-			Missing   []string                `json:"missing"`
+			Documents []partition.Document `json:"documents"`
+			Missing   []string             `json:"missing"`
 		}
 		r := l.s.Do(l.t, "POST", path, l.sc.token, doc(id, "es", true))
 		if r.Status != 201 {
@@ -427,17 +428,17 @@ func (l *lifecycle) titles() map[string]string {
 
 // openAudit reviews the declaration and, unless the review selected it
 // (R-DEC-3, decided from its id), puts it under audit by decision.
-func (l *lifecycle) openAudit() (declarations.Declaration, []step) {
+func (l *lifecycle) openAudit() (partition.Declaration, []step) {
 	l.t.Helper()
 	d := l.decide("review")
 	steps := paid(l.sc.id)
 	if declarations.AuditSelected(l.id, declarations.DefaultAuditShareBP) {
-		steps = append(steps, step{declarations.UnderAudit, staffID, "selected for audit (R-DEC-3)"})
+		steps = append(steps, step{partition.UnderAudit, staffID, "selected for audit (R-DEC-3)"})
 	} else {
-		steps = append(steps, step{declarations.Processing, staffID, ""})
+		steps = append(steps, step{partition.Processing, staffID, ""})
 		l.wantMail(statusSubject("in review"), d.ProcessingDueOn.String())
 		d = l.decide("audit", "random audit")
-		steps = append(steps, step{declarations.UnderAudit, staffID, "random audit"})
+		steps = append(steps, step{partition.UnderAudit, staffID, "random audit"})
 	}
 	wantHistory(l.t, d, steps...)
 	deadline := calendar.AddBusinessDays(today(), 30)
@@ -455,7 +456,7 @@ func TestLifecycleAuditPass(t *testing.T) {
 	d, steps := l.openAudit()
 	l.auditDocuments(d)
 	d = l.decide("audit_pass", "documentation complete")
-	wantHistory(t, d, append(steps, step{declarations.Approved, staffID, "documentation complete"})...)
+	wantHistory(t, d, append(steps, step{partition.Approved, staffID, "documentation complete"})...)
 	l.wantRenewed(d)
 }
 
@@ -484,7 +485,7 @@ func TestLifecycleAuditDeadline(t *testing.T) {
 	if rep := deadlineRun(t, s, deadline); rep.Lapsed != 0 {
 		t.Errorf("run on the deadline %+v, want no lapse", rep)
 	}
-	if got := l.get(); got.Status != declarations.UnderAudit {
+	if got := l.get(); got.Status != partition.UnderAudit {
 		t.Errorf("on the deadline: %s, want under_audit", got.Status)
 	}
 	if rep := deadlineRun(t, s, deadline.AddDays(1)); rep.Lapsed < 1 {
@@ -494,7 +495,7 @@ func TestLifecycleAuditDeadline(t *testing.T) {
 		t.Errorf("lapse rerun %+v, want nothing more", rep)
 	}
 	d = l.get()
-	steps = append(steps, step{declarations.AuditFailed, declarations.ActorJobName, "deadline " + deadline.String() + " passed"})
+	steps = append(steps, step{partition.AuditFailed, declarations.ActorJobName, "deadline " + deadline.String() + " passed"})
 	wantHistory(t, d, steps...)
 	// R-DEC-4: 30 business days from the failure (the job's day) to answer it.
 	answerBy := calendar.AddBusinessDays(deadline.AddDays(1), 30)
@@ -514,7 +515,7 @@ func TestLifecycleAuditDeadline(t *testing.T) {
 
 	// R-DEC-4: the failed audit is open to an appeal.
 	d = l.resolve(map[string]any{"appeal": "Serious illness over one year, hospital letter attached"})
-	wantHistory(t, d, append(steps, step{declarations.Appealed, l.sc.id, "appeal: Serious illness"})...)
+	wantHistory(t, d, append(steps, step{partition.Appealed, l.sc.id, "appeal: Serious illness"})...)
 }
 
 // R-DEC-4: audit_fail -> appeal -> appeal_grant (approved) or appeal_deny
@@ -523,10 +524,10 @@ func TestLifecycleAuditAppeal(t *testing.T) {
 	s := stacktest.Get(t)
 	for _, tc := range []struct {
 		name, certificant, decision string
-		final                       declarations.State
+		final                       partition.State
 	}{
-		{"granted", "c-life-appeal-grant", "appeal_grant", declarations.Approved},
-		{"denied", "c-life-appeal-deny", "appeal_deny", declarations.Rejected},
+		{"granted", "c-life-appeal-grant", "appeal_grant", partition.Approved},
+		{"denied", "c-life-appeal-deny", "appeal_deny", partition.Rejected},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := openDeclaration(t, s, tc.certificant)
@@ -537,10 +538,10 @@ func TestLifecycleAuditAppeal(t *testing.T) {
 			l.wantMail(statusSubject("appeal received"), "Overseas military assignment")
 			d := l.decide(tc.decision, "decided by the appeal board")
 			wantHistory(t, d, append(steps,
-				step{declarations.AuditFailed, staffID, "no certificates uploaded"},
-				step{declarations.Appealed, l.sc.id, "appeal: Overseas military assignment from 2023 to 2025"},
+				step{partition.AuditFailed, staffID, "no certificates uploaded"},
+				step{partition.Appealed, l.sc.id, "appeal: Overseas military assignment from 2023 to 2025"},
 				step{tc.final, staffID, "decided by the appeal board"})...)
-			if tc.final == declarations.Approved {
+			if tc.final == partition.Approved {
 				l.wantRenewed(d)
 				return
 			}
@@ -843,8 +844,8 @@ func TestLifecycleAuditFailedRejectedAtDeadline(t *testing.T) {
 	}
 	d = l.get()
 	wantHistory(t, d, append(steps,
-		step{declarations.AuditFailed, staffID, "no certificates uploaded"},
-		step{declarations.Rejected, declarations.ActorJobName, "deadline " + answerBy.String() + " passed"})...)
+		step{partition.AuditFailed, staffID, "no certificates uploaded"},
+		step{partition.Rejected, declarations.ActorJobName, "deadline " + answerBy.String() + " passed"})...)
 	if d.Renewal != nil || d.DeadlineOn != nil {
 		t.Errorf("rejected: renewal %v, deadline %v, want neither", d.Renewal, d.DeadlineOn)
 	}
@@ -909,7 +910,7 @@ func TestLifecycleAuditFailedLastMonthPoints(t *testing.T) {
 	}
 	add("Safety refresher, last month", today().String())
 	d = l.resolve(map[string]any{"allocations": withNew(newID("Safety refresher, last month"))})
-	if d.Status != declarations.Appealed {
+	if d.Status != partition.Appealed {
 		t.Errorf("after new last-month points: %s, want appealed (staff decide)", d.Status)
 	}
 }
@@ -934,10 +935,10 @@ func TestLifecycleApproveOfSelectedOpensAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := l.decide("approve", "looks complete")
-	if d.Status != declarations.UnderAudit || d.Renewal != nil || d.DeadlineOn == nil {
+	if d.Status != partition.UnderAudit || d.Renewal != nil || d.DeadlineOn == nil {
 		t.Fatalf("approve of a selected declaration: %s renewal %v, want under_audit with a deadline", d.Status, d.Renewal)
 	}
-	wantHistory(t, d, append(paid(l.sc.id), step{declarations.UnderAudit, staffID, "selected for audit (R-DEC-3)"})...)
+	wantHistory(t, d, append(paid(l.sc.id), step{partition.UnderAudit, staffID, "selected for audit (R-DEC-3)"})...)
 	l.wantMail(statusSubject("selected for audit"), d.DeadlineOn.String())
 	if c := profileCert(t, s, l.sc.id, "ASCPi-MLS"); c["cycleEnd"] != startedForExpiry(mlsMonths).String() {
 		t.Errorf("profile after the approve that opened the audit: %v, want the cycle unchanged", c)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
 )
 
@@ -157,8 +157,8 @@ func TestTranscriptThroughTheStack(t *testing.T) {
 
 	// R-ACT-11: a declaration allocating the activity (written here as the
 	// submission's transaction writes it) makes the delete a 409; the entry stays.
-	it, err := declarations.NewItem(declarations.Declaration{ID: "d-tr-1", CertificantID: "c-tr-1", Certification: "ASCPi-MLS",
-		Status: declarations.Submitted, Allocations: []rules.Allocation{{ActivityID: claimedID, Area: rules.AreaSafety, Points: rules.Pt}}})
+	it, err := partition.NewDeclarationItem(partition.Declaration{ID: "d-tr-1", CertificantID: "c-tr-1", Certification: "ASCPi-MLS",
+		Status: partition.Submitted, Allocations: []rules.Allocation{{ActivityID: claimedID, Area: rules.AreaSafety, Points: rules.Pt}}})
 	if err != nil {
 		t.Fatal(err)
 	}

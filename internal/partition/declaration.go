@@ -1,16 +1,13 @@
-// Package declarations is the CMP declaration use case: submission (the
-// requirement check, the submission window, the fee, the processing due date,
-// claims and the one-pending marker, all in one transaction with the
-// idempotency record and the "declaration received" email) and reading
-// declarations back. Staff decisions (issue 5) extend the same state and
-// history model: Status, History and Version.
-package declarations
+package partition
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/rules"
 )
@@ -101,5 +98,85 @@ func (d Declaration) Claims() []string {
 	if d.Status.Final() && d.Status != Approved {
 		return nil
 	}
-	return claimedActivities(d)
+	return d.Allocated()
+}
+
+// Allocated lists each activity of d's allocation once, in allocation order.
+func (d Declaration) Allocated() []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, a := range d.Allocations {
+		if !seen[a.ActivityID] {
+			seen[a.ActivityID] = true
+			ids = append(ids, a.ActivityID)
+		}
+	}
+	return ids
+}
+
+// Final reports whether no decision applies to s any more: it leaves the
+// staff queue and releases its pending marker.
+func (s State) Final() bool { return s == Approved || s == Rejected || s == Deleted || s == Cancelled }
+
+// DocumentKind is a kind of audit documentation (booklet, "Required documentation");
+// internal/declarations lists the kinds.
+type DocumentKind string
+
+// Document is the metadata of one uploaded audit document.
+type Document struct {
+	ActivityID string       `json:"activityId"`
+	Kind       DocumentKind `json:"kind"`
+	FileName   string       `json:"fileName"`
+	Language   string       `json:"language"`
+	Translated bool         `json:"translated"`
+	UploadedAt time.Time    `json:"uploadedAt,omitempty"`
+}
+
+// DeclarationItemType is the type attribute of declaration items.
+const DeclarationItemType = "declaration"
+
+// DeclarationItem is a declaration as stored in its certificant's partition
+// (sk=DECL#<id>). The attributes that keys, indexes and conditions use are
+// top-level; the whole declaration is Doc, its JSON, so every reader (the
+// transcript loader included) decodes one shape with Declaration.
+type DeclarationItem struct {
+	dynamo.Key
+	Type          string `dynamodbav:"type"`
+	ID            string `dynamodbav:"id"`
+	CertificantID string `dynamodbav:"certificantId"`
+	Certification string `dynamodbav:"certification"`
+	Status        string `dynamodbav:"status"`
+	SubmittedAt   string `dynamodbav:"submittedAt"`
+	Version       int    `dynamodbav:"version"`
+	// Staff queue (ByQueue): declarations waiting, by processing due date.
+	QueuePK string `dynamodbav:"queuePk,omitempty"`
+	QueueSK string `dynamodbav:"queueSk,omitempty"`
+	Doc     string `dynamodbav:"doc"`
+	// AuditSelected is Declaration.AuditSelected (R-DEC-3), outside Doc.
+	AuditSelected bool `dynamodbav:"auditSelected,omitempty"`
+}
+
+// NewDeclarationItem is the stored form of d.
+func NewDeclarationItem(d Declaration) (DeclarationItem, error) {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return DeclarationItem{}, fmt.Errorf("encode declaration %s: %w", d.ID, err)
+	}
+	return DeclarationItem{
+		Key:  dynamo.DeclarationKey(d.CertificantID, d.ID),
+		Type: DeclarationItemType, ID: d.ID, CertificantID: d.CertificantID, Certification: d.Certification,
+		Status: string(d.Status), SubmittedAt: d.SubmittedAt.UTC().Format(time.RFC3339Nano), Version: d.Version,
+		QueuePK: dynamo.QueuePK(string(d.Status)), QueueSK: d.ProcessingDueOn.String() + "#" + d.ID,
+		Doc: string(doc), AuditSelected: d.AuditSelected,
+	}, nil
+}
+
+// Declaration decodes the stored declaration.
+func (it DeclarationItem) Declaration() (Declaration, error) {
+	var d Declaration
+	if err := json.Unmarshal([]byte(it.Doc), &d); err != nil {
+		return Declaration{}, fmt.Errorf("decode declaration %s: %w", it.ID, err)
+	}
+	d.AuditSelected = it.AuditSelected
+	return d, nil
 }

@@ -1,15 +1,9 @@
-// Package transcript is a certificant's CMP transcript: adding, listing and
-// deleting activities (R-ACT), the progress of a certification's current
-// cycle (R-REQ, R-ALLOC-3, R-CYC-3..7), and the partition Loader that both
-// progress and declaration submission read through: one Query of pk=C#<id>
-// returns profile, certifications, activities, claims, pending markers and
-// declarations (Loader.Partition, Loader.Load for declarations.Loader).
-package transcript
+package partition
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"time"
 
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
@@ -41,33 +35,12 @@ const (
 	SourceProvider = "provider"
 )
 
-// Errors of the transcript use case; the HTTP layer maps them to statuses.
-var (
-	// ErrNotFound: no such certificant or activity (404).
-	ErrNotFound = errors.New("transcript: not found")
-	// ErrClaimed: a declaration claims the activity (409, R-ACT-11).
-	ErrClaimed = errors.New("transcript: the activity is claimed by a declaration")
-	// ErrCovidTaken: the certificant has a covid entry already, not rejected (409, R-ACT-9).
-	ErrCovidTaken = errors.New("transcript: one covid entry per certificant")
-	// ErrNotReviewable: not a covid entry waiting for review (409, R-ACT-9).
-	ErrNotReviewable = errors.New("transcript: not a covid entry pending review")
-	// ErrPosted: a provider posted the activity; it is disputed, never
-	// deleted or edited (409, R-PROV-3).
-	ErrPosted = errors.New("transcript: the activity was posted by its provider")
-	// ErrNotPosted: only a provider-posted activity can be disputed (409).
-	ErrNotPosted = errors.New("transcript: the activity was not posted by a provider")
-	// ErrDisputed: the activity is disputed already (409).
-	ErrDisputed = errors.New("transcript: the activity is disputed already")
-	// ErrBusy: the transcript kept changing under the change (409, retry).
-	ErrBusy = errors.New("transcript: changed by others meanwhile")
-)
+// ActivityItemType is the type attribute of activity items.
+const ActivityItemType = "activity"
 
-// ItemType is the type attribute of activity items.
-const ItemType = "activity"
-
-// activityItem is a stored entry (sk=ACT#<id>): the facts the rules need as
+// ActivityItem is a stored entry (sk=ACT#<id>): the facts the rules need as
 // attributes, and the entry as sent (Doc) for the API.
-type activityItem struct {
+type ActivityItem struct {
 	dynamo.Key
 	Type          string   `dynamodbav:"type"`
 	ID            string   `dynamodbav:"id"`
@@ -92,17 +65,18 @@ type activityItem struct {
 	DisputedAt    string `dynamodbav:"disputedAt,omitempty"`
 }
 
-func newItem(certificantID string, e Entry, act rules.Activity) (activityItem, error) {
+// NewActivityItem is the stored form of entry e, whose rules view is act.
+func NewActivityItem(certificantID string, e Entry, act rules.Activity) (ActivityItem, error) {
 	doc, err := json.Marshal(e.ActivityInput)
 	if err != nil {
-		return activityItem{}, fmt.Errorf("encode activity %s: %w", e.ID, err)
+		return ActivityItem{}, fmt.Errorf("encode activity %s: %w", e.ID, err)
 	}
 	areas := make([]string, len(act.Areas))
 	for i, a := range act.Areas {
 		areas[i] = string(a)
 	}
-	it := activityItem{
-		Key: dynamo.ActivityKey(certificantID, e.ID), Type: ItemType, ID: e.ID, CertificantID: certificantID,
+	it := ActivityItem{
+		Key: dynamo.ActivityKey(certificantID, e.ID), Type: ActivityItemType, ID: e.ID, CertificantID: certificantID,
 		ActivityType: string(act.Type), Title: act.Title, CompletedOn: act.CompletedOn.String(), Areas: areas,
 		Points: int64(e.Points), Status: string(e.Status), CreatedAt: e.CreatedAt, Doc: string(doc),
 	}
@@ -112,8 +86,8 @@ func newItem(certificantID string, e Entry, act rules.Activity) (activityItem, e
 	return it, nil
 }
 
-// entry is the API form of a stored item.
-func (it activityItem) entry() (Entry, error) {
+// Entry is the API form of a stored item.
+func (it ActivityItem) Entry() (Entry, error) {
 	e := Entry{ID: it.ID, Points: rules.Points(it.Points), Status: rules.Status(it.Status), ReviewReason: it.ReviewReason, CreatedAt: it.CreatedAt,
 		Source: SourceSelf, CourseID: it.CourseID, DisputeReason: it.DisputeReason}
 	if it.Source == SourceProvider {
@@ -125,8 +99,8 @@ func (it activityItem) entry() (Entry, error) {
 	return e, nil
 }
 
-// activity is what the rules need of a stored item.
-func (it activityItem) activity() (rules.Activity, error) {
+// Activity is what the rules need of a stored item.
+func (it ActivityItem) Activity() (rules.Activity, error) {
 	done, err := civil.Parse(it.CompletedOn)
 	if err != nil {
 		return rules.Activity{}, fmt.Errorf("activity %s: completedOn: %w", it.ID, err)
@@ -143,4 +117,33 @@ func (it activityItem) activity() (rules.Activity, error) {
 		}
 	}
 	return a, nil
+}
+
+// Posting is a completion a CE provider reported, matched to its
+// certificant and validated, ready to enter the transcript (R-PROV-2).
+// ActivityID is derived from provider, course id and certification number,
+// so posting it again finds the same item.
+type Posting struct {
+	CertificantID string
+	ActivityID    string
+	ProviderID    string
+	ProviderName  string
+	CourseID      string
+	BatchID       string
+	Input         rules.ActivityInput
+	Activity      rules.Activity
+	At            time.Time
+}
+
+// Item is the stored form of the posting: an activity item naming its
+// provider, course and batch.
+func (p Posting) Item() (ActivityItem, error) {
+	e := Entry{ID: p.ActivityID, ActivityInput: p.Input, Points: p.Activity.Points, Status: p.Activity.Status,
+		CreatedAt: p.At.UTC().Format(time.RFC3339)}
+	it, err := NewActivityItem(p.CertificantID, e, p.Activity)
+	if err != nil {
+		return ActivityItem{}, err
+	}
+	it.Source, it.ProviderID, it.ProviderName, it.CourseID, it.BatchID = SourceProvider, p.ProviderID, p.ProviderName, p.CourseID, p.BatchID
+	return it, nil
 }
