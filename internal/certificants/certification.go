@@ -9,26 +9,11 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/pattern"
 	"github.com/boc/cmp/internal/rules"
 )
-
-// Registration is the body of POST /v1/certificants/{id}/certifications.
-// StartedOn is the start of the current cycle; FirstIssuedOn the first
-// issue (R-CAT-5), StartedOn when not given.
-type Registration struct {
-	Program       string     `json:"program"`
-	Category      string     `json:"category"`
-	StartedOn     civil.Date `json:"startedOn"`
-	FirstIssuedOn civil.Date `json:"firstIssuedOn,omitzero"`
-	Number        string     `json:"number,omitempty"`
-	Route         string     `json:"route,omitempty"`
-	// ScoreHeld: registered by a pass whose score is held (R-EXAM-2).
-	ScoreHeld bool `json:"-"`
-}
 
 // Errors of a registration; the HTTP layer maps them to statuses.
 var (
@@ -46,7 +31,7 @@ var (
 // Register validates a registration (R-CAT), computes its cycle (R-CYC-1),
 // whether CMP is required (R-CAT-4), its status and credential, and stores
 // it. An exam pass prepares its registration with the same code (Prepare).
-func (s *Service) Register(ctx context.Context, certificantID string, in Registration) (partition.Certification, error) {
+func (s *Service) Register(ctx context.Context, certificantID string, in partition.Registration) (partition.Certification, error) {
 	c, err := s.Prepare(in)
 	if err != nil {
 		return partition.Certification{}, err
@@ -60,7 +45,7 @@ func (s *Service) Register(ctx context.Context, certificantID string, in Registr
 // Prepare validates a registration and computes the certification it makes
 // (number, cycle, status, credential) without storing it: Register stores it
 // alone, an exam pass in the same transaction as its attempt.
-func (s *Service) Prepare(in Registration) (partition.Certification, error) {
+func (s *Service) Prepare(in partition.Registration) (partition.Certification, error) {
 	var errs []fielderr.Field
 	cert, err := rules.NewCertification(strings.TrimSpace(in.Program), strings.TrimSpace(in.Category))
 	if err != nil {

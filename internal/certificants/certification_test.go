@@ -19,7 +19,7 @@ func registered() (memStore, *Service) {
 
 func TestProfileRefreshesStatus(t *testing.T) {
 	store, svc := registered()
-	if _, err := svc.Register(context.Background(), "c-1", Registration{Program: "ASCPi", Category: "MLS", StartedOn: civil.MustParse("2022-01-10")}); err != nil {
+	if _, err := svc.Register(context.Background(), "c-1", partition.Registration{Program: "ASCPi", Category: "MLS", StartedOn: civil.MustParse("2022-01-10")}); err != nil {
 		t.Fatal(err)
 	}
 	later := NewService(store, func() time.Time { return time.Date(2025, 2, 1, 12, 0, 0, 0, calendar.Zone) })
@@ -37,7 +37,7 @@ func TestProfileRefreshesStatus(t *testing.T) {
 // date (R-CYC-1), the route kept; invalid input is refused as in Register.
 func TestPrepare(t *testing.T) {
 	store, svc := registered()
-	c, err := svc.Prepare(Registration{Program: "ASCPi", Category: "MLT", StartedOn: civil.MustParse("2025-02-10"), Route: "route_1"})
+	c, err := svc.Prepare(partition.Registration{Program: "ASCPi", Category: "MLT", StartedOn: civil.MustParse("2025-02-10"), Route: "route_1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestPrepare(t *testing.T) {
 	if store.holds("c-1", "ASCPi-MLT") {
 		t.Error("Prepare stored the certification")
 	}
-	if _, err := svc.Prepare(Registration{Program: "ASCPi", Category: "XYZ", StartedOn: civil.MustParse("2025-02-10")}); err == nil {
+	if _, err := svc.Prepare(partition.Registration{Program: "ASCPi", Category: "XYZ", StartedOn: civil.MustParse("2025-02-10")}); err == nil {
 		t.Error("an unknown category was prepared")
 	}
 }

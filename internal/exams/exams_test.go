@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/boc/cmp/internal/mail/mailtest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/boc/cmp/internal/mail/mailtest"
+	"github.com/boc/cmp/internal/partition"
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/certificants"
@@ -141,17 +143,17 @@ func (m *memStore) Published(context.Context, civil.Date, civil.Date) ([]Attempt
 	return nil, nil
 }
 
-type profiles map[string]certificants.Profile
+type profiles map[string]partition.Profile
 
-func (p profiles) Get(_ context.Context, id string) (certificants.Profile, bool, error) {
+func (p profiles) Get(_ context.Context, id string) (partition.Profile, bool, error) {
 	v, ok := p[id]
 	return v, ok, nil
 }
 
 func setup(now time.Time) (*Service, *memStore) {
 	store := newMem()
-	ps := profiles{"c1": {ID: "c1", Name: certificants.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org",
-		Certifications: []certificants.Certification{{Key: "ASCPi-MLS", Number: "N-1"}}}}
+	ps := profiles{"c1": {ID: "c1", Name: partition.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org",
+		Certifications: []partition.Certification{{Key: "ASCPi-MLS", Number: "N-1"}}}}
 	clock := func() time.Time { return now }
 	return NewService(store, ps, certificants.NewService(nil, clock), fees.DefaultSchedule(), clock), store
 }
@@ -277,7 +279,7 @@ func (r *racingStore) AddAttempt(ctx context.Context, a Attempt, earned *Earned)
 	if earned != nil && !earned.Held && !r.raced {
 		r.raced = true
 		p := r.ps[a.CertificantID]
-		p.Certifications = append(p.Certifications, certificants.Certification{Key: a.Certification, Number: "N-first"})
+		p.Certifications = append(p.Certifications, partition.Certification{Key: a.Certification, Number: "N-first"})
 		r.ps[a.CertificantID] = p
 		return ErrRegistrationChanged
 	}
@@ -288,7 +290,7 @@ func (r *racingStore) AddAttempt(ctx context.Context, a Attempt, earned *Earned)
 // held number, as attempt 1, and registers nothing new.
 func TestPassAfterRegistrationRace(t *testing.T) {
 	now := func() time.Time { return time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC) }
-	ps := profiles{"c1": {ID: "c1", Name: certificants.Name{Given: "Ana", Family: "Cruz"}}}
+	ps := profiles{"c1": {ID: "c1", Name: partition.Name{Given: "Ana", Family: "Cruz"}}}
 	store := &racingStore{memStore: newMem(), ps: ps}
 	svc := NewService(store, ps, certificants.NewService(nil, now), fees.DefaultSchedule(), now)
 	a, err := svc.Record(context.Background(), attempt(true))
@@ -302,8 +304,8 @@ func TestPassAfterRegistrationRace(t *testing.T) {
 
 type failingProfiles struct{ err error }
 
-func (f failingProfiles) Get(context.Context, string) (certificants.Profile, bool, error) {
-	return certificants.Profile{}, false, f.err
+func (f failingProfiles) Get(context.Context, string) (partition.Profile, bool, error) {
+	return partition.Profile{}, false, f.err
 }
 
 // A failed profile read is a failure (500), not an unknown certificant (404).

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 )
 
@@ -41,10 +41,10 @@ func NewReviewPayments(store *TableStore, profiles Profiles) *ReviewPayments {
 // awaiting reads the review payment r is for while it awaits the payment,
 // and its certificant: the payment knows the review's id, the key is the
 // attempt's, so the certificant's few reviews are read.
-func (p *ReviewPayments) awaiting(ctx context.Context, r payment.Record) (reviewItem, certificants.Profile, bool, error) {
+func (p *ReviewPayments) awaiting(ctx context.Context, r payment.Record) (reviewItem, partition.Profile, bool, error) {
 	var items []reviewItem
 	if err := p.table.QueryPrefix(ctx, dynamo.CertificantPK(r.CertificantID), dynamo.ScoreReviewPrefix, &items); err != nil {
-		return reviewItem{}, certificants.Profile{}, false, fmt.Errorf("reviews of %s: %w", r.CertificantID, err)
+		return reviewItem{}, partition.Profile{}, false, fmt.Errorf("reviews of %s: %w", r.CertificantID, err)
 	}
 	for _, it := range items {
 		if it.ID != r.About || it.Status != ReviewAwaitingPayment {
@@ -56,7 +56,7 @@ func (p *ReviewPayments) awaiting(ctx context.Context, r payment.Record) (review
 		}
 		return it, prof, err == nil, err
 	}
-	return reviewItem{}, certificants.Profile{}, false, nil
+	return reviewItem{}, partition.Profile{}, false, nil
 }
 
 // ErrNotAwaiting: the paid review is no longer awaiting its payment.

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // Mail templates of the score emails (internal/mail/templates).
@@ -101,7 +101,7 @@ func (s *Service) send(ctx context.Context, a Attempt, today civil.Date) error {
 
 // scoreEmail is the score report email: the pass email carries the
 // certification number, the fail email the re-testing information (R-EXAM-2).
-func scoreEmail(a Attempt, p certificants.Profile) (Email, error) {
+func scoreEmail(a Attempt, p partition.Profile) (Email, error) {
 	data := map[string]string{
 		"given": p.Name.Given, "family": p.Name.Family, "certification": a.Certification,
 		"route": a.Route, "examDate": a.ExamDate.String(), "scaledScore": strconv.Itoa(a.ScaledScore),

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 )
 
@@ -67,37 +67,37 @@ type Store interface {
 
 // Profiles reads certificants (certificants.TableStore).
 type Profiles interface {
-	Get(ctx context.Context, id string) (certificants.Profile, bool, error)
+	Get(ctx context.Context, id string) (partition.Profile, bool, error)
 }
 
 // Registrar prepares the registration a pass earns with the certificants
 // use case's rules (certificants.Service.Prepare), without storing it.
 type Registrar interface {
-	Prepare(in certificants.Registration) (certificants.Certification, error)
+	Prepare(in partition.Registration) (partition.Certification, error)
 }
 
 // Earned is the certification a pass registers together with its attempt.
 type Earned struct {
-	Holder        certificants.Profile
-	Certification certificants.Certification
+	Holder        partition.Profile
+	Certification partition.Certification
 	// Held: the certificant holds it already (its number is the pass's);
 	// the transaction only checks it still exists. Otherwise it is put if
 	// absent.
 	Held bool
 	// Restore: a held certification expired 10 or more years gets a new
 	// cycle from the exam date (R-CYC-8).
-	Restore *certificants.CycleMove
+	Restore *partition.CycleMove
 }
 
 // restoration is the new cycle a pass on examDate gives a certification
 // held but expired 10 or more years on today: counted from the exam date,
 // its first issue and number kept (R-CYC-8); nil when none is due.
-func restoration(c certificants.Certification, examDate, today civil.Date) *certificants.CycleMove {
+func restoration(c partition.Certification, examDate, today civil.Date) *partition.CycleMove {
 	if !c.ReexaminationRequired(today) {
 		return nil
 	}
 	cycle := calendar.CycleFromStart(examDate)
-	return &certificants.CycleMove{CertKey: c.Key, Cycle: cycle, IfCycleEnd: c.CycleEnd,
+	return &partition.CycleMove{CertKey: c.Key, Cycle: cycle, IfCycleEnd: c.CycleEnd,
 		Credential: calendar.Credential(c.Category, c.Program, cycle.End, today)}
 }
 
@@ -175,17 +175,17 @@ func (s *Service) Record(ctx context.Context, in NewAttempt) (Attempt, error) {
 
 // earned is the certification a pass of a registers (nil for a fail), and
 // fills in a's number and report entry.
-func (s *Service) earned(holder certificants.Profile, a *Attempt) (*Earned, error) {
+func (s *Service) earned(holder partition.Profile, a *Attempt) (*Earned, error) {
 	if !a.Passed {
 		return nil, nil
 	}
 	e := &Earned{Holder: holder}
-	if i := slices.IndexFunc(holder.Certifications, func(c certificants.Certification) bool { return c.Key == a.Certification }); i >= 0 {
+	if i := slices.IndexFunc(holder.Certifications, func(c partition.Certification) bool { return c.Key == a.Certification }); i >= 0 {
 		e.Certification, e.Held = holder.Certifications[i], true
 		e.Restore = restoration(e.Certification, a.ExamDate, calendar.Today(s.now()))
 	} else {
 		// Until the score email is owed the certification is staff's only (R-EXAM-2).
-		c, err := s.registrar.Prepare(certificants.Registration{Program: a.Program, Category: a.Category,
+		c, err := s.registrar.Prepare(partition.Registration{Program: a.Program, Category: a.Category,
 			StartedOn: a.ExamDate, Route: a.Route, ScoreHeld: a.ScoreStatus == ScoreHeld})
 		if err != nil {
 			return nil, fmt.Errorf("certify: %w", err)

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 )
 
@@ -156,19 +156,19 @@ func (s *TableStore) AddAttempt(ctx context.Context, a Attempt, earned *Earned) 
 	return err
 }
 
-// registrationWrite registers earned with certificants' own item, or checks
+// registrationWrite registers earned (partition's certification item), or checks
 // the held registration is still there.
 func registrationWrite(certificantID string, earned Earned) (dynamo.Write, error) {
 	if earned.Restore != nil {
 		m := *earned.Restore
 		m.CertificantID = certificantID
-		return certificants.MoveCycle(certificationLabel, m)
+		return partition.MoveCycle(certificationLabel, m)
 	}
 	if earned.Held {
 		return dynamo.Check(certificationLabel, dynamo.CertificationKey(certificantID, earned.Certification.Key),
 			dynamo.Condition{Expr: "attribute_exists(pk)"})
 	}
-	item := certificants.NewCertificationItem(certificantID, earned.Holder.Item(), earned.Certification)
+	item := partition.NewCertificationItem(certificantID, earned.Holder.Item(), earned.Certification)
 	return dynamo.Put(certificationLabel, item, dynamo.IfAbsent)
 }
 

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // tableAPI records the writes it is asked for and cancels transactions with
@@ -42,11 +42,11 @@ func (f *tableAPI) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dyn
 // absent, certification put if absent or checked when held); a refused
 // registration stores no attempt, a taken number is ErrTaken.
 func TestAddPassIsOneTransaction(t *testing.T) {
-	holder := certificants.Profile{ID: "c1", Name: certificants.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org"}
+	holder := partition.Profile{ID: "c1", Name: partition.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org"}
 	pass := Attempt{CertificantID: "c1", Certification: "ASCPi-MLS", Program: "ASCPi", Route: "1", Attempt: 1,
 		ID: AttemptID("ASCPi-MLS", "1", 1), Passed: true, ExamDate: d("2025-02-03"), CertificationNumber: "N-7"}
-	newReg := &Earned{Holder: holder, Certification: certificants.Certification{Key: "ASCPi-MLS", Number: "N-7", CycleEnd: "2028-02-29"}}
-	held := &Earned{Holder: holder, Certification: certificants.Certification{Key: "ASCPi-MLS", Number: "N-7"}, Held: true}
+	newReg := &Earned{Holder: holder, Certification: partition.Certification{Key: "ASCPi-MLS", Number: "N-7", CycleEnd: "2028-02-29"}}
+	held := &Earned{Holder: holder, Certification: partition.Certification{Key: "ASCPi-MLS", Number: "N-7"}, Held: true}
 	cases := []struct {
 		name     string
 		earned   *Earned

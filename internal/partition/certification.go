@@ -45,6 +45,21 @@ type Certification struct {
 	RegisteredAt string `json:"-" dynamodbav:"registeredAt"`
 }
 
+// Registration is a certification to register: the body of POST
+// /v1/certificants/{id}/certifications, or what an exam pass earns.
+// StartedOn is the start of the current cycle; FirstIssuedOn the first
+// issue (R-CAT-5), StartedOn when not given.
+type Registration struct {
+	Program       string     `json:"program"`
+	Category      string     `json:"category"`
+	StartedOn     civil.Date `json:"startedOn"`
+	FirstIssuedOn civil.Date `json:"firstIssuedOn,omitzero"`
+	Number        string     `json:"number,omitempty"`
+	Route         string     `json:"route,omitempty"`
+	// ScoreHeld: registered by a pass whose score is held (R-EXAM-2).
+	ScoreHeld bool `json:"-"`
+}
+
 // On is the certification as it stands on today, derived from its dates
 // whatever the stored status says: an approved renewal shows as nextCycle
 // until its effective date and as the cycle from then on (R-CYC-2); a

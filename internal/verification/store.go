@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 )
 
@@ -99,11 +99,11 @@ func NewPayments(svc *Service, store *TableStore) *Payments { return &Payments{s
 
 // awaiting reads the order of payment r and its certificant while it
 // still awaits payment.
-func (p *Payments) awaiting(ctx context.Context, r payment.Record) (orderItem, certificants.Profile, bool, error) {
+func (p *Payments) awaiting(ctx context.Context, r payment.Record) (orderItem, partition.Profile, bool, error) {
 	var it orderItem
 	found, err := p.store.table.Get(ctx, dynamo.VerificationOrderKey(r.CertificantID, r.About), &it)
 	if err != nil || !found || it.Status != StatusAwaitingPayment {
-		return orderItem{}, certificants.Profile{}, false, err
+		return orderItem{}, partition.Profile{}, false, err
 	}
 	prof, found, err := p.svc.profiles.Get(ctx, r.CertificantID)
 	if err == nil && !found {

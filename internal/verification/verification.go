@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/textcheck"
 )
@@ -105,7 +105,7 @@ type Token struct {
 
 // Profiles reads certificants (certificants.TableStore).
 type Profiles interface {
-	Get(ctx context.Context, id string) (certificants.Profile, bool, error)
+	Get(ctx context.Context, id string) (partition.Profile, bool, error)
 }
 
 // Passes answers whether a certification was earned by passing (exams.TableStore).
@@ -175,7 +175,7 @@ func (s *Service) Plan(ctx context.Context, in NewOrder) (Order, error) {
 		return Order{}, fmt.Errorf("plan order: %w", err)
 	}
 	// A pass whose score is held earns nothing visible yet (R-EXAM-2).
-	if !passed || !slices.ContainsFunc(p.Public().Certifications, func(c certificants.Certification) bool { return c.Key == in.Certification }) {
+	if !passed || !slices.ContainsFunc(p.Public().Certifications, func(c partition.Certification) bool { return c.Key == in.Certification }) {
 		return Order{}, ErrNotEarnedByPassing
 	}
 	now := s.now()
@@ -213,7 +213,7 @@ func (s *Service) Lookup(ctx context.Context, token string) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("verification lookup: %w", err)
 	}
-	i := slices.IndexFunc(p.Certifications, func(c certificants.Certification) bool { return c.Key == t.Certification && !c.ScoreHeld })
+	i := slices.IndexFunc(p.Certifications, func(c partition.Certification) bool { return c.Key == t.Certification && !c.ScoreHeld })
 	if !found || i < 0 {
 		return Record{}, ErrNotFound
 	}

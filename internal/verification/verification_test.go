@@ -4,21 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/boc/cmp/internal/mail/mailtest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/boc/cmp/internal/mail/mailtest"
+	"github.com/boc/cmp/internal/partition"
+
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
 )
 
-type profiles map[string]certificants.Profile
+type profiles map[string]partition.Profile
 
-func (p profiles) Get(_ context.Context, id string) (certificants.Profile, bool, error) {
+func (p profiles) Get(_ context.Context, id string) (partition.Profile, bool, error) {
 	v, ok := p[id]
 	return v, ok, nil
 }
@@ -35,10 +36,10 @@ func (t tokens) Token(_ context.Context, hash string) (Token, bool, error) {
 }
 
 func service(tok tokens) *Service {
-	cert := certificants.Certification{Key: "ASCPi-MLS", Number: "N-7", Status: "active", CycleStart: "2025-02-01", CycleEnd: "2028-02-29"}
+	cert := partition.Certification{Key: "ASCPi-MLS", Number: "N-7", Status: "active", CycleStart: "2025-02-01", CycleEnd: "2028-02-29"}
 	ps := profiles{
-		"passed": {Name: certificants.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org", Country: "PH", Certifications: []certificants.Certification{cert}},
-		"failed": {Name: certificants.Name{Given: "Ben", Family: "Ong"}, Certifications: []certificants.Certification{cert}},
+		"passed": {Name: partition.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org", Country: "PH", Certifications: []partition.Certification{cert}},
+		"failed": {Name: partition.Name{Given: "Ben", Family: "Ong"}, Certifications: []partition.Certification{cert}},
 	}
 	return NewService(ps, passes{"passedASCPi-MLS": true}, tok, fees.DefaultSchedule(), "https://cmp.example.org/", time.Now)
 }
@@ -72,7 +73,7 @@ func TestPlan(t *testing.T) {
 	// R-EXAM-2: a pass whose score is held earns no order yet.
 	held := service(tokens{})
 	p := held.profiles.(profiles)["passed"]
-	p.Certifications = []certificants.Certification{{Key: "ASCPi-MLS", Number: "N-7", ScoreHeld: true}}
+	p.Certifications = []partition.Certification{{Key: "ASCPi-MLS", Number: "N-7", ScoreHeld: true}}
 	held.profiles = profiles{"passed": p}
 	if _, err := held.Plan(context.Background(), order("passed", 1)); !errors.Is(err, ErrNotEarnedByPassing) {
 		t.Errorf("order while the score is held: %v, want ErrNotEarnedByPassing", err)
@@ -115,7 +116,7 @@ func TestLookup(t *testing.T) {
 	yesterday := calendar.Today(time.Now()).AddDays(-1).String()
 	lapsed := NewToken()
 	stale := service(tokens{HashToken(lapsed): {CertificantID: "lapsed", Certification: "ASCPi-MLS"}})
-	stale.profiles = profiles{"lapsed": {Name: certificants.Name{Given: "Eve", Family: "Sy"}, Certifications: []certificants.Certification{
+	stale.profiles = profiles{"lapsed": {Name: partition.Name{Given: "Eve", Family: "Sy"}, Certifications: []partition.Certification{
 		{Key: "ASCPi-MLS", Number: "N-8", Status: "active", CMPRequired: true, CycleStart: "2020-01-01", CycleEnd: yesterday}}}}
 	if rec, err := stale.Lookup(context.Background(), lapsed); err != nil || rec.Status != "expired" || rec.CycleEnd != yesterday {
 		t.Errorf("lapsed record %+v, %v: want status expired", rec, err)

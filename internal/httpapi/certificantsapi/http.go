@@ -11,6 +11,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // Route keys served by the certificants function (template.yaml events).
@@ -64,7 +65,7 @@ func NewRouter(svc *certificants.Service, log *slog.Logger) *httpapi.Router {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		var in certificants.Registration
+		var in partition.Registration
 		if err := r.Decode(&in); err != nil {
 			return httpapi.Response{}, err
 		}
