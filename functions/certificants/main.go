@@ -20,6 +20,6 @@ func main() {
 	table := boot.Table(boot.AWS(log), log)
 	svc := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
 	rt := certificantsapi.NewRouter(svc, log)
-	inactiveapi.Mount(rt, inactive.NewService(table, fees.DefaultSchedule(), time.Now))
+	inactiveapi.Mount(rt, inactive.NewService(table, fees.DefaultTariff(), time.Now))
 	lambda.Start(rt.Handler())
 }

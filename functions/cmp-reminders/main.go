@@ -17,7 +17,7 @@ import (
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	table := boot.Table(boot.AWS(log), log)
-	sweeper, err := reminders.SweeperFromEnv(reminders.NewTableStore(table, time.Now), fees.DefaultSchedule(), log)
+	sweeper, err := reminders.SweeperFromEnv(reminders.NewTableStore(table, time.Now), fees.DefaultTariff(), log)
 	if err != nil {
 		boot.Fatal(log, err)
 	}

@@ -32,7 +32,7 @@ func main() {
 	lc := declarations.NewLifecycle(store, declarations.NewPartitionLoader(table), time.Now)
 	// Each paid kind cancels its own unpaid things; no intent is created here.
 	orders := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
-		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
+		verification.NewTableStore(table), fees.DefaultTariff(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	cancels := billing.NewCancels(billing.NewLedger(table, nil, time.Now), map[payment.Kind]payment.Canceller{
 		payment.KindDeclaration:  lc,
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),

@@ -27,7 +27,7 @@ func main() {
 	keys := secrets.StripeOrExit(cfg, log)
 	people := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
 	svc := exams.NewService(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now), people,
-		fees.DefaultSchedule(), time.Now)
+		fees.DefaultTariff(), time.Now)
 	ledger := billing.NewLedger(table, stripeapi.New(keys.SecretKey, keys.BaseURL), time.Now)
 	lambda.Start(examsapi.NewRouter(svc, table, ledger, time.Now, log).Handler())
 }

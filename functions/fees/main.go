@@ -16,6 +16,6 @@ import (
 func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	table := boot.Table(boot.AWS(log), log)
-	svc := quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now)
+	svc := quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultTariff(), time.Now)
 	lambda.Start(quotesapi.NewRouter(svc, log).Handler())
 }

@@ -37,7 +37,7 @@ func newRouter(table *dynamo.Table, verify paymentsapi.Verifier, log *slog.Logge
 	ledger := billing.NewLedger(table, nil, time.Now)
 	// A paid order's emails carry its recipients' links.
 	orders := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
-		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
+		verification.NewTableStore(table), fees.DefaultTariff(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	effects := map[payment.Kind]payment.Effect{
 		payment.KindDeclaration:  declarations.NewPaidEffect(declarations.NewTableStore(table)),
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),

@@ -21,7 +21,7 @@ func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	table := boot.Table(boot.AWS(log), log)
 	// The job never certifies: only recording a pass does.
-	svc := exams.NewService(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now), nil, fees.DefaultSchedule(), time.Now)
+	svc := exams.NewService(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now), nil, fees.DefaultTariff(), time.Now)
 	lambda.Start(schedule.Daily(log, "score emails", func(ctx context.Context, today civil.Date) (exams.SweepResult, error) {
 		return svc.SendScores(ctx, today, log)
 	}))

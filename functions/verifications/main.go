@@ -25,7 +25,7 @@ func main() {
 	table := boot.Table(cfg, log)
 	keys := secrets.StripeOrExit(cfg, log)
 	svc := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
-		verification.NewTableStore(table), fees.DefaultSchedule(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
+		verification.NewTableStore(table), fees.DefaultTariff(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	ledger := billing.NewLedger(table, stripeapi.New(keys.SecretKey, keys.BaseURL), time.Now)
 	lambda.Start(verificationapi.NewRouter(svc, table, ledger, log).Handler())
 }

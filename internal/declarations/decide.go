@@ -163,7 +163,7 @@ func (l *Lifecycle) transit(ctx context.Context, d partition.Declaration, dec De
 	if notice.IsZero() {
 		notice = calendar.Today(now)
 	}
-	c, err := planOn(d, dec, by, reason, party, now, notice)
+	c, err := changeOn(d, dec, by, reason, party, now, notice)
 	if err != nil {
 		return partition.Declaration{}, err
 	}
@@ -176,17 +176,17 @@ func (l *Lifecycle) transit(ctx context.Context, d partition.Declaration, dec De
 	return c.To, nil
 }
 
-// Plan computes a transition without writing it: the next state (R-DEC
+// ChangeOf computes a transition without writing it: the next state (R-DEC
 // table; a review or an approval of a declaration selected for audit at
 // submission opens the audit instead, R-DEC-3), the history entry, the
 // deadline and its due entries, the renewal of an approval, the markers
 // released by a final state, and the status email (R-DEC-5).
-func Plan(d partition.Declaration, dec Decision, by, reason string, p Party, now time.Time) (Change, error) {
-	return planOn(d, dec, by, reason, p, now, calendar.Today(now))
+func ChangeOf(d partition.Declaration, dec Decision, by, reason string, p Party, now time.Time) (Change, error) {
+	return changeOn(d, dec, by, reason, p, now, calendar.Today(now))
 }
 
-// planOn is Plan with the day a new deadline counts from.
-func planOn(d partition.Declaration, dec Decision, by, reason string, p Party, now time.Time, notice civil.Date) (Change, error) {
+// changeOn is ChangeOf with the day a new deadline counts from.
+func changeOn(d partition.Declaration, dec Decision, by, reason string, p Party, now time.Time, notice civil.Date) (Change, error) {
 	to, ok := Next(d.Status, dec)
 	if !ok {
 		return Change{}, &TransitionError{From: d.Status, Decision: dec}

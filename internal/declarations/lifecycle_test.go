@@ -91,7 +91,7 @@ func TestAuditFailedLapseRejects(t *testing.T) {
 	d := sampleDeclaration(partition.AuditFailed)
 	dl := day("2025-07-03")
 	d.DeadlineOn = &dl
-	c, err := Plan(d, Lapse, ActorJobName, "deadline 2025-07-03 passed", Party{Given: "Ana"}, time.Date(2025, 7, 4, 12, 0, 0, 0, time.UTC))
+	c, err := ChangeOf(d, Lapse, ActorJobName, "deadline 2025-07-03 passed", Party{Given: "Ana"}, time.Date(2025, 7, 4, 12, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestApproveOfSelectedOpensAudit(t *testing.T) {
 			}
 			d := sampleDeclaration(from)
 			d.AuditSelected = true
-			c, err := Plan(d, dec, "staff-1", "looks fine", Party{Certification: mls("2025-01-31", true)}, now)
+			c, err := ChangeOf(d, dec, "staff-1", "looks fine", Party{Certification: mls("2025-01-31", true)}, now)
 			if err != nil {
 				t.Fatalf("%s of %s: %v", dec, from, err)
 			}
@@ -129,7 +129,7 @@ func TestApproveOfSelectedOpensAudit(t *testing.T) {
 		}
 	}
 	d := sampleDeclaration(partition.Processing)
-	c, err := Plan(d, Approve, "staff-1", "", Party{Certification: mls("2025-01-31", true)}, now)
+	c, err := ChangeOf(d, Approve, "staff-1", "", Party{Certification: mls("2025-01-31", true)}, now)
 	if err != nil || c.To.Status != partition.Approved {
 		t.Errorf("approve of a declaration not selected: %v %s", err, c.To.Status)
 	}
@@ -137,7 +137,7 @@ func TestApproveOfSelectedOpensAudit(t *testing.T) {
 	d.AuditSelected = true
 	d.History = append(d.History, partition.Transition{State: partition.UnderAudit}, partition.Transition{State: partition.AuditFailed}, partition.Transition{State: partition.Appealed})
 	d.Status = partition.Appealed
-	if c, err := Plan(d, AppealGrant, "staff-1", "", Party{Certification: mls("2025-01-31", true)}, now); err != nil || c.To.Status != partition.Approved {
+	if c, err := ChangeOf(d, AppealGrant, "staff-1", "", Party{Certification: mls("2025-01-31", true)}, now); err != nil || c.To.Status != partition.Approved {
 		t.Errorf("appeal grant after the audit: %v %s", err, c.To.Status)
 	}
 }
@@ -174,10 +174,10 @@ func mls(cycleEnd string, required bool) partition.Certification {
 // R-DEC-5, R-CYC-2, R-CYC-6: approval appends history, renews from the day
 // after expiration, effective no earlier than the expiring month, releases
 // only the pending marker, and owes one email per version.
-func TestPlanApprove(t *testing.T) {
+func TestChangeOfApprove(t *testing.T) {
 	d := sampleDeclaration(partition.Processing)
 	now := time.Date(2024, 12, 2, 15, 0, 0, 0, time.UTC)
-	c, err := Plan(d, Approve, "staff-1", "ok", Party{Email: "a@example.org", Given: "Ana", Certification: mls("2025-01-31", true)}, now)
+	c, err := ChangeOf(d, Approve, "staff-1", "ok", Party{Email: "a@example.org", Given: "Ana", Certification: mls("2025-01-31", true)}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,8 +222,8 @@ func TestRenewLateApprovalKeepsTheCycle(t *testing.T) {
 }
 
 // R-DEC-2: a lapsed deficiency deletes the declaration, which releases its claims.
-func TestPlanLapseReleasesClaims(t *testing.T) {
-	c, err := Plan(sampleDeclaration(partition.Deficient), Lapse, ActorJobName, "deadline passed", Party{}, time.Now())
+func TestChangeOfLapseReleasesClaims(t *testing.T) {
+	c, err := ChangeOf(sampleDeclaration(partition.Deficient), Lapse, ActorJobName, "deadline passed", Party{}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,9 +234,9 @@ func TestPlanLapseReleasesClaims(t *testing.T) {
 }
 
 // R-DEC-2, R-DEC-3, R-REM-2: entering a deadline state sets it and its due entries.
-func TestPlanDeficientSetsDeadline(t *testing.T) {
+func TestChangeOfDeficientSetsDeadline(t *testing.T) {
 	now := time.Date(2025, 3, 3, 15, 0, 0, 0, time.UTC)
-	c, err := Plan(sampleDeclaration(partition.Submitted), Deficiency, "staff-1", "missing ethics", Party{}, now)
+	c, err := ChangeOf(sampleDeclaration(partition.Submitted), Deficiency, "staff-1", "missing ethics", Party{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,8 +250,8 @@ func TestPlanDeficientSetsDeadline(t *testing.T) {
 }
 
 // R-DEC: approving a deleted declaration is a *TransitionError.
-func TestPlanIllegal(t *testing.T) {
-	_, err := Plan(sampleDeclaration(partition.Deleted), Approve, "staff-1", "", Party{}, time.Now())
+func TestChangeOfIllegal(t *testing.T) {
+	_, err := ChangeOf(sampleDeclaration(partition.Deleted), Approve, "staff-1", "", Party{}, time.Now())
 	var te *TransitionError
 	if !errors.As(err, &te) || te.From != partition.Deleted {
 		t.Errorf("err %v", err)
@@ -277,7 +277,7 @@ func TestAuditSelection(t *testing.T) {
 	}
 	d := sampleDeclaration(partition.Submitted)
 	d.AuditSelected = true
-	c, err := Plan(d, Review, "staff-1", "", Party{}, time.Now())
+	c, err := ChangeOf(d, Review, "staff-1", "", Party{}, time.Now())
 	if err != nil || c.To.Status != partition.UnderAudit || c.To.DeadlineOn == nil {
 		t.Errorf("review of a selected declaration: %v %+v", err, c.To)
 	}

@@ -45,7 +45,7 @@ func TestStatusMailsRenderForEveryState(t *testing.T) {
 		if tc.dec == Lapse {
 			reason = "deadline " + d.DeadlineOn.String() + " passed"
 		}
-		c, err := Plan(d, tc.dec, tc.by, reason, party, at)
+		c, err := ChangeOf(d, tc.dec, tc.by, reason, party, at)
 		if err != nil {
 			t.Fatalf("%s %s: %v", tc.from, tc.dec, err)
 		}

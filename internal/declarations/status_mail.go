@@ -94,8 +94,8 @@ func facts(d partition.Declaration, r *Renewal) mailFacts {
 	if n := len(d.History); n > 0 {
 		on = calendar.Today(d.History[n-1].At)
 	}
-	// The reinstatement fee a resubmission would pay is the schedule's of the notice day.
-	if amounts, err := fees.DefaultSchedule().At(on); err == nil {
+	// The reinstatement fee a resubmission would pay is the tariff's of the notice day.
+	if amounts, err := fees.DefaultTariff().At(on); err == nil {
 		f.reinstatementFee = fees.Amount(amounts.ReinstatementCents, d.Fee.Currency)
 	}
 	return f

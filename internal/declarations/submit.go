@@ -151,15 +151,15 @@ type Service struct {
 	store    Store
 	loader   Loader
 	payments payment.Infos
-	schedule fees.Schedule
+	tariff   fees.Tariff
 	now      func() time.Time
 	auditBP  int
 }
 
-// NewService wires the store, the partition loader, the fee schedule and a
+// NewService wires the store, the partition loader, the tariff and a
 // clock; the audit share is the R-DEC-3 default until WithAuditShare.
-func NewService(store Store, loader Loader, payments payment.Infos, schedule fees.Schedule, now func() time.Time) *Service {
-	return &Service{store: store, loader: loader, payments: payments, schedule: schedule, now: now, auditBP: DefaultAuditShareBP}
+func NewService(store Store, loader Loader, payments payment.Infos, tariff fees.Tariff, now func() time.Time) *Service {
+	return &Service{store: store, loader: loader, payments: payments, tariff: tariff, now: now, auditBP: DefaultAuditShareBP}
 }
 
 // WithAuditShare sets the share of declarations selected for audit at
@@ -226,7 +226,7 @@ func (s *Service) judge(ctx context.Context, principal string, req Request, now 
 	if err != nil {
 		return Submission{}, err
 	}
-	quote, err := s.schedule.Quote(fees.Request{
+	quote, err := s.tariff.Quote(fees.Request{
 		At:             now,
 		Items:          []fees.Item{{Kind: fees.KindCMPDeclaration, Certification: key}},
 		Certifications: map[string]fees.Certification{key: {Expiration: snap.Expiration, Expired: adm.Reinstatement}},

@@ -155,7 +155,7 @@ func setup(now time.Time) (*Service, *memStore) {
 	ps := profiles{"c1": {ID: "c1", Name: partition.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org",
 		Certifications: []partition.Certification{{Key: "ASCPi-MLS", Number: "N-1"}}}}
 	clock := func() time.Time { return now }
-	return NewService(store, ps, certificants.NewService(nil, clock), fees.DefaultSchedule(), clock), store
+	return NewService(store, ps, certificants.NewService(nil, clock), fees.DefaultTariff(), clock), store
 }
 
 func attempt(passed bool) NewAttempt {
@@ -292,7 +292,7 @@ func TestPassAfterRegistrationRace(t *testing.T) {
 	now := func() time.Time { return time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC) }
 	ps := profiles{"c1": {ID: "c1", Name: partition.Name{Given: "Ana", Family: "Cruz"}}}
 	store := &racingStore{memStore: newMem(), ps: ps}
-	svc := NewService(store, ps, certificants.NewService(nil, now), fees.DefaultSchedule(), now)
+	svc := NewService(store, ps, certificants.NewService(nil, now), fees.DefaultTariff(), now)
 	a, err := svc.Record(context.Background(), attempt(true))
 	if err != nil || a.Attempt != 1 || a.CertificationNumber != "N-first" {
 		t.Fatalf("pass: %+v %v, want attempt 1 with N-first", a, err)
@@ -313,7 +313,7 @@ func TestReceiveTranscriptsReadFailure(t *testing.T) {
 	now := time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC)
 	readErr := errors.New("dynamodb unavailable")
 	svc := NewService(newMem(), failingProfiles{readErr}, certificants.NewService(nil, func() time.Time { return now }),
-		fees.DefaultSchedule(), func() time.Time { return now })
+		fees.DefaultTariff(), func() time.Time { return now })
 	_, err := svc.ReceiveTranscripts(context.Background(), "c1", d("2025-02-04"))
 	if !errors.Is(err, readErr) || errors.Is(err, ErrUnknownCertificant) {
 		t.Errorf("err = %v, want the read error and not ErrUnknownCertificant", err)

@@ -110,13 +110,13 @@ type Service struct {
 	store     Store
 	profiles  Profiles
 	registrar Registrar
-	fees      fees.Schedule
+	fees      fees.Tariff
 	now       func() time.Time
 }
 
 // NewService wires the use case.
-func NewService(store Store, profiles Profiles, registrar Registrar, schedule fees.Schedule, now func() time.Time) *Service {
-	return &Service{store: store, profiles: profiles, registrar: registrar, fees: schedule, now: now}
+func NewService(store Store, profiles Profiles, registrar Registrar, tariff fees.Tariff, now func() time.Time) *Service {
+	return &Service{store: store, profiles: profiles, registrar: registrar, fees: tariff, now: now}
 }
 
 // Record stores the next attempt of a category and route (R-EXAM-1): attempt

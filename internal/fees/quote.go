@@ -88,14 +88,14 @@ type Quote struct {
 	Lines      []Line `json:"lines"`
 	TotalCents int64  `json:"totalCents"`
 	Currency   string `json:"currency"`
-	// PricedOn is the board date whose schedule row priced the quote.
+	// PricedOn is the board date whose tariff row priced the quote.
 	PricedOn civil.Date `json:"pricedOn"`
 }
 
-// Quote prices req with the schedule row in force on req.At's board date. Items
+// Quote prices req with the tariff row in force on req.At's board date. Items
 // are priced in order; each cmp_declaration counts, for R-FEE-2, toward those
 // after it. Invalid items give a *fielderr.Invalid listing all of them.
-func (s Schedule) Quote(req Request) (Quote, error) {
+func (s Tariff) Quote(req Request) (Quote, error) {
 	if req.At.IsZero() {
 		return Quote{}, errors.New("quote: no instant to price at")
 	}

@@ -94,7 +94,7 @@ func TestQuote(t *testing.T) {
 		{"R-FEE-6 no count is one recipient", at, []Item{{Kind: KindVerification}}, nil, []brief{{"R-FEE-6", 1500}}},
 	}
 	for _, c := range cases {
-		q, err := DefaultSchedule().Quote(Request{At: c.at, Items: c.items, Certifications: certs, Earlier: c.earlier})
+		q, err := DefaultTariff().Quote(Request{At: c.at, Items: c.items, Certifications: certs, Earlier: c.earlier})
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -114,7 +114,7 @@ func TestQuote(t *testing.T) {
 
 func TestQuoteJSON(t *testing.T) {
 	// R-FEE-7: the stored quote keeps api.md's field names and every line's rule.
-	q, err := DefaultSchedule().Quote(Request{
+	q, err := DefaultTariff().Quote(Request{
 		At:             ny("2025-01-06", 10, 0),
 		Items:          []Item{decl("ASCPi-MLS"), {Kind: KindVerification, Count: 2}},
 		Certifications: map[string]Certification{"ASCPi-MLS": {Expiration: d("2025-01-31")}},
@@ -153,11 +153,11 @@ func TestQuoteJSON(t *testing.T) {
 }
 
 func TestLaterRowKeepsEarlierQuotes(t *testing.T) {
-	// R-FEE-7 and the R-FEE schedule: a new row changes quotes from its date on only.
+	// R-FEE-7 and the R-FEE tariff: a new row changes quotes from its date on only.
 	raised := Original
 	raised.Effective = d("2026-01-01")
 	raised.ApplicationCents = 10500
-	extended, err := NewSchedule(raised, Original) // out of order on purpose
+	extended, err := NewTariff(raised, Original) // out of order on purpose
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestLaterRowKeepsEarlierQuotes(t *testing.T) {
 		{"from the new row", ny("2026-01-01", 0, 0), 10500},
 	}
 	for _, c := range cases {
-		before, err := DefaultSchedule().Quote(req(c.at))
+		before, err := DefaultTariff().Quote(req(c.at))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func TestQuoteValidation(t *testing.T) {
 		{"basis on a verification", []Item{{Kind: KindVerification, Basis: BasisMandatoryMilitaryService}}, "items[0].basis", "R-FEE-6"},
 	}
 	for _, c := range cases {
-		_, err := DefaultSchedule().Quote(Request{At: ny("2025-01-06", 10, 0), Items: c.items, Certifications: certs})
+		_, err := DefaultTariff().Quote(Request{At: ny("2025-01-06", 10, 0), Items: c.items, Certifications: certs})
 		var ve *fielderr.Invalid
 		if !errors.As(err, &ve) {
 			t.Errorf("%s: error %v, want a fielderr.Invalid", c.name, err)
@@ -221,7 +221,7 @@ func TestQuoteValidation(t *testing.T) {
 			t.Errorf("%s: errors %+v, want one on %s under %s", c.name, ve.Fields, c.field, c.rule)
 		}
 	}
-	if _, err := DefaultSchedule().Quote(Request{Items: []Item{decl("ASCPi-MLS")}, Certifications: certs}); err == nil {
+	if _, err := DefaultTariff().Quote(Request{Items: []Item{decl("ASCPi-MLS")}, Certifications: certs}); err == nil {
 		t.Error("a quote without an instant was priced")
 	}
 }

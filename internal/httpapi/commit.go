@@ -10,17 +10,17 @@ import (
 	"github.com/boc/cmp/internal/payment"
 )
 
-// Plan computes a change: the answer to give and the writes that make it.
-type Plan func(ctx context.Context) (answer any, writes []dynamo.Write, err error)
+// Change computes a change: the answer to give and the writes that make it.
+type Change func(ctx context.Context) (answer any, writes []dynamo.Write, err error)
 
-// Commit applies plan in one transaction and answers its value as JSON with
+// Commit applies change in one transaction and answers its value as JSON with
 // status. Under an Idempotency-Key (api.md) it goes through dynamo's
 // Idempotent: a repeat gets the first answer and changes nothing; a different
 // body gets 422 (dynamo.ErrIdempotencyMismatch, answered by the router).
 // Condition failures of the writes come back as dynamo errors for the caller
 // to map.
-func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, status int, plan Plan) (Response, error) {
-	ans, err := commit(ctx, table, r, now, plan)
+func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, status int, change Change) (Response, error) {
+	ans, err := commit(ctx, table, r, now, change)
 	if err != nil {
 		return Response{}, err
 	}
@@ -32,8 +32,8 @@ func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time,
 // PaymentIntent (infos creates it when there is none yet), so every
 // answer, a replayed one too, carries the same intent.
 func CommitOwing(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, status int,
-	infos payment.Infos, certificantID string, plan Plan) (Response, error) {
-	ans, err := commit(ctx, table, r, now, plan)
+	infos payment.Infos, certificantID string, change Change) (Response, error) {
+	ans, err := commit(ctx, table, r, now, change)
 	if err != nil {
 		return Response{}, err
 	}
@@ -44,9 +44,9 @@ func CommitOwing(ctx context.Context, table *dynamo.Table, r *Request, now time.
 	return EncodedJSON(status, body), nil
 }
 
-func commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, plan Plan) (dynamo.Answer, error) {
-	change := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
-		v, writes, err := plan(ctx)
+func commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, change Change) (dynamo.Answer, error) {
+	encoded := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
+		v, writes, err := change(ctx)
 		if err != nil {
 			return dynamo.Answer{}, nil, err
 		}
@@ -60,5 +60,5 @@ func commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time,
 	if err != nil {
 		return dynamo.Answer{}, err
 	}
-	return table.Idempotent(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, change)
+	return table.Idempotent(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, encoded)
 }

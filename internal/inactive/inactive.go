@@ -101,9 +101,9 @@ func Validate(r Request) error {
 	return nil
 }
 
-// Price is the R-FEE-4 quote of a request at now: the schedule's inactive
+// Price is the R-FEE-4 quote of a request at now: the tariff's inactive
 // fee, or a zero line for mandatory military service.
-func Price(s fees.Schedule, r Request, now time.Time) (fees.Quote, error) {
+func Price(s fees.Tariff, r Request, now time.Time) (fees.Quote, error) {
 	q, err := s.Quote(fees.Request{At: now, Items: []fees.Item{{Kind: fees.KindInactiveStatus, Certification: r.Certification, Basis: r.Basis}}})
 	if err != nil {
 		return fees.Quote{}, fmt.Errorf("price inactive status request: %w", err)

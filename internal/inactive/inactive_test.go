@@ -50,7 +50,7 @@ func TestPrice(t *testing.T) {
 	for basis, want := range map[string]int64{"illness": 4000, fees.BasisMandatoryMilitaryService: 0} {
 		r := valid()
 		r.Basis = basis
-		q, err := Price(fees.DefaultSchedule(), r, now)
+		q, err := Price(fees.DefaultTariff(), r, now)
 		if err != nil || q.TotalCents != want || len(q.Lines) != 1 || q.Lines[0].Rule != "R-FEE-4" {
 			t.Errorf("%s: %+v %v, want one R-FEE-4 line of %d", basis, q, err, want)
 		}

@@ -35,14 +35,14 @@ var (
 
 // Service stores requests in the table.
 type Service struct {
-	table    *dynamo.Table
-	schedule fees.Schedule
-	now      func() time.Time
+	table  *dynamo.Table
+	tariff fees.Tariff
+	now    func() time.Time
 }
 
-// NewService wires the table, the fee schedule and a clock.
-func NewService(table *dynamo.Table, schedule fees.Schedule, now func() time.Time) *Service {
-	return &Service{table: table, schedule: schedule, now: now}
+// NewService wires the table, the tariff and a clock.
+func NewService(table *dynamo.Table, tariff fees.Tariff, now func() time.Time) *Service {
+	return &Service{table: table, tariff: tariff, now: now}
 }
 
 // requestItem is the one open request of a certification
@@ -104,7 +104,7 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 		if held.ReexaminationRequired(calendar.Today(now)) {
 			return dynamo.Answer{}, nil, ErrReexamination
 		}
-		fee, err := Price(s.schedule, r, now)
+		fee, err := Price(s.tariff, r, now)
 		if err != nil {
 			return dynamo.Answer{}, nil, err
 		}

@@ -38,14 +38,14 @@ type Loader interface {
 
 // Service prices quotes.
 type Service struct {
-	loader   Loader
-	schedule fees.Schedule
-	now      func() time.Time
+	loader Loader
+	tariff fees.Tariff
+	now    func() time.Time
 }
 
-// NewService wires the loader, the fee schedule and a clock.
-func NewService(loader Loader, schedule fees.Schedule, now func() time.Time) *Service {
-	return &Service{loader: loader, schedule: schedule, now: now}
+// NewService wires the loader, the tariff and a clock.
+func NewService(loader Loader, tariff fees.Tariff, now func() time.Time) *Service {
+	return &Service{loader: loader, tariff: tariff, now: now}
 }
 
 // ErrNotFound: no such certificant (404).
@@ -61,7 +61,7 @@ func (s *Service) Quote(ctx context.Context, req Request) (fees.Quote, error) {
 	if !found {
 		return fees.Quote{}, ErrNotFound
 	}
-	return s.schedule.Quote(fees.Request{At: at, Items: canonical(req.Items), Certifications: facts.Certifications, Earlier: facts.Earlier})
+	return s.tariff.Quote(fees.Request{At: at, Items: canonical(req.Items), Certifications: facts.Certifications, Earlier: facts.Earlier})
 }
 
 // canonical spells certification keys as stored (ascpi-mls -> ASCPi-MLS);

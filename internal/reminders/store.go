@@ -57,7 +57,7 @@ func (s *TableStore) DueOn(ctx context.Context, expiration civil.Date) ([]Due, i
 				CertificantID: it.CertificantID,
 				CertKey:       it.Key,
 				Credential:    it.Credential,
-				// An unreadable cycleEnd is a zero date, which Plan never reminds.
+				// An unreadable cycleEnd is a zero date, which Compose never reminds.
 				Expiration:  it.Expiration(),
 				Status:      it.Status,
 				CMPRequired: it.CMPRequired,

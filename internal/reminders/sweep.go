@@ -42,22 +42,22 @@ type Report struct {
 
 // Sweeper runs the daily sweep.
 type Sweeper struct {
-	store    Store
-	offsets  []int
-	schedule fees.Schedule
-	workers  int
-	log      *slog.Logger
+	store   Store
+	offsets []int
+	tariff  fees.Tariff
+	workers int
+	log     *slog.Logger
 }
 
-// NewSweeper wires a store, the offsets (ParseOffsets), the fee schedule and
+// NewSweeper wires a store, the offsets (ParseOffsets), the tariff and
 // how many certifications are processed at once.
-func NewSweeper(store Store, offsets []int, schedule fees.Schedule, workers int, log *slog.Logger) *Sweeper {
-	return &Sweeper{store: store, offsets: offsets, schedule: schedule, workers: max(workers, 1), log: log}
+func NewSweeper(store Store, offsets []int, tariff fees.Tariff, workers int, log *slog.Logger) *Sweeper {
+	return &Sweeper{store: store, offsets: offsets, tariff: tariff, workers: max(workers, 1), log: log}
 }
 
 // SweeperFromEnv is NewSweeper with REMINDER_OFFSETS ("180,90,30,-1", see
 // ParseOffsets) and REMINDER_WORKERS (default 16).
-func SweeperFromEnv(store Store, schedule fees.Schedule, log *slog.Logger) (*Sweeper, error) {
+func SweeperFromEnv(store Store, tariff fees.Tariff, log *slog.Logger) (*Sweeper, error) {
 	offsets, err := ParseOffsets(os.Getenv("REMINDER_OFFSETS"))
 	if err != nil {
 		return nil, fmt.Errorf("REMINDER_OFFSETS: %w", err)
@@ -68,7 +68,7 @@ func SweeperFromEnv(store Store, schedule fees.Schedule, log *slog.Logger) (*Swe
 			return nil, fmt.Errorf("REMINDER_WORKERS %q: want a positive number", s)
 		}
 	}
-	return NewSweeper(store, offsets, schedule, workers, log), nil
+	return NewSweeper(store, offsets, tariff, workers, log), nil
 }
 
 // job is one certification cycle at one milestone.
@@ -161,7 +161,7 @@ func (s *Sweeper) one(ctx context.Context, recipients *recipientCache, j job) (o
 			return skipped, fmt.Errorf("reminder of %s %s: %w", j.due.CertificantID, j.due.CertKey, err)
 		}
 	}
-	e, ok, err := Plan(j.due, j.expiration, j.offset, s.schedule)
+	e, ok, err := Compose(j.due, j.expiration, j.offset, s.tariff)
 	if err != nil || !ok {
 		return skipped, err
 	}

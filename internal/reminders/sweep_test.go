@@ -81,7 +81,7 @@ func TestSweepExactlyOnce(t *testing.T) {
 
 	t.Run("rerun and parallel runs", func(t *testing.T) {
 		f := seed(50)
-		s := NewSweeper(f, []int{90}, fees.DefaultSchedule(), 4, quiet)
+		s := NewSweeper(f, []int{90}, fees.DefaultTariff(), 4, quiet)
 		var wg sync.WaitGroup
 		reps := make([]Report, 3)
 		for i := range reps {
@@ -115,7 +115,7 @@ func TestSweepExactlyOnce(t *testing.T) {
 	t.Run("crash then rerun", func(t *testing.T) {
 		f := seed(50)
 		f.failFrom = 21
-		s := NewSweeper(f, []int{90}, fees.DefaultSchedule(), 4, quiet)
+		s := NewSweeper(f, []int{90}, fees.DefaultTariff(), 4, quiet)
 		if _, err := s.Run(ctx, today); err == nil {
 			t.Fatal("a run whose writes fail reported success")
 		}
@@ -141,7 +141,7 @@ func TestSweepReadsEachProfileOnce(t *testing.T) {
 		{CertificantID: "c-1", CertKey: "ASCPi-MLS", Expiration: exp, Status: "active"},
 		{CertificantID: "c-1", CertKey: "ASCPi-SBB", Expiration: exp, Status: "active"},
 	}}, profiles: map[string]Recipient{"c-1": {Email: "a@example.org"}}, outbox: map[string]string{}}
-	rep, err := NewSweeper(f, []int{30}, fees.DefaultSchedule(), 2, quiet).Run(context.Background(), exp.AddDays(-30))
+	rep, err := NewSweeper(f, []int{30}, fees.DefaultTariff(), 2, quiet).Run(context.Background(), exp.AddDays(-30))
 	if err != nil || rep.Owed != 2 || rep.ProfileRead != 1 {
 		t.Errorf("report %+v (err %v): want 2 owed, 1 profile read", rep, err)
 	}

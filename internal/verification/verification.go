@@ -123,14 +123,14 @@ type Service struct {
 	profiles Profiles
 	passes   Passes
 	tokens   Tokens
-	fees     fees.Schedule
+	fees     fees.Tariff
 	baseURL  string
 	now      func() time.Time
 }
 
 // NewService wires the use case; baseURL prefixes the emailed links.
-func NewService(profiles Profiles, passes Passes, tokens Tokens, schedule fees.Schedule, baseURL string, now func() time.Time) *Service {
-	return &Service{profiles: profiles, passes: passes, tokens: tokens, fees: schedule,
+func NewService(profiles Profiles, passes Passes, tokens Tokens, tariff fees.Tariff, baseURL string, now func() time.Time) *Service {
+	return &Service{profiles: profiles, passes: passes, tokens: tokens, fees: tariff,
 		baseURL: strings.TrimRight(baseURL, "/"), now: now}
 }
 
@@ -157,9 +157,9 @@ func HashToken(token string) string {
 // tokenLen is the length of NewToken's answers; anything else is unknown.
 const tokenLen = 43
 
-// Plan prepares an order (R-VER-1/2): the caller writes it with the
+// Prepare prepares an order (R-VER-1/2): the caller writes it with the
 // recipients' tokens and emails in one transaction.
-func (s *Service) Plan(ctx context.Context, in NewOrder) (Order, error) {
+func (s *Service) Prepare(ctx context.Context, in NewOrder) (Order, error) {
 	if err := validate(in); err != nil {
 		return Order{}, err
 	}

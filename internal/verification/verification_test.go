@@ -41,7 +41,7 @@ func service(tok tokens) *Service {
 		"passed": {Name: partition.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org", Country: "PH", Certifications: []partition.Certification{cert}},
 		"failed": {Name: partition.Name{Given: "Ben", Family: "Ong"}, Certifications: []partition.Certification{cert}},
 	}
-	return NewService(ps, passes{"passedASCPi-MLS": true}, tok, fees.DefaultSchedule(), "https://cmp.example.org/", time.Now)
+	return NewService(ps, passes{"passedASCPi-MLS": true}, tok, fees.DefaultTariff(), "https://cmp.example.org/", time.Now)
 }
 
 func order(cid string, n int) NewOrder {
@@ -53,9 +53,9 @@ func order(cid string, n int) NewOrder {
 }
 
 // R-VER-1: a fee per recipient, and only for a certification earned by passing.
-func TestPlan(t *testing.T) {
+func TestPrepare(t *testing.T) {
 	svc := service(tokens{})
-	o, err := svc.Plan(context.Background(), order("passed", 3))
+	o, err := svc.Prepare(context.Background(), order("passed", 3))
 	if err != nil || o.Fee.TotalCents != 4500 || o.Fee.Lines[0].Rule != "R-FEE-6" {
 		t.Fatalf("3 recipients: %+v %v", o.Fee, err)
 	}
@@ -75,16 +75,16 @@ func TestPlan(t *testing.T) {
 	p := held.profiles.(profiles)["passed"]
 	p.Certifications = []partition.Certification{{Key: "ASCPi-MLS", Number: "N-7", ScoreHeld: true}}
 	held.profiles = profiles{"passed": p}
-	if _, err := held.Plan(context.Background(), order("passed", 1)); !errors.Is(err, ErrNotEarnedByPassing) {
+	if _, err := held.Prepare(context.Background(), order("passed", 1)); !errors.Is(err, ErrNotEarnedByPassing) {
 		t.Errorf("order while the score is held: %v, want ErrNotEarnedByPassing", err)
 	}
-	if _, err := svc.Plan(context.Background(), order("failed", 1)); !errors.Is(err, ErrNotEarnedByPassing) {
+	if _, err := svc.Prepare(context.Background(), order("failed", 1)); !errors.Is(err, ErrNotEarnedByPassing) {
 		t.Errorf("failed-only candidate: %v", err)
 	}
 	var ve *fielderr.Invalid
 	bad := order("passed", 1)
 	bad.Recipients[0].Kind, bad.Recipients[0].Email = "friend", "x <x@example.org>"
-	if _, err := svc.Plan(context.Background(), bad); !errors.As(err, &ve) || len(ve.Fields) != 2 {
+	if _, err := svc.Prepare(context.Background(), bad); !errors.As(err, &ve) || len(ve.Fields) != 2 {
 		t.Errorf("R-VER-2 validation: %v", err)
 	}
 }

@@ -29,7 +29,7 @@ func (l *fakeLoader) Facts(_ context.Context, id string, _ time.Time) (quotes.Fa
 var at = time.Date(2025, 1, 6, 15, 0, 0, 0, time.UTC) // 10:00 in New York, a Monday
 
 func newRouter(l *fakeLoader) *httpapi.Router {
-	return NewRouter(quotes.NewService(l, fees.DefaultSchedule(), func() time.Time { return at }), httpapi.NewLogger(&bytes.Buffer{}))
+	return NewRouter(quotes.NewService(l, fees.DefaultTariff(), func() time.Time { return at }), httpapi.NewLogger(&bytes.Buffer{}))
 }
 
 func call(rt *httpapi.Router, sub, groups, body string) httpapi.Response {

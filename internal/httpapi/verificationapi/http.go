@@ -37,7 +37,7 @@ func NewRouter(svc *verification.Service, table *dynamo.Table, payments payment.
 			return httpapi.Response{}, err
 		}
 		resp, err := httpapi.CommitOwing(ctx, table, r, svc.Now(), http.StatusCreated, payments, in.CertificantID, func(ctx context.Context) (any, []dynamo.Write, error) {
-			o, err := svc.Plan(ctx, in)
+			o, err := svc.Prepare(ctx, in)
 			if err != nil {
 				return nil, nil, err
 			}

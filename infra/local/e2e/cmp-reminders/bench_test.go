@@ -47,7 +47,7 @@ func BenchmarkSweep(b *testing.B) {
 			quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
 			sweep := func(run int) reminders.Report {
 				store := &runStore{Store: reminders.NewTableStore(table, time.Now), run: run}
-				rep, err := reminders.NewSweeper(store, []int{90}, fees.DefaultSchedule(), 16, quiet).Run(ctx, today)
+				rep, err := reminders.NewSweeper(store, []int{90}, fees.DefaultTariff(), 16, quiet).Run(ctx, today)
 				if err != nil {
 					b.Fatal(err)
 				}

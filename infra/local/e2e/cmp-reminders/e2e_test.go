@@ -260,7 +260,7 @@ func TestCrashHalfwayThenRerun(t *testing.T) {
 	seed(t, table, "Cy", certs...)
 	today := civil.MustParse("2025-07-01") // 30 days before
 	store := &failingStore{Store: reminders.NewTableStore(table, time.Now), n: 4}
-	half := reminders.NewSweeper(store, []int{30}, fees.DefaultSchedule(), 2, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	half := reminders.NewSweeper(store, []int{30}, fees.DefaultTariff(), 2, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if rep, err := half.Run(context.Background(), today); err == nil || rep.Owed != 4 {
 		t.Fatalf("crashing run: %+v, %v; want 4 owed and an error", rep, err)
 	}

@@ -41,7 +41,7 @@ func counted(s *stacktest.Stack) (*roundtrips.Counter, map[string]*httpapi.Route
 	log := httpapi.NewLogger(io.Discard)
 	return c, map[string]*httpapi.Router{
 		"submit":   wiring.Router(table, stripeapi.New("sk_test_local", s.StripeURL), log),
-		"quote":    quotesapi.NewRouter(quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultSchedule(), time.Now), log),
+		"quote":    quotesapi.NewRouter(quotes.NewService(quotes.NewPartitionLoader(table), fees.DefaultTariff(), time.Now), log),
 		"progress": progressRouter(table, log),
 	}
 }

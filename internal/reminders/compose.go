@@ -94,13 +94,13 @@ var remindable = map[string]bool{
 	string(calendar.StatusExpired): true,
 }
 
-// Plan decides the reminder for a cycle at a milestone, offsetDays before
+// Compose decides the reminder for a cycle at a milestone, offsetDays before
 // expiration (negative: after). ok is false when none is owed: the status is
 // not remindable, or the item's cycle no longer ends on the expiration the
 // sweep looked for (renewed: the cycle moved on, R-REM-1 "per cycle"), or it
 // is the day after the end of a voluntary CM cycle: nothing expires then,
 // only the CM drops, so there is no reinstatement to explain (R-CYC-5).
-func Plan(d Due, expiration civil.Date, offsetDays int, schedule fees.Schedule) (Email, bool, error) {
+func Compose(d Due, expiration civil.Date, offsetDays int, tariff fees.Tariff) (Email, bool, error) {
 	if !remindable[d.Status] || d.Expiration != expiration || (offsetDays < 0 && !d.CMPRequired) {
 		return Email{}, false, nil
 	}
@@ -119,7 +119,7 @@ func Plan(d Due, expiration civil.Date, offsetDays int, schedule fees.Schedule) 
 		template = TemplateProcessing
 	case offsetDays < 0:
 		template = TemplateExpired
-		if err := addReinstatementFee(data, d.CertKey, expiration, on, schedule); err != nil {
+		if err := addReinstatementFee(data, d.CertKey, expiration, on, tariff); err != nil {
 			return Email{}, false, err
 		}
 	case on.Before(w.Opens):
@@ -132,10 +132,10 @@ func Plan(d Due, expiration civil.Date, offsetDays int, schedule fees.Schedule) 
 }
 
 // addReinstatementFee prices a reinstating declaration on the reminder's day
-// with the fee schedule, so the email shows what a submission would be charged
+// with the fee tariff, so the email shows what a submission would be charged
 // then (R-FEE-1 application + R-FEE-3 reinstatement).
-func addReinstatementFee(data map[string]string, certKey string, expiration, on civil.Date, schedule fees.Schedule) error {
-	q, err := schedule.Quote(fees.Request{
+func addReinstatementFee(data map[string]string, certKey string, expiration, on civil.Date, tariff fees.Tariff) error {
+	q, err := tariff.Quote(fees.Request{
 		At:             noonIn(on),
 		Items:          []fees.Item{{Kind: fees.KindCMPDeclaration, Certification: certKey}},
 		Certifications: map[string]fees.Certification{certKey: {Expiration: expiration, Expired: true}},

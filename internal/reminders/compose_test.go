@@ -42,7 +42,7 @@ func equalInts(a, b []int) bool {
 }
 
 // R-REM-1, R-CYC-7, R-FEE-1, R-FEE-3: the template and facts of each default milestone.
-func TestPlanMilestones(t *testing.T) {
+func TestComposeMilestones(t *testing.T) {
 	exp := civil.MustParse("2025-01-31")
 	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active", CMPRequired: true}
 	cases := []struct {
@@ -56,7 +56,7 @@ func TestPlanMilestones(t *testing.T) {
 		{-1, TemplateExpired, map[string]string{"applicationFee": "95.00", "reinstatementFee": "125.00", "totalFee": "220.00", "currency": "USD"}},
 	}
 	for _, c := range cases {
-		e, ok, err := Plan(d, exp, c.offset, fees.DefaultSchedule())
+		e, ok, err := Compose(d, exp, c.offset, fees.DefaultTariff())
 		if err != nil || !ok {
 			t.Fatalf("offset %d: ok %v, err %v", c.offset, ok, err)
 		}
@@ -73,11 +73,11 @@ func TestPlanMilestones(t *testing.T) {
 
 // R-REM-1: one reminder per certification, cycle and milestone: the id names
 // all three and nothing else.
-func TestPlanIDIsPerCertificationCycleMilestone(t *testing.T) {
+func TestComposeIDIsPerCertificationCycleMilestone(t *testing.T) {
 	exp := civil.MustParse("2025-01-31")
 	base := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Expiration: exp, Status: "active"}
 	id := func(d Due, exp civil.Date, off int) string {
-		e, ok, err := Plan(d, exp, off, fees.DefaultSchedule())
+		e, ok, err := Compose(d, exp, off, fees.DefaultTariff())
 		if err != nil || !ok {
 			t.Fatalf("plan: %v %v", ok, err)
 		}
@@ -103,7 +103,7 @@ func TestPlanIDIsPerCertificationCycleMilestone(t *testing.T) {
 // R-REM-1, R-CYC-5: an inactive certification or one whose cycle moved
 // (renewed) gets nothing for the cycle the sweep looked for; a voluntary CM
 // cycle gets the reminders before its end but no reinstatement notice after.
-func TestPlanSkips(t *testing.T) {
+func TestComposeSkips(t *testing.T) {
 	exp := civil.MustParse("2025-01-31")
 	cases := []struct {
 		name   string
@@ -116,20 +116,20 @@ func TestPlanSkips(t *testing.T) {
 		{"voluntary day after", Due{CertificantID: "c-1", CertKey: "ASCPi-SBB", Expiration: exp, Status: "active"}, -1},
 	}
 	for _, c := range cases {
-		if _, ok, err := Plan(c.d, exp, c.offset, fees.DefaultSchedule()); ok || err != nil {
+		if _, ok, err := Compose(c.d, exp, c.offset, fees.DefaultTariff()); ok || err != nil {
 			t.Errorf("%s: ok %v err %v, want skipped", c.name, ok, err)
 		}
 	}
 	voluntary := Due{CertificantID: "c-1", CertKey: "ASCPi-SBB", Expiration: exp, Status: "active"}
-	if _, ok, err := Plan(voluntary, exp, 90, fees.DefaultSchedule()); !ok || err != nil {
+	if _, ok, err := Compose(voluntary, exp, 90, fees.DefaultTariff()); !ok || err != nil {
 		t.Errorf("voluntary 90 days before: ok %v err %v, want a reminder", ok, err)
 	}
 }
 
 // Every reminder template (upcoming, window open, expired, and the R-REM-1
-// "still being processed" variant) renders with exactly the data Plan gives
+// "still being processed" variant) renders with exactly the data Compose gives
 // it, without debris, and the HTML part escapes the given name.
-func TestPlannedEmailsRender(t *testing.T) {
+func TestComposenedEmailsRender(t *testing.T) {
 	exp := civil.MustParse("2025-01-31")
 	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active", CMPRequired: true}
 	processing := d
@@ -139,7 +139,7 @@ func TestPlannedEmailsRender(t *testing.T) {
 		d   Due
 		off int
 	}{{d, 180}, {d, 90}, {d, -1}, {processing, -1}} {
-		e, _, err := Plan(tc.d, exp, tc.off, fees.DefaultSchedule())
+		e, _, err := Compose(tc.d, exp, tc.off, fees.DefaultTariff())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,15 +161,15 @@ func TestPlannedEmailsRender(t *testing.T) {
 // R-REM-1: the day after expiration, a declaration submitted in time and
 // still being processed gets the "still being processed" email, with no
 // reinstatement fee; without one the reinstatement email with its fee.
-func TestPlanDayAfterWhileProcessing(t *testing.T) {
+func TestComposeDayAfterWhileProcessing(t *testing.T) {
 	exp := civil.MustParse("2025-01-31")
 	d := Due{CertificantID: "c-1", CertKey: "ASCPi-MLS", Credential: "MLS(ASCPi)CM", Expiration: exp, Status: "active", CMPRequired: true, Processing: true}
-	e, ok, err := Plan(d, exp, -1, fees.DefaultSchedule())
+	e, ok, err := Compose(d, exp, -1, fees.DefaultTariff())
 	if err != nil || !ok || e.Template != TemplateProcessing || e.Data["reinstatementFee"] != "" {
 		t.Errorf("processing: %+v %v %v, want %s without a fee", e, ok, err, TemplateProcessing)
 	}
 	d.Processing = false
-	if e, _, _ := Plan(d, exp, -1, fees.DefaultSchedule()); e.Template != TemplateExpired || e.Data["reinstatementFee"] != "125.00" {
+	if e, _, _ := Compose(d, exp, -1, fees.DefaultTariff()); e.Template != TemplateExpired || e.Data["reinstatementFee"] != "125.00" {
 		t.Errorf("no pending declaration: %+v, want %s with the 125.00 fee", e, TemplateExpired)
 	}
 }

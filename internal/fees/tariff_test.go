@@ -6,7 +6,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 )
 
-func TestNewScheduleRejects(t *testing.T) {
+func TestNewTariffRejects(t *testing.T) {
 	negative := Original
 	negative.Effective = d("2030-01-01")
 	negative.VerificationCents = -1
@@ -22,18 +22,18 @@ func TestNewScheduleRejects(t *testing.T) {
 		{"undated row", []Amounts{undated}},
 	}
 	for _, c := range cases {
-		if _, err := NewSchedule(c.rows...); err == nil {
+		if _, err := NewTariff(c.rows...); err == nil {
 			t.Errorf("%s: accepted", c.name)
 		}
 	}
 }
 
-func TestScheduleAt(t *testing.T) {
+func TestTariffAt(t *testing.T) {
 	// R-FEE: the row in force is the latest effective on or before the date.
 	raised := Original
 	raised.Effective = d("2026-01-01")
 	raised.ApplicationCents = 10500
-	s, err := NewSchedule(Original, raised)
+	s, err := NewTariff(Original, raised)
 	if err != nil {
 		t.Fatal(err)
 	}

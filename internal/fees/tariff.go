@@ -1,4 +1,4 @@
-// Package fees prices what the board charges (R-FEE-1..7): a schedule of amounts
+// Package fees prices what the board charges (R-FEE-1..7): a tariff of amounts
 // with effective dates and itemised quotes. Pure: callers load the facts a quote
 // depends on and store the quote a declaration was charged.
 package fees
@@ -10,7 +10,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 )
 
-// Amounts is one row of the fee schedule, in US cents, in force from Effective
+// Amounts is one row of the tariff, in US cents, in force from Effective
 // until a later row's Effective.
 type Amounts struct {
 	Effective civil.Date `json:"effective"`
@@ -28,11 +28,13 @@ type Amounts struct {
 	VerificationCents int64 `json:"verificationCents"`
 }
 
-// Schedule is the fee table: rows ordered by effective date. A new fee is a new
-// row, so a quote priced on an earlier date keeps its amounts (R-FEE-7).
-type Schedule struct{ rows []Amounts }
+// Tariff is the fee table, R-FEE's "schedule with effective dates" (named
+// apart from the jobs' EventBridge schedules): rows ordered by effective
+// date. A new fee is a new row, so a quote priced on an earlier date keeps
+// its amounts (R-FEE-7).
+type Tariff struct{ rows []Amounts }
 
-// Original is the schedule in force from the start (cmp-rules.md R-FEE).
+// Original is the row in force from the start (cmp-rules.md R-FEE).
 var Original = Amounts{
 	Effective:               civil.Date{Year: 2000, Month: 1, Day: 1},
 	ApplicationCents:        9500,
@@ -43,40 +45,40 @@ var Original = Amounts{
 	VerificationCents:       1500,
 }
 
-// DefaultSchedule holds the original row only.
-func DefaultSchedule() Schedule { return Schedule{rows: []Amounts{Original}} }
+// DefaultTariff holds the original row only.
+func DefaultTariff() Tariff { return Tariff{rows: []Amounts{Original}} }
 
-// NewSchedule checks and orders rows: at least one, every row dated, no two on
+// NewTariff checks and orders rows: at least one, every row dated, no two on
 // the same date, no negative amount.
-func NewSchedule(rows ...Amounts) (Schedule, error) {
+func NewTariff(rows ...Amounts) (Tariff, error) {
 	if len(rows) == 0 {
-		return Schedule{}, fmt.Errorf("fee schedule: no rows")
+		return Tariff{}, fmt.Errorf("tariff: no rows")
 	}
 	sorted := slices.Clone(rows)
 	slices.SortFunc(sorted, func(a, b Amounts) int { return a.Effective.Compare(b.Effective) })
 	for i, r := range sorted {
 		if r.Effective.IsZero() {
-			return Schedule{}, fmt.Errorf("fee schedule: a row has no effective date")
+			return Tariff{}, fmt.Errorf("tariff: a row has no effective date")
 		}
 		if i > 0 && r.Effective == sorted[i-1].Effective {
-			return Schedule{}, fmt.Errorf("fee schedule: two rows effective %s", r.Effective)
+			return Tariff{}, fmt.Errorf("tariff: two rows effective %s", r.Effective)
 		}
 		for _, c := range []int64{r.ApplicationCents, r.ReducedApplicationCents, r.ReinstatementCents,
 			r.InactiveCents, r.ScoreReviewCents, r.VerificationCents} {
 			if c < 0 {
-				return Schedule{}, fmt.Errorf("fee schedule: row effective %s has a negative amount", r.Effective)
+				return Tariff{}, fmt.Errorf("tariff: row effective %s has a negative amount", r.Effective)
 			}
 		}
 	}
-	return Schedule{rows: sorted}, nil
+	return Tariff{rows: sorted}, nil
 }
 
 // At is the row in force on d: the latest one effective on or before d.
-func (s Schedule) At(d civil.Date) (Amounts, error) {
+func (s Tariff) At(d civil.Date) (Amounts, error) {
 	for i := len(s.rows) - 1; i >= 0; i-- {
 		if !s.rows[i].Effective.After(d) {
 			return s.rows[i], nil
 		}
 	}
-	return Amounts{}, fmt.Errorf("fee schedule: no fees in force on %s", d)
+	return Amounts{}, fmt.Errorf("tariff: no fees in force on %s", d)
 }
