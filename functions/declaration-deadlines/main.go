@@ -19,6 +19,7 @@ import (
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/inactive"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/schedule"
 	"github.com/boc/cmp/internal/verification"
@@ -37,6 +38,7 @@ func main() {
 		payment.KindDeclaration:  lc,
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
 		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now)),
+		payment.KindInactive:     inactive.NewPayments(inactive.NewService(table, fees.DefaultTariff(), time.Now)),
 	})
 	lambda.Start(schedule.Daily(log, "declaration deadlines", func(ctx context.Context, today civil.Date) (declarations.DeadlineReport, error) {
 		rep, err := lc.RunDeadlines(ctx, store, today)

@@ -19,6 +19,7 @@ import (
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/paymentsapi"
+	"github.com/boc/cmp/internal/inactive"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/stripeapi"
 	"github.com/boc/cmp/internal/verification"
@@ -42,6 +43,7 @@ func newRouter(table *dynamo.Table, verify paymentsapi.Verifier, log *slog.Logge
 		payment.KindDeclaration:  declarations.NewPaidEffect(declarations.NewTableStore(table)),
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
 		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now)),
+		payment.KindInactive:     inactive.NewPayments(inactive.NewService(table, fees.DefaultTariff(), time.Now)),
 	}
 	return paymentsapi.NewRouter(billing.NewProcessor(ledger, effects, log), ledger, verify, time.Now, log)
 }

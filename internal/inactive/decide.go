@@ -35,6 +35,10 @@ const (
 // ErrDecided: the request was decided already, or meanwhile (409).
 var ErrDecided = errors.New("inactive: the request is decided already")
 
+// ErrAwaitingPayment: the request is not registered until its fee is paid
+// (409, R-PAY-1).
+var ErrAwaitingPayment = errors.New("inactive: the request awaits its fee")
+
 // Outcome is what a decision writes: the decided request, for a grant the
 // certification's extended cycle, and the data of the decision email.
 type Outcome struct {
@@ -81,6 +85,9 @@ func (d Decision) Check() []fielderr.Field {
 // (R-INA-2). A denial needs a reason. Errors: ErrDecided, *fielderr.Invalid.
 func Judge(r InactiveRequest, held certificants.CertificationItem, d Decision, by string, now time.Time) (Outcome, error) {
 	c := held.Certification
+	if r.Status == AwaitingPayment {
+		return Outcome{}, ErrAwaitingPayment
+	}
 	if r.Status != Requested {
 		return Outcome{}, ErrDecided
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/pattern"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // Document is the metadata of one piece of documentation of the request.
@@ -33,8 +34,14 @@ type Request struct {
 // Status of a request.
 type Status string
 
-// Requested: waiting for a staff decision.
-const Requested Status = "requested"
+// Requested: waiting for a staff decision. AwaitingPayment: holding the
+// certification's one open request until its fee is paid, then requested
+// (R-PAY-1); unpaid after 24 hours it is cancelled and the slot freed
+// (R-PAY-4).
+const (
+	Requested       Status = "requested"
+	AwaitingPayment Status = "awaiting_payment"
+)
 
 // InactiveRequest is a stored request, as the 201 answers it.
 type InactiveRequest struct {
@@ -47,6 +54,9 @@ type InactiveRequest struct {
 	Documents     []Document `json:"documents"`
 	Fee           fees.Quote `json:"fee"`
 	RequestedAt   time.Time  `json:"requestedAt"`
+	// Payment is the fee's card payment as the 201 answers it (R-PAY-2); a
+	// waived fee (zero total) is not_required and takes effect at once.
+	Payment *payment.Info `json:"payment,omitempty"`
 	// The staff decision, once taken (R-INA-1).
 	ExtendedUntil  *civil.Date `json:"extendedUntil,omitempty"`
 	DecidedAt      *time.Time  `json:"decidedAt,omitempty"`

@@ -14,6 +14,7 @@ import (
 	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/statuslist"
 )
 
@@ -110,14 +111,30 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 		}
 		req := InactiveRequest{ID: rand.Text(), CertificantID: certificantID, Certification: r.Certification, Status: Requested,
 			Reason: r.Reason, Basis: r.Basis, Documents: r.Documents, Fee: fee, RequestedAt: now.UTC()}
+		if fee.TotalCents > 0 {
+			req.Status = AwaitingPayment // R-PAY-1: requested once paid
+		}
+		doc, err := json.Marshal(req)
+		if err != nil {
+			return dynamo.Answer{}, nil, fmt.Errorf("encode request: %w", err)
+		}
+		due := payment.Due(fee.TotalCents)
+		req.Payment = &due
 		body, err := json.Marshal(req)
 		if err != nil {
 			return dynamo.Answer{}, nil, fmt.Errorf("encode request: %w", err)
 		}
 		w, err := dynamo.Put(labelOpen, requestItem{Key: dynamo.OpenInactiveKey(certificantID, r.Certification),
-			Type: itemType, ID: req.ID, Doc: string(body)}, dynamo.IfAbsent)
-		mail, merr := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), now, req.ID))
-		return dynamo.Answer{Body: body}, []dynamo.Write{w, mail}, errors.Join(err, merr)
+			Type: itemType, ID: req.ID, Doc: string(doc)}, dynamo.IfAbsent)
+		if err != nil {
+			return dynamo.Answer{}, nil, err
+		}
+		if req.Status == AwaitingPayment {
+			pay, err := payment.Puts(payment.New(payment.KindInactive, certificantID, req.ID, fee.TotalCents, now))
+			return dynamo.Answer{Body: body}, append(pay, w), err
+		}
+		mail, err := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), now, req.ID))
+		return dynamo.Answer{Body: body}, []dynamo.Write{w, mail}, err
 	}
 	ans, err := s.table.Idempotent(ctx, idem, now, change)
 	switch {
@@ -129,6 +146,28 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 	return ans, nil
 }
 
+// request reads request requestID of certificantID (ErrNotFound when
+// there is none), its stored item and the certification it is about.
+func (s *Service) request(ctx context.Context, certificantID, requestID string) (InactiveRequest, requestItem, certificants.CertificationItem, error) {
+	var items []requestItem
+	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.InactivePrefix, &items); err != nil {
+		return InactiveRequest{}, requestItem{}, certificants.CertificationItem{}, fmt.Errorf("read inactive requests: %w", err)
+	}
+	i := slices.IndexFunc(items, func(it requestItem) bool { return it.ID == requestID })
+	if i < 0 {
+		return InactiveRequest{}, requestItem{}, certificants.CertificationItem{}, ErrNotFound
+	}
+	var r InactiveRequest
+	if err := json.Unmarshal([]byte(items[i].Doc), &r); err != nil {
+		return InactiveRequest{}, requestItem{}, certificants.CertificationItem{}, fmt.Errorf("decode inactive request %s: %w", requestID, err)
+	}
+	var held certificants.CertificationItem
+	if _, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, r.Certification), &held); err != nil {
+		return InactiveRequest{}, requestItem{}, certificants.CertificationItem{}, fmt.Errorf("read certification: %w", err)
+	}
+	return r, items[i], held, nil
+}
+
 // Decide applies staff member by's decision to request requestID of
 // certificantID in one transaction (R-INA-1): the open request moves to its
 // decided key (conditional on its id, so a second or parallel decision is
@@ -136,21 +175,9 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 // entry to the extended end (conditional on the expiration decided on), and
 // the decision email is owed.
 func (s *Service) Decide(ctx context.Context, certificantID, requestID string, d Decision, by string) (InactiveRequest, error) {
-	var items []requestItem
-	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.InactivePrefix, &items); err != nil {
-		return InactiveRequest{}, fmt.Errorf("read inactive requests: %w", err)
-	}
-	i := slices.IndexFunc(items, func(it requestItem) bool { return it.ID == requestID })
-	if i < 0 {
-		return InactiveRequest{}, ErrNotFound
-	}
-	var r InactiveRequest
-	if err := json.Unmarshal([]byte(items[i].Doc), &r); err != nil {
-		return InactiveRequest{}, fmt.Errorf("decode inactive request %s: %w", requestID, err)
-	}
-	var held certificants.CertificationItem
-	if _, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, r.Certification), &held); err != nil {
-		return InactiveRequest{}, fmt.Errorf("read certification: %w", err)
+	r, _, held, err := s.request(ctx, certificantID, requestID)
+	if err != nil {
+		return InactiveRequest{}, err
 	}
 	now := s.now()
 	out, err := Judge(r, held, d, by, now)

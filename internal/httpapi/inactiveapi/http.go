@@ -12,6 +12,7 @@ import (
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/inactive"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // Route keys: the certificant's request and the staff decision on it.
@@ -20,8 +21,9 @@ const (
 	RouteDecide = "POST /v1/certificants/{id}/inactive-requests/{requestId}/decision"
 )
 
-// Mount adds the inactive status routes to a router (the certificants function's).
-func Mount(rt *httpapi.Router, svc *inactive.Service) {
+// Mount adds the inactive status routes to a router (the certificants
+// function's); a request's fee gets its PaymentIntent through payments (R-PAY-2).
+func Mount(rt *httpapi.Router, svc *inactive.Service, payments payment.Infos) {
 	rt.Handle(RouteCreate, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
@@ -45,8 +47,12 @@ func Mount(rt *httpapi.Router, svc *inactive.Service) {
 		if err != nil {
 			return httpapi.Response{}, problem(err)
 		}
+		body, err := payment.Complete(ctx, payments, id, ans.Body)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
 		r.Log.Info("inactive status requested", "certification", req.Certification)
-		return httpapi.EncodedJSON(http.StatusCreated, ans.Body), nil
+		return httpapi.EncodedJSON(http.StatusCreated, body), nil
 	})
 	rt.Handle(RouteDecide, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
@@ -74,6 +80,8 @@ func problem(err error) error {
 		return httpapi.Conflict("an inactive status request of this certification is open", fielderr.Field{Field: "certification", Rule: "R-INA-1", Message: "one open request per certification"})
 	case errors.Is(err, inactive.ErrNotFound):
 		return httpapi.NotFound()
+	case errors.Is(err, inactive.ErrAwaitingPayment):
+		return httpapi.Conflict("the inactive status request awaits its fee", fielderr.Field{Field: "decision", Rule: "R-PAY-1", Message: "a request is decided once its fee is paid"})
 	case errors.Is(err, inactive.ErrDecided):
 		return httpapi.Conflict("the inactive status request is decided already", fielderr.Field{Field: "decision", Rule: "R-INA-1", Message: "only an open request takes a decision"})
 	case errors.Is(err, inactive.ErrReexamination):

@@ -14,6 +14,7 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/partition"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // End-to-end tests of the R-INA inactive status request, mounted on the
@@ -47,13 +48,21 @@ func TestInactiveRequests(t *testing.T) {
 			} `json:"lines"`
 			TotalCents int64 `json:"totalCents"`
 		} `json:"fee"`
+		Payment payment.Info `json:"payment"`
 	}
+	// R-PAY-1, R-PAY-2: a fee waits for its payment (awaiting_payment, the
+	// client secret answered); a waived one is requested at once.
 	created := func(name string, r *stacktest.Response, cents int64) answer {
 		t.Helper()
 		var a answer
-		if r.Status != 201 || json.Unmarshal(r.Body, &a) != nil || a.Status != "requested" || a.Fee.TotalCents != cents ||
-			len(a.Fee.Lines) != 1 || a.Fee.Lines[0].Rule != "R-FEE-4" {
-			t.Errorf("%s: %d %s, want 201 requested with one R-FEE-4 line of %d", name, r.Status, r.Body, cents)
+		status, pay := "awaiting_payment", payment.RequiresPayment
+		if cents == 0 {
+			status, pay = "requested", payment.NotRequired
+		}
+		if r.Status != 201 || json.Unmarshal(r.Body, &a) != nil || a.Status != status || a.Fee.TotalCents != cents ||
+			len(a.Fee.Lines) != 1 || a.Fee.Lines[0].Rule != "R-FEE-4" || a.Payment.Status != pay || a.Payment.AmountCents != cents ||
+			(cents > 0) != strings.HasPrefix(a.Payment.ClientSecret, "pi_") {
+			t.Errorf("%s: %d %s, want 201 %s with one R-FEE-4 line of %d and payment %s", name, r.Status, r.Body, status, cents, pay)
 		}
 		return a
 	}
@@ -178,10 +187,17 @@ func TestInactiveGrant(t *testing.T) {
 		if r.Status != 201 || json.Unmarshal(r.Body, &a) != nil || a.ID == "" {
 			t.Fatalf("request %s: %d %s", cert, r.Status, r.Body)
 		}
+		s.Pay(t, a.ID) // R-PAY-1: received and decided once paid
 		return a.ID
 	}
 	reqID := request("ASCPi-MLS")
 	waitMail(t, s, email, "Inactive status request received: ASCPi-MLS, fee 40.00 USD", reqID, cycle.End.String())
+	var receipts struct{ Payments []payment.Receipt }
+	if r := s.Do(t, "GET", "/v1/certificants/"+id+"/payments", self, nil); r.Status != 200 || json.Unmarshal(r.Body, &receipts) != nil ||
+		len(receipts.Payments) != 1 || receipts.Payments[0].About != reqID || receipts.Payments[0].Kind != payment.KindInactive ||
+		receipts.Payments[0].Status != payment.Succeeded || receipts.Payments[0].AmountCents != 4000 {
+		t.Errorf("receipts after payment: %d %s, want the request's 4000 succeeded", r.Status, r.Body)
+	}
 
 	until := cycle.End.AddMonths(12).EndOfMonth()
 	decision := "/v1/certificants/" + id + "/inactive-requests/" + reqID + "/decision"

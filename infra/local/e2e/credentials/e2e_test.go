@@ -268,6 +268,7 @@ func TestCredentialPaths(t *testing.T) {
 		"reason": "serious illness over one year", "basis": "illness", "documents": []map[string]string{{"fileName": "letter.pdf"}}}); r.Status != 201 || json.Unmarshal(r.Body, &req) != nil {
 		t.Fatalf("inactive request: %d %s", r.Status, r.Body)
 	}
+	s.Pay(t, req.ID) // R-PAY-1: decided once paid
 	until := calendar.CycleFromStart(today().FirstOfMonth().AddMonths(-12)).End.AddMonths(12).EndOfMonth()
 	if r := s.Do(t, "POST", "/v1/certificants/"+ina.id+"/inactive-requests/"+req.ID+"/decision", ina.staff,
 		map[string]any{"decision": "grant", "extendedUntil": until.String(), "reason": "documented illness"}); r.Status != 200 {

@@ -769,12 +769,13 @@ func payments(t testing.TB, s *stacktest.Stack, token, id string) []payment.Rece
 	return v.Payments
 }
 
-// R-PAY-4: a verification order and a score review unpaid 24 hours after
-// they were placed are cancelled by the daily job (replayed for its day:
-// once), the certificant told, nothing sent to the order's recipient, the
-// attempt free for a new review; a payment arriving later is flagged for a
-// refund, never applied.
-func TestUnpaidOrderAndReviewCancelled(t *testing.T) {
+// R-PAY-4: a verification order, a score review and an inactive status
+// request unpaid 24 hours after they were placed are cancelled by the daily
+// job (replayed for its day: once), the certificant told, nothing sent to
+// the order's recipient, the attempt and the certification free for a new
+// review and request; a payment arriving later is flagged for a refund,
+// never applied.
+func TestUnpaidOrderReviewRequestCancelled(t *testing.T) {
 	s := stacktest.Get(t)
 	const id = "ex-ver-unpaid"
 	createCertificant(t, s, id, "Rosa", "Lim")
@@ -794,6 +795,15 @@ func TestUnpaidOrderAndReviewCancelled(t *testing.T) {
 	var rev struct{ ID string }
 	if loose(t, review, &rev); review.Status != 201 {
 		t.Fatalf("review: %d %s", review.Status, review.Body)
+	}
+	inactiveRequest := func() *stacktest.Response {
+		return s.Do(t, "POST", "/v1/certificants/"+id+"/inactive-requests", s.Token(id), map[string]any{"certification": "ASCPi-MLS",
+			"reason": "serious illness", "basis": "illness", "documents": []map[string]string{{"fileName": "letter.pdf"}}})
+	}
+	ir := inactiveRequest()
+	var req struct{ ID, Status string }
+	if loose(t, ir, &req); ir.Status != 201 || req.Status != "awaiting_payment" {
+		t.Fatalf("inactive request: %d %s, want 201 awaiting_payment", ir.Status, ir.Body)
 	}
 	pay := s.Payment(t, placed.ID)
 	created, err := time.Parse(time.RFC3339, pay.CreatedAt)
@@ -821,7 +831,7 @@ func TestUnpaidOrderAndReviewCancelled(t *testing.T) {
 	if rep := job(cancelOn); rep.Cancelled != 0 {
 		t.Errorf("its day replayed: %+v, want nothing more", rep)
 	}
-	for _, about := range []string{placed.ID, rev.ID} {
+	for _, about := range []string{placed.ID, rev.ID, req.ID} {
 		if got := s.Payment(t, about); got.Status != payment.Cancelled {
 			t.Errorf("payment of %s: %s, want cancelled", about, got.Status)
 		}
@@ -836,6 +846,11 @@ func TestUnpaidOrderAndReviewCancelled(t *testing.T) {
 	}
 	if again := s.Do(t, "POST", "/v1/score-reviews", s.Token(id), map[string]string{"attemptId": pass.ID}); again.Status != 201 {
 		t.Errorf("new review after the cancel: %d %s, want 201 (the attempt released)", again.Status, again.Body)
+	}
+	mailsTo(t, s, id+"@", "inactive status request: cancelled, not paid", 1)
+	mailsTo(t, s, id+"@", "Inactive status request received", 0)
+	if again := inactiveRequest(); again.Status != 201 {
+		t.Errorf("new inactive request after the cancel: %d %s, want 201 (the open request freed)", again.Status, again.Body)
 	}
 	body, sig := s.StripeEvent("evt_ver_late", payment.EventSucceeded, stripelocal.IntentOf(pay), time.Now())
 	if r := s.Webhook(t, body, sig); r.Status != 200 || !strings.Contains(string(r.Body), `"outcome":"flagged"`) {
