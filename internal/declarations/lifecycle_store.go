@@ -43,14 +43,9 @@ func newDueItem(d partition.Declaration, due Due) dueItem {
 	}
 }
 
-type partyProfile struct {
-	Email string `dynamodbav:"email"`
-	Given string `dynamodbav:"given"`
-}
-
 // Party reads the certificant's profile and the declared certification.
 func (s *TableStore) Party(ctx context.Context, d partition.Declaration) (Party, error) {
-	var p partyProfile
+	var p partition.ProfileItem
 	found, err := s.table.Get(ctx, dynamo.ProfileKey(d.CertificantID), &p)
 	if err != nil {
 		return Party{}, err

@@ -12,6 +12,7 @@
 //	one pending declaration per certification pk=C#<id>            sk=PENDING#<key>, put if absent, deleted on decision
 //	declarations of a certificant             pk=C#<id>            sk begins_with DECL#      (sk=DECL#<declarationId>, the declaration itself;
 //	                                          its allocation holds its claims, R-ACT-11)
+//	the one covid claim (R-ACT-9)             pk=C#<id>            sk=COVID, put if absent with the covid entry
 //	transcript version (the fence)            pk=C#<id>            sk=TXVERSION, moved by submissions, deletes, disputes, new allocations
 //	declaration by id                         pk=DECL#<id>         sk=DECL                   (pointer item -> certificant id)
 //	exam attempts per category and route      pk=C#<id>            sk begins_with EXAM#<program>-<category>#<route>#
@@ -216,6 +217,13 @@ func InactiveRequestKey(certificantID, certKey, requestID string) Key {
 // partition (its tokens live at VerificationTokenKey).
 func VerificationOrderKey(certificantID, orderID string) Key {
 	return Key{PK: CertificantPK(certificantID), SK: "VORDER#" + orderID}
+}
+
+// CovidClaimKey is the certificant's one covid claim (R-ACT-9): put with
+// the covid entry, deleted when staff reject it (or it is deleted), so a
+// second entry is refused by the database, not by a read.
+func CovidClaimKey(certificantID string) Key {
+	return Key{PK: CertificantPK(certificantID), SK: "COVID"}
 }
 
 // TranscriptsReceivedKey addresses the board's record of the official

@@ -68,21 +68,15 @@ func (s *TableStore) DueOn(ctx context.Context, expiration civil.Date) ([]Due, i
 	return due, len(due), nil
 }
 
-// profileItem is the part of a certificant profile a reminder needs.
-type profileItem struct {
-	Email string `dynamodbav:"email"`
-	Given string `dynamodbav:"given"`
-}
-
 // Recipient reads the certificant's profile, for items registered before
 // they carried the recipient.
 func (s *TableStore) Recipient(ctx context.Context, certificantID string) (Recipient, bool, error) {
-	var p profileItem
+	var p partition.ProfileItem
 	found, err := s.table.Get(ctx, dynamo.ProfileKey(certificantID), &p)
 	if err != nil || !found {
 		return Recipient{}, false, err
 	}
-	return Recipient(p), true, nil
+	return Recipient{Email: p.Email, Given: p.Given}, true, nil
 }
 
 // Owe puts the reminder's outbox item if absent.

@@ -20,13 +20,6 @@ const (
 	labelCovid    = "covid"
 )
 
-// covidKey is the certificant's one covid claim (R-ACT-9): put with the
-// entry, deleted when staff reject it (or it is deleted), so a second entry
-// is refused by the database, not by a read.
-func covidKey(certificantID string) dynamo.Key {
-	return dynamo.Key{PK: dynamo.CertificantPK(certificantID), SK: "COVID"}
-}
-
 type covidItem struct {
 	dynamo.Key
 	Type       string `dynamodbav:"type"`
@@ -51,7 +44,7 @@ func (s *TableStore) Add(ctx context.Context, certificantID string, e partition.
 	}
 	writes := []dynamo.Write{profile, put}
 	if act.Type == rules.CovidCE {
-		w, err := dynamo.Put(labelCovid, covidItem{Key: covidKey(certificantID), Type: "covid-claim", ActivityID: e.ID}, dynamo.IfAbsent)
+		w, err := dynamo.Put(labelCovid, covidItem{Key: dynamo.CovidClaimKey(certificantID), Type: "covid-claim", ActivityID: e.ID}, dynamo.IfAbsent)
 		if err != nil {
 			return err
 		}
@@ -69,7 +62,7 @@ func (s *TableStore) Add(ctx context.Context, certificantID string, e partition.
 
 // releaseCovid deletes the covid claim while it names activityID.
 func releaseCovid(certificantID, activityID string) (dynamo.Write, error) {
-	return dynamo.Delete(labelCovid, covidKey(certificantID), dynamo.Condition{Expr: "attribute_not_exists(pk) OR activityId = :id",
+	return dynamo.Delete(labelCovid, dynamo.CovidClaimKey(certificantID), dynamo.Condition{Expr: "attribute_not_exists(pk) OR activityId = :id",
 		Values: map[string]any{":id": activityID}})
 }
 
