@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -179,69 +180,108 @@ func TestDeclarationPaid(t *testing.T) {
 	}
 }
 
-// R-PAY-2, R-PAY-3: 20 identical requests at once (one Idempotency-Key) make
-// one declaration and ask stripe-mock for one PaymentIntent; 20 deliveries
-// of its succeeded event at once make one state change and one email.
+// R-PAY-2, R-PAY-3: per fee-bearing kind, 20 identical requests at once
+// (one Idempotency-Key) make one payable thing and ask stripe-mock for one
+// PaymentIntent; 20 deliveries of its succeeded event at once make one
+// payment record, one state change and one email.
 func TestOnceUnderRepeats(t *testing.T) {
 	s := stacktest.Get(t)
-	p := newPayer(t, s, "c-pay-race")
-	const n = 20
-	before := s.StripeRequests("POST /v1/payment_intents")
-	rcs := make([]receipt, n)
-	statuses := make([]int, n)
-	parallel(n, func(i int) {
-		r, rc := p.submit(t, s, "Idempotency-Key", "race-key")
-		rcs[i], statuses[i] = rc, r.Status
-	})
-	for i := range n {
-		if statuses[i] != 201 || rcs[i].ID != rcs[0].ID || rcs[i].Payment.ClientSecret != rcs[0].Payment.ClientSecret || rcs[i].Payment.ClientSecret == "" {
-			t.Errorf("request %d: %d %+v, want the first 201 %+v", i, statuses[i], rcs[i], rcs[0])
-		}
-	}
-	if got := s.StripeRequests("POST /v1/payment_intents") - before; got != 1 {
-		t.Errorf("%d PaymentIntent creations sent to stripe-mock, want 1", got)
-	}
-	t.Logf("20 parallel submissions: %d PaymentIntent creation(s) sent to stripe-mock", s.StripeRequests("POST /v1/payment_intents")-before)
+	for _, kind := range []struct {
+		name, payer string
+		// create sends the request: its status, the thing's id and client secret.
+		create func(p payer) (int, string, string)
+		// mail is the subject prefix of the one email the payment owes.
+		mail string
+		// effective checks the one state change the payment made.
+		effective func(t *testing.T, p payer, id string)
+	}{{
+		name: "declaration", payer: "c-pay-race", mail: receivedSubject,
+		create: func(p payer) (int, string, string) {
+			r, rc := p.submit(t, s, "Idempotency-Key", "race-key")
+			return r.Status, rc.ID, rc.Payment.ClientSecret
+		},
+		effective: func(t *testing.T, p payer, id string) {
+			d := getDeclaration(t, s, p, id)
+			submitted := 0
+			for _, h := range d.History {
+				if h.State == "submitted" {
+					submitted++
+				}
+			}
+			if d.Status != "submitted" || submitted != 1 {
+				t.Errorf("declaration %s with %d submitted transitions, want submitted once", d.Status, submitted)
+			}
+			r := s.Do(t, "GET", "/v1/certificants/"+p.id+"/declarations", p.token, nil)
+			var list struct {
+				Declarations []json.RawMessage `json:"declarations"`
+			}
+			if r.Status != 200 || json.Unmarshal(r.Body, &list) != nil || len(list.Declarations) != 1 {
+				t.Errorf("declarations: %d %s, want one", r.Status, r.Body)
+			}
+		},
+	}, {
+		name: "inactive_request", payer: "c-pay-race-ina", mail: "Inactive status request received",
+		create: func(p payer) (int, string, string) {
+			r := s.Do(t, "POST", "/v1/certificants/"+p.id+"/inactive-requests", p.token, map[string]any{"certification": "ASCPi-MLS",
+				"reason": "serious illness", "basis": "illness", "documents": []map[string]string{{"fileName": "letter.pdf"}}},
+				"Idempotency-Key", "race-key")
+			var a struct {
+				ID      string
+				Payment payment.Info
+			}
+			_ = json.Unmarshal(r.Body, &a)
+			return r.Status, a.ID, a.Payment.ClientSecret
+		},
+		effective: func(t *testing.T, p payer, id string) {
+			// Registered: staff decide it, once (a second decision is 409).
+			path := "/v1/certificants/" + p.id + "/inactive-requests/" + id + "/decision"
+			deny := map[string]any{"decision": "deny", "reason": "not documented"}
+			if r := s.Do(t, "POST", path, s.Token("staff-1", "staff"), deny); r.Status != 200 {
+				t.Errorf("decision on the paid request: %d %s, want 200", r.Status, r.Body)
+			}
+		},
+	}} {
+		t.Run(kind.name, func(t *testing.T) {
+			p := newPayer(t, s, kind.payer)
+			const n = 20
+			before := s.StripeRequests("POST /v1/payment_intents")
+			ids, secrets, statuses := make([]string, n), make([]string, n), make([]int, n)
+			parallel(n, func(i int) { statuses[i], ids[i], secrets[i] = kind.create(p) })
+			for i := range n {
+				if statuses[i] != 201 || ids[i] != ids[0] || secrets[i] != secrets[0] || secrets[i] == "" {
+					t.Errorf("request %d: %d %s %q, want the first 201 %s %q", i, statuses[i], ids[i], secrets[i], ids[0], secrets[0])
+				}
+			}
+			if got := s.StripeRequests("POST /v1/payment_intents") - before; got != 1 {
+				t.Errorf("%d PaymentIntent creations sent to stripe-mock, want 1", got)
+			}
+			t.Logf("20 parallel %s requests: %d PaymentIntent creation(s) sent to stripe-mock", kind.name, s.StripeRequests("POST /v1/payment_intents")-before)
 
-	pay := s.Payment(t, rcs[0].ID)
-	body, sig := s.StripeEvent("evt_race_1", payment.EventSucceeded, stripelocal.IntentOf(pay), time.Now())
-	outcomes := make([]string, n)
-	parallel(n, func(i int) {
-		r := s.Webhook(t, body, sig)
-		var v struct{ Outcome string }
-		if r.Status != 200 || json.Unmarshal(r.Body, &v) != nil {
-			t.Errorf("delivery %d: %d %s", i, r.Status, r.Body)
-		}
-		outcomes[i] = v.Outcome
-	})
-	count := map[string]int{}
-	for _, o := range outcomes {
-		count[o]++
-	}
-	if count["applied"] != 1 || count["duplicate"] != n-1 {
-		t.Errorf("outcomes %v, want 1 applied and %d duplicate", count, n-1)
-	}
-	t.Logf("20 parallel deliveries of one event: %v", count)
-	if ps := payments(t, s, p.token, p.id); len(ps) != 1 || ps[0].Status != payment.Succeeded {
-		t.Errorf("payments %+v, want one succeeded", ps)
-	}
-	d := getDeclaration(t, s, p, rcs[0].ID)
-	submitted := 0
-	for _, h := range d.History {
-		if h.State == "submitted" {
-			submitted++
-		}
-	}
-	if d.Status != "submitted" || submitted != 1 {
-		t.Errorf("declaration %s with %d submitted transitions, want submitted once", d.Status, submitted)
-	}
-	mailsTo(t, s, p.email, receivedSubject, 1)
-	r := s.Do(t, "GET", "/v1/certificants/"+p.id+"/declarations", p.token, nil)
-	var list struct {
-		Declarations []json.RawMessage `json:"declarations"`
-	}
-	if r.Status != 200 || json.Unmarshal(r.Body, &list) != nil || len(list.Declarations) != 1 {
-		t.Errorf("declarations: %d %s, want one", r.Status, r.Body)
+			pay := s.Payment(t, ids[0])
+			body, sig := s.StripeEvent("evt_race_"+kind.name, payment.EventSucceeded, stripelocal.IntentOf(pay), time.Now())
+			outcomes := make([]string, n)
+			parallel(n, func(i int) {
+				r := s.Webhook(t, body, sig)
+				var v struct{ Outcome string }
+				if r.Status != 200 || json.Unmarshal(r.Body, &v) != nil {
+					t.Errorf("delivery %d: %d %s", i, r.Status, r.Body)
+				}
+				outcomes[i] = v.Outcome
+			})
+			count := map[string]int{}
+			for _, o := range outcomes {
+				count[o]++
+			}
+			if count["applied"] != 1 || count["duplicate"] != n-1 {
+				t.Errorf("outcomes %v, want 1 applied and %d duplicate", count, n-1)
+			}
+			t.Logf("20 parallel deliveries of one event: %v", count)
+			if ps := payments(t, s, p.token, p.id); len(ps) != 1 || ps[0].Status != payment.Succeeded || ps[0].About != ids[0] {
+				t.Errorf("payments %+v, want one succeeded", ps)
+			}
+			mailsTo(t, s, p.email, kind.mail, 1)
+			kind.effective(t, p, ids[0])
+		})
 	}
 }
 
@@ -391,5 +431,54 @@ func TestCancelledWhenUnpaid(t *testing.T) {
 	}
 	if d := getDeclaration(t, s, p, rc.ID); d.Status != "cancelled" {
 		t.Errorf("late payment applied: %s, want cancelled", d.Status)
+	}
+}
+
+// R-PAY-4 with R-PAY-3: the deadlines job cancelling a declaration and its
+// payment succeeding, in either order and at once: exactly one outcome
+// holds, never both and never a lost payment record: paid and submitted,
+// or cancelled with the payment recorded as refund_due. Last in the file:
+// its job runs cancel whatever else is unpaid on the day.
+func TestCancelRacesPayment(t *testing.T) {
+	s := stacktest.Get(t)
+	for i, order := range []string{"cancel-first", "pay-first", "together", "together", "together"} {
+		p := newPayer(t, s, fmt.Sprintf("c-pay-cancel-race-%d", i))
+		_, rc := p.submit(t, s)
+		pay := s.Payment(t, rc.ID)
+		created, err := time.Parse(time.RFC3339, pay.CreatedAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		event := s.ScheduledEvent(t, "DeclarationDeadlinesFunction", payment.CancelOn(created).Time())
+		body, sig := s.StripeEvent(fmt.Sprintf("evt_cancel_race_%d", i), payment.EventSucceeded, stripelocal.IntentOf(pay), time.Now())
+		cancel := func() { s.Invoke(t, "DeclarationDeadlinesFunction", event) }
+		deliver := func() {
+			if r := s.Webhook(t, body, sig); r.Status != http.StatusOK {
+				t.Errorf("%s: delivery %d %s, want 200", order, r.Status, r.Body)
+			}
+		}
+		switch order {
+		case "cancel-first":
+			cancel()
+			deliver()
+		case "pay-first":
+			deliver()
+			cancel()
+		default:
+			parallel(2, func(j int) { [2]func(){cancel, deliver}[j]() })
+		}
+		d, got := getDeclaration(t, s, p, rc.ID), s.Payment(t, rc.ID)
+		paid := d.Status == "submitted" && got.Status == payment.Succeeded
+		cancelled := d.Status == "cancelled" && got.Status == payment.RefundDue
+		switch {
+		case paid == cancelled:
+			t.Errorf("%s: declaration %s, payment %s: want paid and submitted, or cancelled and refund_due", order, d.Status, got.Status)
+		case order == "cancel-first" && !cancelled, order == "pay-first" && !paid:
+			t.Errorf("%s: declaration %s, payment %s", order, d.Status, got.Status)
+		}
+		if got.EventID == "" || got.PaidAt == "" {
+			t.Errorf("%s: payment record %+v lost the payment", order, got)
+		}
+		t.Logf("%s: declaration %s, payment %s", order, d.Status, got.Status)
 	}
 }
