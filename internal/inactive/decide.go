@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // Decision is the body of POST /v1/certificants/{id}/inactive-requests/{requestId}/decision.
@@ -43,7 +43,7 @@ var ErrAwaitingPayment = errors.New("inactive: the request awaits its fee")
 // certification's extended cycle, and the data of the decision email.
 type Outcome struct {
 	Request InactiveRequest
-	Cycle   *certificants.CycleMove
+	Cycle   *partition.CycleMove
 	Mail    map[string]string
 }
 
@@ -83,7 +83,7 @@ func (d Decision) Check() []fielderr.Field {
 // certification inactive; at the end of that period the certificant
 // declares the points earned within it, or the certification expires
 // (R-INA-2). A denial needs a reason. Errors: ErrDecided, *fielderr.Invalid.
-func Judge(r InactiveRequest, held certificants.CertificationItem, d Decision, by string, now time.Time) (Outcome, error) {
+func Judge(r InactiveRequest, held partition.CertificationItem, d Decision, by string, now time.Time) (Outcome, error) {
 	c := held.Certification
 	if r.Status == AwaitingPayment {
 		return Outcome{}, ErrAwaitingPayment
@@ -124,10 +124,10 @@ func Judge(r InactiveRequest, held certificants.CertificationItem, d Decision, b
 	n.DecidedAt, n.DecidedBy, n.DecisionReason = &at, by, d.Reason
 	mail := map[string]string{"given": held.Given, "certification": r.Certification, "requestId": r.ID, "reason": d.Reason,
 		"extendedUntil": "", "periodStart": ""}
-	var move *certificants.CycleMove
+	var move *partition.CycleMove
 	if d.Decision == Grant {
 		n.Status, n.ExtendedUntil = Granted, &d.ExtendedUntil
-		move = &certificants.CycleMove{CertificantID: r.CertificantID, CertKey: r.Certification, Cycle: cycle,
+		move = &partition.CycleMove{CertificantID: r.CertificantID, CertKey: r.Certification, Cycle: cycle,
 			Credential: calendar.Credential(c.Category, c.Program, cycle.End, today), Inactive: true, IfCycleEnd: c.CycleEnd}
 		mail["decision"], mail["extendedUntil"], mail["periodStart"] = "granted", cycle.End.String(), cycle.Start.String()
 		mail["todo"] = fmt.Sprintf("Your certification is inactive and now expires on %[1]s. Declare all points earned within the "+
@@ -143,7 +143,7 @@ func Judge(r InactiveRequest, held certificants.CertificationItem, d Decision, b
 }
 
 // expiring is " of <date>" for a certification with an expiration.
-func expiring(c certificants.Certification) string {
+func expiring(c partition.Certification) string {
 	if c.CycleEnd == "" {
 		return ""
 	}

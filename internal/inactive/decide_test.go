@@ -7,15 +7,15 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/mail/mailtest"
+	"github.com/boc/cmp/internal/partition"
 )
 
-func heldMLS() certificants.CertificationItem {
-	return certificants.CertificationItem{Given: "Maria", Certification: certificants.Certification{Key: "ASCPi-MLS",
+func heldMLS() partition.CertificationItem {
+	return partition.CertificationItem{Given: "Maria", Certification: partition.Certification{Key: "ASCPi-MLS",
 		Program: "ASCPi", Category: "MLS", CMPRequired: true, CycleStart: "2022-02-01", CycleEnd: "2025-01-31"}}
 }
 
@@ -37,7 +37,7 @@ func TestJudge(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		r        InactiveRequest
-		held     certificants.CertificationItem
+		held     partition.CertificationItem
 		in       Decision
 		field    string // the invalid field, if any
 		status   Status
@@ -95,7 +95,7 @@ func TestJudgeGrantMovesCycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := certificants.CycleMove{CertificantID: "c-1", CertKey: "ASCPi-MLS", Inactive: true, IfCycleEnd: "2025-01-31",
+	want := partition.CycleMove{CertificantID: "c-1", CertKey: "ASCPi-MLS", Inactive: true, IfCycleEnd: "2025-01-31",
 		Cycle:      calendar.Period{Start: civil.MustParse("2022-02-01"), End: civil.MustParse("2026-01-31")},
 		Credential: "MLS(ASCPi)CM"}
 	if out.Cycle == nil || *out.Cycle != want {

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 )
 
@@ -25,7 +25,7 @@ type Payments struct{ svc *Service }
 func NewPayments(svc *Service) *Payments { return &Payments{svc: svc} }
 
 // awaiting reads the request payment r is for while it awaits payment.
-func (p *Payments) awaiting(ctx context.Context, r payment.Record) (InactiveRequest, requestItem, certificants.CertificationItem, bool, error) {
+func (p *Payments) awaiting(ctx context.Context, r payment.Record) (InactiveRequest, requestItem, partition.CertificationItem, bool, error) {
 	req, it, held, err := p.svc.request(ctx, r.CertificantID, r.About)
 	if errors.Is(err, ErrNotFound) || (err == nil && req.Status != AwaitingPayment) {
 		return req, it, held, false, nil

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/statuslist"
 )
@@ -69,7 +69,7 @@ const (
 
 // receivedMail is the data of the request-received email: the fee charged
 // and, for a waiver, why (R-FEE-4).
-func receivedMail(r InactiveRequest, held certificants.CertificationItem) map[string]string {
+func receivedMail(r InactiveRequest, held partition.CertificationItem) map[string]string {
 	basis, waiver := strings.ReplaceAll(r.Basis, "_", " "), ""
 	if r.Fee.TotalCents == 0 {
 		waiver = "waived: " + basis
@@ -94,7 +94,7 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 	}
 	now := s.now()
 	change := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
-		var held certificants.CertificationItem
+		var held partition.CertificationItem
 		found, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, r.Certification), &held)
 		if err != nil {
 			return dynamo.Answer{}, nil, fmt.Errorf("read certification: %w", err)
@@ -148,22 +148,22 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 
 // request reads request requestID of certificantID (ErrNotFound when
 // there is none), its stored item and the certification it is about.
-func (s *Service) request(ctx context.Context, certificantID, requestID string) (InactiveRequest, requestItem, certificants.CertificationItem, error) {
+func (s *Service) request(ctx context.Context, certificantID, requestID string) (InactiveRequest, requestItem, partition.CertificationItem, error) {
 	var items []requestItem
 	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.InactivePrefix, &items); err != nil {
-		return InactiveRequest{}, requestItem{}, certificants.CertificationItem{}, fmt.Errorf("read inactive requests: %w", err)
+		return InactiveRequest{}, requestItem{}, partition.CertificationItem{}, fmt.Errorf("read inactive requests: %w", err)
 	}
 	i := slices.IndexFunc(items, func(it requestItem) bool { return it.ID == requestID })
 	if i < 0 {
-		return InactiveRequest{}, requestItem{}, certificants.CertificationItem{}, ErrNotFound
+		return InactiveRequest{}, requestItem{}, partition.CertificationItem{}, ErrNotFound
 	}
 	var r InactiveRequest
 	if err := json.Unmarshal([]byte(items[i].Doc), &r); err != nil {
-		return InactiveRequest{}, requestItem{}, certificants.CertificationItem{}, fmt.Errorf("decode inactive request %s: %w", requestID, err)
+		return InactiveRequest{}, requestItem{}, partition.CertificationItem{}, fmt.Errorf("decode inactive request %s: %w", requestID, err)
 	}
-	var held certificants.CertificationItem
+	var held partition.CertificationItem
 	if _, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, r.Certification), &held); err != nil {
-		return InactiveRequest{}, requestItem{}, certificants.CertificationItem{}, fmt.Errorf("read certification: %w", err)
+		return InactiveRequest{}, requestItem{}, partition.CertificationItem{}, fmt.Errorf("read certification: %w", err)
 	}
 	return r, items[i], held, nil
 }
@@ -201,7 +201,7 @@ func (s *Service) Decide(ctx context.Context, certificantID, requestID string, d
 		// same transaction (R-CRED-3); the move fails if one was issued since.
 		move := *out.Cycle
 		move.IfStatusCycle = &held.Entry.Cycle
-		add(certificants.MoveCycle(labelCert, move))
+		add(partition.MoveCycle(labelCert, move))
 		if w, ok, err := statuslist.SetFor("suspend", statuslist.Suspension, held.Entry, held.CycleStart); ok || err != nil {
 			add(w, err)
 		}
