@@ -1,6 +1,7 @@
 package declarations
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/pattern"
@@ -192,4 +194,35 @@ func reported(acts map[string]rules.Activity, alloc []rules.Allocation) []string
 		}
 	}
 	return ids
+}
+
+// AddDocument records audit documentation metadata uploaded to d by its
+// certificant (R-DEC-3): no state change, the version guards the write.
+func (l *Lifecycle) AddDocument(ctx context.Context, d partition.Declaration, doc partition.Document) (partition.Declaration, error) {
+	if d.Status != partition.UnderAudit {
+		return partition.Declaration{}, &TransitionError{From: d.Status, Decision: "documents"}
+	}
+	snap, err := l.snapshot(ctx, d)
+	if err != nil {
+		return partition.Declaration{}, err
+	}
+	acts := activitiesByID(snap.Evaluation.Activities)
+	if errs := CheckDocument(d, doc, acts); len(errs) > 0 {
+		return partition.Declaration{}, &RuleError{Detail: "the document cannot be accepted", Errors: errs}
+	}
+	now := l.now()
+	doc.UploadedAt = now.UTC()
+	n := d
+	n.Documents = append(slices.Clone(d.Documents), doc)
+	n.Version = d.Version + 1
+	party, err := l.store.Party(ctx, d)
+	if err != nil {
+		return partition.Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
+	}
+	// The receipt email is owed once per upload (version), like a transition's.
+	mail := dynamo.NewOutbox(StatusTemplate, party.Email, documentMail(n, party, titles(acts)), now, n.ID, strconv.Itoa(n.Version))
+	if err := l.store.Apply(ctx, Change{From: d, To: n, Mail: mail}); err != nil {
+		return partition.Declaration{}, fmt.Errorf("add document to %s: %w", d.ID, err)
+	}
+	return n, nil
 }

@@ -106,7 +106,7 @@ type Lifecycle struct {
 	now    func() time.Time
 }
 
-// NewLifecycle wires the store, the transcript loader (for resolutions,
+// NewLifecycle wires the store, the partition loader (for resolutions,
 // audit documents and their reminders) and a clock. Audit selection is
 // recorded at submission (Service.WithAuditShare), not decided here.
 func NewLifecycle(store LifecycleStore, loader Loader, now func() time.Time) *Lifecycle {

@@ -2,15 +2,12 @@ package declarations
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/boc/cmp/internal/civil"
-	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/rules"
@@ -140,88 +137,4 @@ func without(a, b []string) []string {
 		}
 	}
 	return out
-}
-
-// AddDocument records audit documentation metadata uploaded to d by its
-// certificant (R-DEC-3): no state change, the version guards the write.
-func (l *Lifecycle) AddDocument(ctx context.Context, d partition.Declaration, doc partition.Document) (partition.Declaration, error) {
-	if d.Status != partition.UnderAudit {
-		return partition.Declaration{}, &TransitionError{From: d.Status, Decision: "documents"}
-	}
-	snap, err := l.snapshot(ctx, d)
-	if err != nil {
-		return partition.Declaration{}, err
-	}
-	acts := activitiesByID(snap.Evaluation.Activities)
-	if errs := CheckDocument(d, doc, acts); len(errs) > 0 {
-		return partition.Declaration{}, &RuleError{Detail: "the document cannot be accepted", Errors: errs}
-	}
-	now := l.now()
-	doc.UploadedAt = now.UTC()
-	n := d
-	n.Documents = append(slices.Clone(d.Documents), doc)
-	n.Version = d.Version + 1
-	party, err := l.store.Party(ctx, d)
-	if err != nil {
-		return partition.Declaration{}, fmt.Errorf("read certificant of %s: %w", d.ID, err)
-	}
-	// The receipt email is owed once per upload (version), like a transition's.
-	mail := dynamo.NewOutbox(StatusTemplate, party.Email, documentMail(n, party, titles(acts)), now, n.ID, strconv.Itoa(n.Version))
-	if err := l.store.Apply(ctx, Change{From: d, To: n, Mail: mail}); err != nil {
-		return partition.Declaration{}, fmt.Errorf("add document to %s: %w", d.ID, err)
-	}
-	return n, nil
-}
-
-// Lapse applies the deadline of a deficiency or audit that passed before
-// today (the declaration-deadlines job): a deficiency is deleted, an audit
-// fails (R-DEC-2, R-DEC-3). False when there is nothing to do: another
-// state, a later deadline, or a parallel run that got there first.
-func (l *Lifecycle) Lapse(ctx context.Context, id string, today civil.Date) (bool, error) {
-	d, found, err := l.store.Get(ctx, id)
-	if err != nil || !found || d.DeadlineOn == nil || !today.After(*d.DeadlineOn) {
-		return false, err
-	}
-	if _, ok := Next(d.Status, Lapse); !ok {
-		return false, nil
-	}
-	_, err = l.transit(ctx, d, Lapse, ActorJobName, "deadline "+d.DeadlineOn.String()+" passed", nil, today)
-	if errors.Is(err, ErrStale) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// ActorJobName is the "by" of transitions the deadlines job makes.
-const ActorJobName = "declaration-deadlines"
-
-// ReminderTemplate is the R-REM-2 reminder email.
-const ReminderTemplate = "declaration-reminder"
-
-// Remind owes the R-REM-2 reminder of an open deficiency or audit whose
-// deadline is 10 days after today, once per declaration, state and
-// deadline (a deterministic outbox id); false when none is owed now.
-func (l *Lifecycle) Remind(ctx context.Context, id string, today civil.Date) (bool, error) {
-	d, found, err := l.store.Get(ctx, id)
-	if err != nil || !found || d.DeadlineOn == nil || ReminderOn(*d.DeadlineOn) != today {
-		return false, err
-	}
-	if d.Status != partition.Deficient && d.Status != partition.UnderAudit {
-		return false, nil
-	}
-	party, err := l.store.Party(ctx, d)
-	if err != nil {
-		return false, fmt.Errorf("read certificant of %s: %w", id, err)
-	}
-	data := statusMail(d, party, nil)
-	if d.Status == partition.UnderAudit {
-		snap, err := l.snapshot(ctx, d)
-		if err != nil {
-			return false, err
-		}
-		data = documentMail(d, party, titles(activitiesByID(snap.Evaluation.Activities)))
-		data["status"] = statusText[partition.UnderAudit].headline
-	}
-	item := dynamo.NewOutbox(ReminderTemplate, party.Email, data, l.now(), d.ID, string(d.Status), d.DeadlineOn.String())
-	return l.store.Owe(ctx, item)
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/boc/cmp/internal/dynamo"
-	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 )
@@ -105,24 +104,6 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 		return nil, fmt.Errorf("declaration %s writes: %w", d.ID, err)
 	}
 	return writes, nil
-}
-
-// ReceivedMail is the data of the "declaration received" email. No full
-// name: the greeting uses the given name only.
-func ReceivedMail(d partition.Declaration, given, receipt string) map[string]string {
-	warning := ""
-	for _, w := range d.Warnings {
-		warning += w.Message + " "
-	}
-	return map[string]string{
-		"given":           given,
-		"declarationId":   d.ID,
-		"certification":   d.Certification,
-		"fee":             fees.Amount(d.Fee.TotalCents, d.Fee.Currency),
-		"processingDueOn": d.ProcessingDueOn.String(),
-		"warning":         strings.TrimSpace(warning),
-		"receipt":         receipt,
-	}
 }
 
 // Get reads a declaration by id: the pointer names its partition.

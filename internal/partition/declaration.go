@@ -138,7 +138,7 @@ const DeclarationItemType = "declaration"
 // DeclarationItem is a declaration as stored in its certificant's partition
 // (sk=DECL#<id>). The attributes that keys, indexes and conditions use are
 // top-level; the whole declaration is Doc, its JSON, so every reader (the
-// transcript loader included) decodes one shape with Declaration.
+// partition Reader included) decodes one shape with Declaration.
 type DeclarationItem struct {
 	dynamo.Key
 	Type          string `dynamodbav:"type"`

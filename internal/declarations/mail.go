@@ -9,6 +9,24 @@ import (
 	"github.com/boc/cmp/internal/partition"
 )
 
+// ReceivedMail is the data of the "declaration received" email. No full
+// name: the greeting uses the given name only.
+func ReceivedMail(d partition.Declaration, given, receipt string) map[string]string {
+	warning := ""
+	for _, w := range d.Warnings {
+		warning += w.Message + " "
+	}
+	return map[string]string{
+		"given":           given,
+		"declarationId":   d.ID,
+		"certification":   d.Certification,
+		"fee":             fees.Amount(d.Fee.TotalCents, d.Fee.Currency),
+		"processingDueOn": d.ProcessingDueOn.String(),
+		"warning":         strings.TrimSpace(warning),
+		"receipt":         receipt,
+	}
+}
+
 // mailFacts are the facts a status email may state; each state's text
 // names the ones it uses by field, so a text can never print a fact it was
 // not meant to (no positional format verbs, no "%!(EXTRA ...)").
