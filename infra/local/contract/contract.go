@@ -29,10 +29,15 @@ import (
 
 // Contract validates exchanges against one OpenAPI document and counts them.
 type Contract struct {
-	v      validator.Validator
-	model  *v3.Document
-	opts   *config.ValidationOptions
-	routes []string // "METHOD /template" of every operation
+	v validator.Validator
+	// lenient judges the requests of open routes (openBody) without strict
+	// mode: their bodies are a third party's, whose schema says
+	// additionalProperties: true on purpose (Stripe's events, R-PAY-3).
+	lenient validator.Validator
+	open    map[string]bool
+	model   *v3.Document
+	opts    *config.ValidationOptions
+	routes  []string // "METHOD /template" of every operation
 
 	mu        sync.Mutex
 	requests  int            // requests judged against the document
@@ -46,13 +51,13 @@ type Contract struct {
 // error even where a schema forgot additionalProperties), and the headers
 // the gateway and tests add that are no part of the contract.
 func options() []config.Option {
-	return []config.Option{
-		config.WithFormatAssertions(),
-		config.WithStrictMode(),
+	return append(lenientOptions(), config.WithStrictMode(),
 		config.WithStrictIgnoredHeadersExtra("idempotency-key", "x-amzn-requestid", "apigw-requestid",
-			"access-control-allow-origin", "location", "idempotency-replayed"),
-	}
+			"access-control-allow-origin", "location", "idempotency-replayed"))
 }
+
+// lenientOptions are options without strict mode, for open bodies (openBody).
+func lenientOptions() []config.Option { return []config.Option{config.WithFormatAssertions()} }
 
 // Load reads an OpenAPI 3.1 document.
 func Load(path string) (*Contract, error) {
@@ -80,14 +85,36 @@ func New(spec []byte) (*Contract, error) {
 	if ok, verrs := v.ValidateDocument(); !ok {
 		return nil, fmt.Errorf("contract: the document is not valid OpenAPI: %s", describe(verrs))
 	}
-	c := &Contract{v: v, model: &model.Model, opts: config.NewValidationOptions(options()...), traffic: map[string]int{}}
+	lenient, errs := validator.NewValidator(doc, lenientOptions()...)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("contract: validator: %w", errorsJoin(errs))
+	}
+	c := &Contract{v: v, lenient: lenient, open: map[string]bool{}, model: &model.Model,
+		opts: config.NewValidationOptions(options()...), traffic: map[string]int{}}
 	for p, item := range model.Model.Paths.PathItems.FromOldest() {
-		for m := range item.GetOperations().KeysFromOldest() {
-			c.routes = append(c.routes, strings.ToUpper(m)+" "+p)
+		for m, op := range item.GetOperations().FromOldest() {
+			key := strings.ToUpper(m) + " " + p
+			c.routes = append(c.routes, key)
+			c.open[key] = openBody(op)
 		}
 	}
 	slices.Sort(c.routes)
 	return c, nil
+}
+
+// openBody: the operation's JSON request body says additionalProperties:
+// true at its top, explicitly, so members it does not list are allowed
+// there; strict mode exists for schemas that forgot to say false.
+func openBody(op *v3.Operation) bool {
+	if op.RequestBody == nil || op.RequestBody.Content == nil {
+		return false
+	}
+	mt := op.RequestBody.Content.GetOrZero("application/json")
+	if mt == nil || mt.Schema == nil {
+		return false
+	}
+	sch := mt.Schema.Schema()
+	return sch != nil && sch.AdditionalProperties != nil && sch.AdditionalProperties.IsB() && sch.AdditionalProperties.B
 }
 
 func errorsJoin(errs []error) error {
@@ -129,7 +156,11 @@ func (c *Contract) Check(x Exchange) error {
 	}
 	key := strings.ToUpper(req.Method) + " " + tmpl
 
-	_, reqErrs := c.v.ValidateHttpRequestSync(req)
+	judge := c.v
+	if c.open[key] {
+		judge = c.lenient
+	}
+	_, reqErrs := judge.ValidateHttpRequestSync(req)
 
 	req.Body = io.NopCloser(bytes.NewReader(x.RequestBody))
 	resp := &http.Response{StatusCode: x.Status, Header: x.Header.Clone(), Request: req,

@@ -114,3 +114,31 @@ func TestRefusedRequestAnsweredOK(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// R-PAY-3: the Stripe webhook's body is Stripe's; its schema lists the
+// members read and says additionalProperties: true, so members Stripe adds
+// are not refused. A strict route still refuses an undeclared member.
+func TestOpenBodyAllowsUnlistedMembers(t *testing.T) {
+	c, err := New(load(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(path string, body []byte, hdr http.Header, resp string) error {
+		req, _ := http.NewRequest("POST", "http://127.0.0.1:3000"+path, bytes.NewReader(body))
+		req.Header = hdr
+		req.Header.Set("Content-Type", "application/json")
+		return c.Check(Exchange{Request: req, RequestBody: body, Status: 200,
+			Header: http.Header{"Content-Type": {"application/json"}}, ResponseBody: []byte(resp)})
+	}
+	event := []byte(`{"id":"evt_1","type":"payment_intent.succeeded","created":1,"request":{"id":null},"account":"acct_1",
+		"data":{"object":{"id":"pi_1","amount":9500,"currency":"usd","latest_charge":"ch_1","metadata":{"about":"D1"}}}}`)
+	if err := check("/v1/payments/stripe-webhook", event, http.Header{"Stripe-Signature": {"t=1,v1=x"}},
+		`{"eventId":"evt_1","outcome":"applied"}`); err != nil {
+		t.Errorf("a Stripe event with members the schema does not list: %v", err)
+	}
+	quote := []byte(`{"certificantId":"c-1","items":[{"kind":"verification","count":1}],"extra":1}`)
+	if err := check("/v1/fees/quote", quote, http.Header{"Authorization": {"Bearer x"}},
+		`{"lines":[],"totalCents":0,"currency":"USD","pricedOn":"2025-01-01"}`); err == nil || !strings.Contains(err.Error(), "refuses the request") {
+		t.Errorf("an undeclared member on a strict route: %v, want refused", err)
+	}
+}
