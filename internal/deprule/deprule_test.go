@@ -78,7 +78,6 @@ var layers = map[string]layer{
 	"internal/mail":     primitive, // templates and the SES v2 sender
 
 	"internal/mail/mailtest": testSupport,
-	"internal/roundtrips":    testSupport,
 	"internal/deprule":       testSupport,
 }
 

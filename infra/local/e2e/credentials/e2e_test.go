@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/boc/cmp/infra/local/internal/roundtrips"
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
@@ -24,7 +25,6 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/credentialapi"
-	"github.com/boc/cmp/internal/roundtrips"
 	"github.com/boc/cmp/internal/statuslist"
 )
 

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/boc/cmp/functions/declarations/wiring"
+	"github.com/boc/cmp/infra/local/internal/roundtrips"
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fees"
@@ -23,7 +24,6 @@ import (
 	"github.com/boc/cmp/internal/httpapi/transcriptapi"
 	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/quotes"
-	"github.com/boc/cmp/internal/roundtrips"
 	"github.com/boc/cmp/internal/stripeapi"
 	"github.com/boc/cmp/internal/transcript"
 )

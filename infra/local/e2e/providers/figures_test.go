@@ -13,13 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/boc/cmp/functions/providers/wiring"
+	"github.com/boc/cmp/infra/local/internal/roundtrips"
 	"github.com/boc/cmp/infra/local/stacktest"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/providersapi"
 	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/providers"
-	"github.com/boc/cmp/internal/roundtrips"
 )
 
 // seedHolders writes n certificants, each holding ASCPi-MLS under its own
