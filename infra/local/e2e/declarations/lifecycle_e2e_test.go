@@ -225,10 +225,15 @@ func verificationRecord(t *testing.T, s *stacktest.Stack, sc scene) map[string]a
 	}
 	s.Invoke(t, "ScoreEmailsFunction", s.ScheduledEvent(t, "ScoreEmailsFunction", time.Now()))
 	hr := sc.id + "-hr@example.org"
-	if r := s.Do(t, "POST", "/v1/verification-orders", sc.token, map[string]any{"certificantId": sc.id, "certification": "ASCPi-MLS",
-		"recipients": []map[string]string{{"kind": "employer", "name": "City Hospital", "email": hr}}}); r.Status != 201 {
+	r := s.Do(t, "POST", "/v1/verification-orders", sc.token, map[string]any{"certificantId": sc.id, "certification": "ASCPi-MLS",
+		"recipients": []map[string]string{{"kind": "employer", "name": "City Hospital", "email": hr}}})
+	var order struct {
+		ID string `json:"id"`
+	}
+	if r.Status != 201 || json.Unmarshal(r.Body, &order) != nil {
 		t.Fatalf("verification order: %d %s", r.Status, r.Body)
 	}
+	s.Pay(t, order.ID) // R-PAY-1: nothing is sent until the fee is paid
 	var link string
 	waitMail(t, s, func(m stacktest.Mail) bool {
 		if !slices.Contains(m.Destination.To, hr) {
@@ -238,7 +243,7 @@ func verificationRecord(t *testing.T, s *stacktest.Stack, sc scene) map[string]a
 		return link != ""
 	})
 	var rec map[string]any
-	r := s.Do(t, "GET", link, "", nil)
+	r = s.Do(t, "GET", link, "", nil)
 	if r.Status != 200 || json.Unmarshal(r.Body, &rec) != nil {
 		t.Fatalf("verification record: %d %s", r.Status, r.Body)
 	}
