@@ -150,32 +150,30 @@ func (s *Service) takeEntry(ctx context.Context, certificantID, key string, c pa
 			Type  string `dynamodbav:"type"`
 			Owner string `dynamodbav:"owner"`
 		}{dynamo.StatusIndexKey(e.List, e.Index), "statusindex", certificantID + "#" + key + "#" + c.CycleStart}
-		claim, err := dynamo.Put(labelIndex, owner, dynamo.IfAbsent)
+		claim, err := dynamo.Put(labelIndex, owner, dynamo.IfAbsent.Else(errIndexTaken))
 		if err != nil {
 			return statuslist.Entry{}, err
 		}
 		mark, err := dynamo.Update(labelCert, dynamo.CertificationKey(certificantID, key),
 			"SET statusList = :l, statusIndex = :i, statusCycle = :c",
 			dynamo.Condition{Expr: "cycleStart = :c AND cycleEnd >= :today AND (attribute_not_exists(statusCycle) OR statusCycle <> :c)",
-				Values: map[string]any{":l": e.List, ":i": e.Index, ":c": c.CycleStart, ":today": today.String()}})
+				Values: map[string]any{":l": e.List, ":i": e.Index, ":c": c.CycleStart, ":today": today.String()}}.Else(ErrChanged))
 		if err != nil {
 			return statuslist.Entry{}, err
 		}
-		err = s.table.Transact(ctx, claim, mark)
-		switch dynamo.FailedLabel(err) {
-		case "":
-			if err != nil {
-				return statuslist.Entry{}, fmt.Errorf("take status entry: %w", err)
-			}
-			return e, nil
-		case labelIndex:
-			continue // taken: draw again
-		default:
-			return statuslist.Entry{}, ErrChanged
+		switch err := s.table.Transact(ctx, claim, mark); {
+		case errors.Is(err, errIndexTaken):
+			continue // draw again
+		case err != nil:
+			return statuslist.Entry{}, fmt.Errorf("take status entry: %w", err)
 		}
+		return e, nil
 	}
 	return statuslist.Entry{}, fmt.Errorf("take status entry: %d drawn indexes were all taken", drawAttempts)
 }
+
+// errIndexTaken: the status index drawn belongs to another entry already.
+var errIndexTaken = errors.New("credential: status index taken")
 
 // credentialID is a stable urn:uuid per entry: fetching the credential of
 // a cycle again gives the same id, a new cycle a new one.

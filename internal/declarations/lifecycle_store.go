@@ -10,7 +10,6 @@ import (
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/partition"
-	"github.com/boc/cmp/internal/payment"
 )
 
 // Index names of the lifecycle (internal/dynamo patterns.go).
@@ -75,12 +74,7 @@ func (s *TableStore) Apply(ctx context.Context, c Change) error {
 	if err != nil {
 		return err
 	}
-	err = s.table.Transact(ctx, writes...)
-	switch dynamo.FailedLabel(err) {
-	case labelDeclaration, "outbox", dynamo.TranscriptVersionLabel, payment.LabelPayment:
-		return ErrStale
-	}
-	return err
+	return s.table.Transact(ctx, writes...)
 }
 
 // TranscriptVersion reads the certificant's transcript version.
@@ -103,17 +97,20 @@ func changeWrites(c Change) ([]dynamo.Write, error) {
 		writes = append(writes, w)
 		errs = append(errs, err)
 	}
-	add(dynamo.Put(labelDeclaration, item, dynamo.Condition{Expr: "#v = :v AND #s = :s",
+	// The guards of what the decision read: any of them failing means a
+	// concurrent or repeated change came first.
+	stale := func(w dynamo.Write, err error) { add(w.Else(ErrStale), err) }
+	stale(dynamo.Put(labelDeclaration, item, dynamo.Condition{Expr: "#v = :v AND #s = :s",
 		Names:  map[string]string{"#v": "version", "#s": "status"},
 		Values: map[string]any{":v": c.From.Version, ":s": string(c.From.Status)}}))
-	add(dynamo.PutOutbox(c.Mail))
+	stale(dynamo.PutOutbox(c.Mail))
 	// A marker is released only while it still names this declaration.
 	mine := dynamo.Condition{Expr: "attribute_not_exists(pk) OR declarationId = :id", Values: map[string]any{":id": d.ID}}
 	if c.ReleasePending {
 		add(dynamo.Delete(labelPending, dynamo.PendingKey(d.CertificantID, d.Certification), mine))
 	}
 	if c.Fence != nil {
-		add(dynamo.TranscriptFence(d.CertificantID).Advance(*c.Fence))
+		stale(dynamo.TranscriptFence(d.CertificantID).Advance(*c.Fence))
 	}
 	if r := c.Renewal; r != nil {
 		add(renewalWrite(d, *r))

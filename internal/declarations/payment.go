@@ -65,7 +65,7 @@ func (l *Lifecycle) CancelUnpaid(ctx context.Context, p payment.Record, today ci
 		return false, err
 	}
 	_, err = l.transit(ctx, d, Cancel, ActorJobName, "not paid within 24 hours (R-PAY-4)", func(_ *partition.Declaration, c *Change) {
-		c.Also = append(c.Also, cancel)
+		c.Also = append(c.Also, cancel.Else(ErrStale)) // paid meanwhile
 	}, today)
 	if errors.Is(err, ErrStale) {
 		return false, nil

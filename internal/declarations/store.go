@@ -64,10 +64,7 @@ func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now t
 		})
 		return err
 	})
-	switch {
-	case dynamo.FailedLabel(err) == labelPending:
-		return dynamo.Answer{}, ErrPending
-	case errors.Is(err, dynamo.ErrFenceBusy), errors.Is(err, dynamo.ErrTransactionConflict):
+	if errors.Is(err, dynamo.ErrFenceBusy) || errors.Is(err, dynamo.ErrTransactionConflict) {
 		return dynamo.Answer{}, ErrBusy
 	}
 	return ans, err
@@ -92,7 +89,7 @@ func submissionWrites(sub Submission) ([]dynamo.Write, error) {
 	add(dynamo.Put("pointer", pointerItem{Key: dynamo.DeclarationPointerKey(d.ID), Type: pointerItemType,
 		CertificantID: d.CertificantID}, dynamo.IfAbsent))
 	add(dynamo.Put(labelPending, markerItem{Key: dynamo.PendingKey(d.CertificantID, d.Certification),
-		Type: pendingItemType, DeclarationID: d.ID, Certification: d.Certification}, dynamo.IfAbsent))
+		Type: pendingItemType, DeclarationID: d.ID, Certification: d.Certification}, dynamo.IfAbsent.Else(ErrPending)))
 	if sub.Payment == nil {
 		add(dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, sub.Email, ReceivedMail(d, sub.GivenName, ""), d.SubmittedAt, d.ID)))
 	} else {

@@ -140,6 +140,40 @@ func TestApplyMapsConditionFailure(t *testing.T) {
 	}
 }
 
+// A write built with the error its condition protects answers that error
+// when the condition fails, in a transaction or on its own; the other
+// writes' failures keep theirs.
+func TestConditionElse(t *testing.T) {
+	errTaken := errors.New("taken")
+	errSent := errors.New("already sent")
+	a, _ := Put("profile", Key{PK: "C#1", SK: "PROFILE"}, IfAbsent.Else(errTaken))
+	b, _ := PutOutbox(NewOutbox("welcome", "x@example.org", nil, time.Now(), "1"))
+	b = b.Else(errSent)
+	c, _ := Put("plain", Key{PK: "C#1", SK: "X"}, IfAbsent)
+	tests := []struct {
+		name   string
+		writes []Write
+		codes  []string
+		want   error
+	}{
+		{"first write's condition", []Write{a, b}, []string{"ConditionalCheckFailed", "None"}, errTaken},
+		{"a returned write's", []Write{a, b}, []string{"None", "ConditionalCheckFailed"}, errSent},
+	}
+	for _, tc := range tests {
+		err := New(&fakeAPI{txErr: reasons(tc.codes...)}, "tbl").Transact(context.Background(), tc.writes...)
+		if !errors.Is(err, tc.want) || !errors.Is(err, ErrConditionFailed) {
+			t.Errorf("%s: %v, want %v and a condition failure", tc.name, err, tc.want)
+		}
+	}
+	err := New(&fakeAPI{txErr: reasons("None", "ConditionalCheckFailed")}, "tbl").Transact(context.Background(), a, c)
+	if errors.Is(err, errTaken) || FailedLabel(err) != "plain" {
+		t.Errorf("a write without Else: %v, want a bare condition failure on plain", err)
+	}
+	if err := New(&fakeAPI{putErr: &types.ConditionalCheckFailedException{}}, "tbl").Apply(context.Background(), a); !errors.Is(err, errTaken) {
+		t.Errorf("Apply: %v, want %v", err, errTaken)
+	}
+}
+
 func TestQueryPrefixReadsAllPages(t *testing.T) {
 	page := func(sk string) []map[string]types.AttributeValue {
 		m, _ := attributevalue.MarshalMap(Key{PK: "C#1", SK: sk})

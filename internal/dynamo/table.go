@@ -38,14 +38,28 @@ func (t *Table) Name() string { return t.name }
 // ErrConditionFailed is what a failed condition of a write unwraps to.
 var ErrConditionFailed = errors.New("dynamo: condition failed")
 
-// ConditionError says which write's condition failed, by its label, so a use
-// case can map it to its own error (duplicate id, already claimed, ...).
-type ConditionError struct{ Label string }
+// ConditionError says which write's condition failed, by its label, and
+// unwraps to the error the write was built to fail with (Condition.Else,
+// Write.Else): the invariant its condition protects, in the use case's
+// words (duplicate id, already claimed, changed meanwhile). This is the one
+// place a failed condition becomes a use case's error.
+type ConditionError struct {
+	Label string
+	Err   error // nil: the write named none
+}
 
-func (e *ConditionError) Error() string { return "dynamo: condition failed on " + e.Label }
+func (e *ConditionError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error() + " (condition failed on " + e.Label + ")"
+	}
+	return "dynamo: condition failed on " + e.Label
+}
 
 // Is makes errors.Is(err, ErrConditionFailed) hold.
 func (e *ConditionError) Is(target error) bool { return target == ErrConditionFailed }
+
+// Unwrap makes errors.Is(err, <the write's error>) hold.
+func (e *ConditionError) Unwrap() error { return e.Err }
 
 // FailedLabel returns the label of the write whose condition failed, or "".
 func FailedLabel(err error) string {
@@ -122,6 +136,14 @@ func (t *Table) query(ctx context.Context, in *dynamodb.QueryInput, out any) err
 type Write struct {
 	Label string
 	item  types.TransactWriteItem
+	fails error // Else
+}
+
+// Else is w whose failed condition means err, for a write another package
+// built (an outbox item, a fence): a transaction it fails answers err.
+func (w Write) Else(err error) Write {
+	w.fails = err
+	return w
 }
 
 // NumberSet marshals as a DynamoDB number set, the operand ADD and DELETE
@@ -147,6 +169,14 @@ type Condition struct {
 	Expr   string
 	Names  map[string]string
 	Values map[string]any
+	fails  error // Else
+}
+
+// Else is c whose failure means err: a transaction it fails answers err
+// (wrapped in a *ConditionError).
+func (c Condition) Else(err error) Condition {
+	c.fails = err
+	return c
 }
 
 // IfAbsent makes a put fail when an item with the same key exists.
@@ -167,7 +197,7 @@ func Put(label string, item any, cond Condition) (Write, error) {
 		return Write{}, err
 	}
 	return Write{Label: label, item: types.TransactWriteItem{Put: &types.Put{Item: av,
-		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}, nil
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}.Else(cond.fails), nil
 }
 
 // Update applies an update expression to one item under cond. Values of
@@ -178,7 +208,7 @@ func Update(label string, key Key, update string, cond Condition) (Write, error)
 		return Write{}, err
 	}
 	return Write{Label: label, item: types.TransactWriteItem{Update: &types.Update{Key: k, UpdateExpression: aws.String(update),
-		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}, nil
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}.Else(cond.fails), nil
 }
 
 // Delete removes one item under cond, within a transaction (e.g. a claim or
@@ -189,7 +219,7 @@ func Delete(label string, key Key, cond Condition) (Write, error) {
 		return Write{}, err
 	}
 	return Write{Label: label, item: types.TransactWriteItem{Delete: &types.Delete{Key: k,
-		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}, nil
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}.Else(cond.fails), nil
 }
 
 // Check makes a transaction depend on cond holding for another item, which
@@ -200,7 +230,7 @@ func Check(label string, key Key, cond Condition) (Write, error) {
 		return Write{}, err
 	}
 	return Write{Label: label, item: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{Key: k,
-		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}, nil
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}}.Else(cond.fails), nil
 }
 
 // marshalledCondition is a Condition in the API's terms; empty parts are nil
@@ -282,7 +312,7 @@ func cancellation(e *types.TransactionCanceledException, writes []Write) error {
 	for i, r := range e.CancellationReasons {
 		code := aws.ToString(r.Code)
 		if code == "ConditionalCheckFailed" && i < len(writes) {
-			return &ConditionError{Label: writes[i].Label}
+			return &ConditionError{Label: writes[i].Label, Err: writes[i].fails}
 		}
 		conflict = conflict || code == "TransactionConflict"
 		codes[i] = code
@@ -315,7 +345,7 @@ func (t *Table) Apply(ctx context.Context, w Write) error {
 	}
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
-		return &ConditionError{Label: w.Label}
+		return &ConditionError{Label: w.Label, Err: w.fails}
 	}
 	if err != nil {
 		return fmt.Errorf("dynamo: %s: %w", w.Label, err)

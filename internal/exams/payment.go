@@ -78,7 +78,7 @@ func (p *ReviewPayments) Paid(ctx context.Context, r payment.Record, paidAt time
 	}
 	cond := awaitingCond
 	cond.Values = map[string]any{":from": ReviewAwaitingPayment, ":to": ReviewReceived}
-	received, err := dynamo.Update(ReviewLabel, it.Key, "SET #s = :to", cond)
+	received, err := dynamo.Update(reviewLabel, it.Key, "SET #s = :to", cond)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (p *ReviewPayments) CancelUnpaid(ctx context.Context, r payment.Record, _ c
 	if err != nil || !ok {
 		return false, err
 	}
-	del, err := dynamo.Delete(ReviewLabel, it.Key, awaitingCond)
+	del, err := dynamo.Delete(reviewLabel, it.Key, awaitingCond)
 	if err != nil {
 		return false, err
 	}

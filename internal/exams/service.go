@@ -32,6 +32,8 @@ var (
 	ErrScoreNotReceived = errors.New("exams: the score has not been received yet")
 	// ErrReviewClosed refuses a review past ReviewDays (R-EXAM-4).
 	ErrReviewClosed = errors.New("exams: review period is over")
+	// ErrReviewRequested refuses a second review of an attempt (R-EXAM-4).
+	ErrReviewRequested = errors.New("exams: a review of this attempt was already requested")
 )
 
 // Email is an email owed, as the store writes it to the outbox.

@@ -134,26 +134,18 @@ func (s *TableStore) AddAttempt(ctx context.Context, a Attempt, earned *Earned) 
 		it.DatePK = dynamo.DatePK(dynamo.PassDateKind, monthOf(a.ExamDate), a.CertificantID+"#"+a.ID)
 		it.DateSK = a.ExamDate.String() + "#" + a.CertificantID + "#" + a.ID
 	}
-	attempt, err := dynamo.Put(attemptLabel, it, dynamo.IfAbsent)
+	attempt, err := dynamo.Put(attemptLabel, it, dynamo.IfAbsent.Else(ErrTaken))
 	if err != nil {
 		return err
 	}
 	if earned == nil {
-		err = s.table.Apply(ctx, attempt)
-	} else {
-		var registration dynamo.Write
-		if registration, err = registrationWrite(a.CertificantID, *earned); err != nil {
-			return err
-		}
-		err = s.table.Transact(ctx, attempt, registration)
+		return s.table.Apply(ctx, attempt)
 	}
-	switch dynamo.FailedLabel(err) {
-	case attemptLabel:
-		return ErrTaken
-	case certificationLabel:
-		return ErrRegistrationChanged
+	registration, err := registrationWrite(a.CertificantID, *earned)
+	if err != nil {
+		return err
 	}
-	return err
+	return s.table.Transact(ctx, attempt, registration.Else(ErrRegistrationChanged))
 }
 
 // registrationWrite registers earned (partition's certification item), or checks
@@ -259,9 +251,9 @@ type reviewItem struct {
 	CertificantID string `dynamodbav:"certificantId"`
 }
 
-// ReviewLabel labels the review's write: its condition fails when the
-// attempt already has a review.
-const ReviewLabel = "review"
+// reviewLabel labels the review's write: its condition fails when the
+// attempt already has a review (ErrReviewRequested).
+const reviewLabel = "review"
 
 // ReviewWrites are the writes of a review requested at now, one per
 // attempt, with its payment when it owes a fee (R-PAY-1).
@@ -270,11 +262,11 @@ func ReviewWrites(r Review, now time.Time) ([]dynamo.Write, error) {
 	if len(r.Fee.Lines) > 0 {
 		rule = r.Fee.Lines[0].Rule
 	}
-	w, err := dynamo.Put(ReviewLabel, reviewItem{
+	w, err := dynamo.Put(reviewLabel, reviewItem{
 		Key:  dynamo.ScoreReviewKey(r.CertificantID, r.AttemptID),
 		Type: "score_review", ID: r.ID, AttemptID: r.AttemptID, RequestedOn: r.RequestedOn.String(),
 		FeeCents: r.Fee.TotalCents, FeeRule: rule, Status: r.Status, CertificantID: r.CertificantID,
-	}, dynamo.IfAbsent)
+	}, dynamo.IfAbsent.Else(ErrReviewRequested))
 	if err != nil || r.Status != ReviewAwaitingPayment {
 		return []dynamo.Write{w}, err
 	}
@@ -296,7 +288,7 @@ func (s *TableStore) Unsent(ctx context.Context) ([]Attempt, error) {
 func (s *TableStore) MarkSent(ctx context.Context, a Attempt, on civil.Date, email Email) error {
 	mark, err := dynamo.Update("sent", dynamo.ExamAttemptKey(a.CertificantID, a.Certification, a.Route, a.Attempt),
 		"SET scoreStatus = :sent, scoreSentOn = :on REMOVE queuePk, queueSk",
-		dynamo.Condition{Expr: "attribute_exists(pk) AND scoreStatus <> :sent", Values: map[string]any{":sent": ScoreSent, ":on": on.String()}})
+		dynamo.Condition{Expr: "attribute_exists(pk) AND scoreStatus <> :sent", Values: map[string]any{":sent": ScoreSent, ":on": on.String()}}.Else(ErrTaken))
 	if err != nil {
 		return err
 	}
@@ -304,24 +296,17 @@ func (s *TableStore) MarkSent(ctx context.Context, a Attempt, on civil.Date, ema
 	if err != nil {
 		return err
 	}
-	writes := []dynamo.Write{mark, out}
+	writes := []dynamo.Write{mark, out.Else(ErrTaken)}
 	if a.Passed {
 		// The score email is owed: the certification it earned becomes visible (R-EXAM-2).
 		show, err := dynamo.Update(certificationLabel, dynamo.CertificationKey(a.CertificantID, a.Certification), "REMOVE scoreHeld",
-			dynamo.Condition{Expr: "attribute_exists(pk)"})
+			dynamo.Condition{Expr: "attribute_exists(pk)"}.Else(fmt.Errorf("pass %s: its certification %s is not registered", a.ID, a.Certification)))
 		if err != nil {
 			return err
 		}
 		writes = append(writes, show)
 	}
-	err = s.table.Transact(ctx, writes...)
-	if dynamo.FailedLabel(err) == certificationLabel {
-		return fmt.Errorf("pass %s: its certification %s is not registered", a.ID, a.Certification)
-	}
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return ErrTaken
-	}
-	return err
+	return s.table.Transact(ctx, writes...)
 }
 
 // Published lists published passes with exam dates in [from, to]: every

@@ -49,17 +49,13 @@ func (s *TableStore) Register(ctx context.Context, p Provider) error {
 	}
 	writes := []dynamo.Write{put}
 	if p.ClientID != "" {
-		c, err := dynamo.Put(labelClient, clientItem{Key: dynamo.ProviderClientKey(p.ClientID), Type: "provider-client", ProviderID: p.ID}, dynamo.IfAbsent)
+		c, err := dynamo.Put(labelClient, clientItem{Key: dynamo.ProviderClientKey(p.ClientID), Type: "provider-client", ProviderID: p.ID}, dynamo.IfAbsent.Else(ErrClientTaken))
 		if err != nil {
 			return err
 		}
 		writes = append(writes, c)
 	}
-	err = s.table.Transact(ctx, writes...)
-	if dynamo.FailedLabel(err) == labelClient {
-		return ErrClientTaken
-	}
-	return err
+	return s.table.Transact(ctx, writes...)
 }
 
 // Provider reads a provider by id.

@@ -87,7 +87,7 @@ func (s *TableStore) Dispute(ctx context.Context, certificantID, activityID, rea
 		"SET #status = :disputed, disputeReason = :reason, disputedAt = :at",
 		dynamo.Condition{Expr: "attribute_exists(pk) AND #source = :provider AND #status <> :disputed",
 			Names:  map[string]string{"#status": "status", "#source": "source"},
-			Values: map[string]any{":disputed": string(rules.Disputed), ":reason": reason, ":at": at, ":provider": partition.SourceProvider}})
+			Values: map[string]any{":disputed": string(rules.Disputed), ":reason": reason, ":at": at, ":provider": partition.SourceProvider}}.Else(ErrDisputed)) // it was there, posted, when read: disputed since
 	if err != nil {
 		return err
 	}
@@ -95,9 +95,5 @@ func (s *TableStore) Dispute(ctx context.Context, certificantID, activityID, rea
 	if err != nil {
 		return err
 	}
-	err = s.table.Transact(ctx, upd, fence)
-	if dynamo.FailedLabel(err) == labelActivity {
-		return ErrDisputed // it was there, posted, when read: disputed since
-	}
-	return err
+	return s.table.Transact(ctx, upd, fence)
 }

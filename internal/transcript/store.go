@@ -34,7 +34,7 @@ func (s *TableStore) Add(ctx context.Context, certificantID string, e partition.
 	if err != nil {
 		return err
 	}
-	profile, err := dynamo.Check(labelProfile, dynamo.ProfileKey(certificantID), dynamo.Condition{Expr: "attribute_exists(pk)"})
+	profile, err := dynamo.Check(labelProfile, dynamo.ProfileKey(certificantID), dynamo.Condition{Expr: "attribute_exists(pk)"}.Else(ErrNotFound))
 	if err != nil {
 		return err
 	}
@@ -44,20 +44,13 @@ func (s *TableStore) Add(ctx context.Context, certificantID string, e partition.
 	}
 	writes := []dynamo.Write{profile, put}
 	if act.Type == rules.CovidCE {
-		w, err := dynamo.Put(labelCovid, covidItem{Key: dynamo.CovidClaimKey(certificantID), Type: "covid-claim", ActivityID: e.ID}, dynamo.IfAbsent)
+		w, err := dynamo.Put(labelCovid, covidItem{Key: dynamo.CovidClaimKey(certificantID), Type: "covid-claim", ActivityID: e.ID}, dynamo.IfAbsent.Else(ErrCovidTaken))
 		if err != nil {
 			return err
 		}
 		writes = append(writes, w)
 	}
-	err = s.table.Transact(ctx, writes...)
-	switch dynamo.FailedLabel(err) {
-	case labelProfile:
-		return ErrNotFound
-	case labelCovid:
-		return ErrCovidTaken
-	}
-	return err
+	return s.table.Transact(ctx, writes...)
 }
 
 // releaseCovid deletes the covid claim while it names activityID.
@@ -74,7 +67,7 @@ func (s *TableStore) Review(ctx context.Context, certificantID, activityID strin
 		"SET #status = :status, reviewReason = :reason, reviewedBy = :by, reviewedAt = :at",
 		dynamo.Condition{Expr: "attribute_exists(pk) AND activityType = :covid AND #status = :pending", Names: map[string]string{"#status": "status"},
 			Values: map[string]any{":status": string(status), ":reason": reason, ":by": by, ":at": at,
-				":covid": string(rules.CovidCE), ":pending": string(rules.PendingReview)}})
+				":covid": string(rules.CovidCE), ":pending": string(rules.PendingReview)}}.Else(ErrNotReviewable))
 	if err != nil {
 		return err
 	}
@@ -86,17 +79,13 @@ func (s *TableStore) Review(ctx context.Context, certificantID, activityID strin
 		}
 		writes = append(writes, w)
 	}
-	err = s.table.Transact(ctx, writes...)
-	if dynamo.FailedLabel(err) == labelActivity {
-		return ErrNotReviewable
-	}
-	return err
+	return s.table.Transact(ctx, writes...)
 }
 
 // Delete removes the entry if it exists, while the transcript version is
 // seen, in one transaction; the caller judged the claims on it (R-ACT-11).
 func (s *TableStore) Delete(ctx context.Context, certificantID, activityID string, seen int) error {
-	del, err := dynamo.Delete(labelActivity, dynamo.ActivityKey(certificantID, activityID), dynamo.Condition{Expr: "attribute_exists(pk)"})
+	del, err := dynamo.Delete(labelActivity, dynamo.ActivityKey(certificantID, activityID), dynamo.Condition{Expr: "attribute_exists(pk)"}.Else(ErrNotFound))
 	if err != nil {
 		return err
 	}
@@ -109,9 +98,5 @@ func (s *TableStore) Delete(ctx context.Context, certificantID, activityID strin
 	if err != nil {
 		return err
 	}
-	err = s.table.Transact(ctx, del, fence, free)
-	if dynamo.FailedLabel(err) == labelActivity {
-		return ErrNotFound
-	}
-	return err
+	return s.table.Transact(ctx, del, fence, free)
 }

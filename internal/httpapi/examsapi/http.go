@@ -130,7 +130,7 @@ func problem(err error) error {
 		return conflict("R-EXAM-4", "attemptId", "the score has not been sent yet; a review can be requested after receipt")
 	case errors.Is(err, exams.ErrReviewClosed):
 		return conflict("R-EXAM-4", "attemptId", fmt.Sprintf("more than %d days have passed since the score was received", exams.ReviewDays))
-	case dynamo.FailedLabel(err) == exams.ReviewLabel:
+	case errors.Is(err, exams.ErrReviewRequested):
 		return conflict("R-EXAM-4", "attemptId", "a review of this attempt was already requested")
 	}
 	return err
