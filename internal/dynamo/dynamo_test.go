@@ -106,7 +106,7 @@ func TestTransactMapsCancellationReasons(t *testing.T) {
 	for _, tc := range tests {
 		f := &fakeAPI{txErr: tc.err}
 		err := New(f, "tbl").Transact(context.Background(), a, b)
-		if got := FailedLabel(err); got != tc.wantLabel {
+		if got := failedLabel(err); got != tc.wantLabel {
 			t.Errorf("%s: label %q, want %q (%v)", tc.name, got, tc.wantLabel, err)
 		}
 		if errors.Is(err, ErrConditionFailed) != tc.wantCond {
@@ -132,7 +132,7 @@ func TestApplyMapsConditionFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &fakeAPI{updErr: &types.ConditionalCheckFailedException{}}
-	if err := New(f, "tbl").Apply(context.Background(), w); FailedLabel(err) != "mark" {
+	if err := New(f, "tbl").Apply(context.Background(), w); failedLabel(err) != "mark" {
 		t.Errorf("Apply error %v, want condition failure labelled mark", err)
 	}
 	if aws.ToString(f.lastUpd.TableName) != "tbl" || f.lastUpd.ExpressionAttributeValues[":now"] == nil {
@@ -166,7 +166,7 @@ func TestConditionElse(t *testing.T) {
 		}
 	}
 	err := New(&fakeAPI{txErr: reasons("None", "ConditionalCheckFailed")}, "tbl").Transact(context.Background(), a, c)
-	if errors.Is(err, errTaken) || FailedLabel(err) != "plain" {
+	if errors.Is(err, errTaken) || failedLabel(err) != "plain" {
 		t.Errorf("a write without Else: %v, want a bare condition failure on plain", err)
 	}
 	if err := New(&fakeAPI{putErr: &types.ConditionalCheckFailedException{}}, "tbl").Apply(context.Background(), a); !errors.Is(err, errTaken) {

@@ -65,7 +65,7 @@ const rejudgements = 8
 func Rejudge(ctx context.Context, f Fence, judge func(ctx context.Context) error) error {
 	for attempt := range rejudgements {
 		err := judge(ctx)
-		if FailedLabel(err) != f.Label {
+		if failedLabel(err) != f.Label {
 			return err
 		}
 		select {

@@ -61,8 +61,10 @@ func (e *ConditionError) Is(target error) bool { return target == ErrConditionFa
 // Unwrap makes errors.Is(err, <the write's error>) hold.
 func (e *ConditionError) Unwrap() error { return e.Err }
 
-// FailedLabel returns the label of the write whose condition failed, or "".
-func FailedLabel(err error) string {
+// failedLabel returns the label of the write whose condition failed, or "":
+// how Rejudge tells its fence from the change's other guards. Use cases
+// never switch on labels: their writes carry their errors (Else).
+func failedLabel(err error) string {
 	var ce *ConditionError
 	if errors.As(err, &ce) {
 		return ce.Label

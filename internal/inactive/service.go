@@ -125,7 +125,7 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 			return dynamo.Answer{}, nil, fmt.Errorf("encode request: %w", err)
 		}
 		w, err := dynamo.Put(labelOpen, requestItem{Key: dynamo.OpenInactiveKey(certificantID, r.Certification),
-			Type: itemType, ID: req.ID, Doc: string(doc)}, dynamo.IfAbsent)
+			Type: itemType, ID: req.ID, Doc: string(doc)}, dynamo.IfAbsent.Else(ErrOpen))
 		if err != nil {
 			return dynamo.Answer{}, nil, err
 		}
@@ -137,10 +137,7 @@ func (s *Service) Create(ctx context.Context, certificantID string, r Request, i
 		return dynamo.Answer{Body: body}, []dynamo.Write{w, mail}, err
 	}
 	ans, err := s.table.Idempotent(ctx, idem, now, change)
-	switch {
-	case dynamo.FailedLabel(err) == labelOpen:
-		return dynamo.Answer{}, ErrOpen
-	case err != nil:
+	if err != nil {
 		return dynamo.Answer{}, fmt.Errorf("inactive status request: %w", err)
 	}
 	return ans, nil
@@ -194,30 +191,26 @@ func (s *Service) Decide(ctx context.Context, certificantID, requestID string, d
 		writes = append(writes, w)
 		errs = append(errs, err)
 	}
-	add(dynamo.Delete(labelOpen, dynamo.OpenInactiveKey(certificantID, r.Certification), dynamo.Condition{Expr: "id = :id", Values: map[string]any{":id": r.ID}}))
-	add(dynamo.Put(labelOpen, requestItem{Key: dynamo.InactiveRequestKey(certificantID, r.Certification, r.ID), Type: itemType, ID: r.ID, Doc: string(body)}, dynamo.IfAbsent))
+	// Another decision came first: the open request or the email is gone.
+	decided := func(w dynamo.Write, err error) { add(w.Else(ErrDecided), err) }
+	decided(dynamo.Delete(labelOpen, dynamo.OpenInactiveKey(certificantID, r.Certification), dynamo.Condition{Expr: "id = :id", Values: map[string]any{":id": r.ID}}))
+	decided(dynamo.Put(labelOpen, requestItem{Key: dynamo.InactiveRequestKey(certificantID, r.Certification, r.ID), Type: itemType, ID: r.ID, Doc: string(body)}, dynamo.IfAbsent))
 	if out.Cycle != nil {
 		// The grant suspends the current cycle's digital credential in the
 		// same transaction (R-CRED-3); the move fails if one was issued since.
 		move := *out.Cycle
 		move.IfStatusCycle = &held.Entry.Cycle
-		add(partition.MoveCycle(labelCert, move))
+		mv, err := partition.MoveCycle(labelCert, move)
+		add(mv.Else(ErrCertificationChanged), err)
 		if w, ok, err := statuslist.SetFor("suspend", statuslist.Suspension, held.Entry, held.CycleStart); ok || err != nil {
 			add(w, err)
 		}
 	}
-	add(dynamo.PutOutbox(dynamo.NewOutbox(DecisionTemplate, held.Email, out.Mail, now, r.ID)))
+	decided(dynamo.PutOutbox(dynamo.NewOutbox(DecisionTemplate, held.Email, out.Mail, now, r.ID)))
 	if err := errors.Join(errs...); err != nil {
 		return InactiveRequest{}, err
 	}
-	err = s.table.Transact(ctx, writes...)
-	switch dynamo.FailedLabel(err) {
-	case labelOpen, "outbox":
-		return InactiveRequest{}, ErrDecided
-	case labelCert:
-		return InactiveRequest{}, ErrCertificationChanged
-	}
-	if err != nil {
+	if err := s.table.Transact(ctx, writes...); err != nil {
 		return InactiveRequest{}, fmt.Errorf("decide inactive request %s: %w", requestID, err)
 	}
 	return out.Request, nil
