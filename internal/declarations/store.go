@@ -15,7 +15,6 @@ import (
 // Item types of the declaration items in the table.
 const (
 	pointerItemType = "declaration-pointer"
-	claimItemType   = "claim"
 	pendingItemType = "pending"
 )
 
@@ -25,14 +24,13 @@ type pointerItem struct {
 	CertificantID string `dynamodbav:"certificantId"`
 }
 
-// markerItem is a claim (R-ACT-11) or the one-pending marker: it names the
-// declaration holding it, so a decision can release it.
+// markerItem is the one-pending marker: it names the declaration holding
+// it, so a decision can release it.
 type markerItem struct {
 	dynamo.Key
 	Type          string `dynamodbav:"type"`
 	DeclarationID string `dynamodbav:"declarationId"`
 	Certification string `dynamodbav:"certification"`
-	ActivityID    string `dynamodbav:"activityId,omitempty"`
 }
 
 // TableStore keeps declarations in the table.
