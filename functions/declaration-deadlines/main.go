@@ -13,13 +13,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/boc/cmp/internal/billing"
 	"github.com/boc/cmp/internal/boot"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/inactive"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/schedule"
 	"github.com/boc/cmp/internal/verification"
@@ -32,12 +32,12 @@ func main() {
 	// The partition loader names the activities an audit reminder lists (R-REM-2).
 	lc := declarations.NewLifecycle(store, declarations.NewPartitionLoader(table), time.Now)
 	// Each paid kind cancels its own unpaid things; no intent is created here.
-	orders := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
+	orders := verification.NewService(partition.NewReader(table), exams.NewTableStore(table, time.Now),
 		verification.NewTableStore(table), fees.DefaultTariff(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	cancels := billing.NewCancels(billing.NewLedger(table, nil, time.Now), map[payment.Kind]payment.Canceller{
 		payment.KindDeclaration:  lc,
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
-		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now)),
+		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), partition.NewReader(table)),
 		payment.KindInactive:     inactive.NewPayments(inactive.NewService(table, fees.DefaultTariff(), time.Now)),
 	})
 	lambda.Start(schedule.Daily(log, "declaration deadlines", func(ctx context.Context, today civil.Date) (declarations.DeadlineReport, error) {

@@ -12,7 +12,6 @@ import (
 	"github.com/boc/cmp/internal/billing"
 	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/boot/secrets"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/declarations"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/exams"
@@ -20,6 +19,7 @@ import (
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/paymentsapi"
 	"github.com/boc/cmp/internal/inactive"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/payment"
 	"github.com/boc/cmp/internal/stripeapi"
 	"github.com/boc/cmp/internal/verification"
@@ -37,12 +37,12 @@ func main() {
 func newRouter(table *dynamo.Table, verify paymentsapi.Verifier, log *slog.Logger) *httpapi.Router {
 	ledger := billing.NewLedger(table, nil, time.Now)
 	// A paid order's emails carry its recipients' links.
-	orders := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
+	orders := verification.NewService(partition.NewReader(table), exams.NewTableStore(table, time.Now),
 		verification.NewTableStore(table), fees.DefaultTariff(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	effects := map[payment.Kind]payment.Effect{
 		payment.KindDeclaration:  declarations.NewPaidEffect(declarations.NewTableStore(table)),
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
-		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now)),
+		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), partition.NewReader(table)),
 		payment.KindInactive:     inactive.NewPayments(inactive.NewService(table, fees.DefaultTariff(), time.Now)),
 	}
 	return paymentsapi.NewRouter(billing.NewProcessor(ledger, effects, log), ledger, verify, time.Now, log)

@@ -9,11 +9,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/boc/cmp/internal/boot"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/schedule"
 )
 
@@ -21,7 +21,7 @@ func main() {
 	log := httpapi.NewLogger(os.Stdout)
 	table := boot.Table(boot.AWS(log), log)
 	// The job never certifies: only recording a pass does.
-	svc := exams.NewService(exams.NewTableStore(table, time.Now), certificants.NewTableStore(table, time.Now), nil, fees.DefaultTariff(), time.Now)
+	svc := exams.NewService(exams.NewTableStore(table, time.Now), partition.NewReader(table), fees.DefaultTariff(), time.Now)
 	lambda.Start(schedule.Daily(log, "score emails", func(ctx context.Context, today civil.Date) (exams.SweepResult, error) {
 		return svc.SendScores(ctx, today, log)
 	}))

@@ -10,11 +10,11 @@ import (
 	"github.com/boc/cmp/internal/billing"
 	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/boot/secrets"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/verificationapi"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/stripeapi"
 	"github.com/boc/cmp/internal/verification"
 )
@@ -24,7 +24,7 @@ func main() {
 	cfg := boot.AWS(log)
 	table := boot.Table(cfg, log)
 	keys := secrets.StripeOrExit(cfg, log)
-	svc := verification.NewService(certificants.NewTableStore(table, time.Now), exams.NewTableStore(table, time.Now),
+	svc := verification.NewService(partition.NewReader(table), exams.NewTableStore(table, time.Now),
 		verification.NewTableStore(table), fees.DefaultTariff(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	ledger := billing.NewLedger(table, stripeapi.New(keys.SecretKey, keys.BaseURL), time.Now)
 	lambda.Start(verificationapi.NewRouter(svc, table, ledger, log).Handler())

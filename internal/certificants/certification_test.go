@@ -31,23 +31,3 @@ func TestProfileRefreshesStatus(t *testing.T) {
 		t.Errorf("on 2025-02-01: %+v", c)
 	}
 }
-
-// An exam pass prepares its registration without storing it (the exams
-// store writes it with the attempt): a drawn number, the cycle from the exam
-// date (R-CYC-1), the route kept; invalid input is refused as in Register.
-func TestPrepare(t *testing.T) {
-	store, svc := registered()
-	c, err := svc.Prepare(partition.Registration{Program: "ASCPi", Category: "MLT", StartedOn: civil.MustParse("2025-02-10"), Route: "route_1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Number == "" || c.Key != "ASCPi-MLT" || c.Route != "route_1" || c.CycleEnd != "2028-02-29" || c.Status != "active" {
-		t.Errorf("prepared %+v", c)
-	}
-	if store.holds("c-1", "ASCPi-MLT") {
-		t.Error("Prepare stored the certification")
-	}
-	if _, err := svc.Prepare(partition.Registration{Program: "ASCPi", Category: "XYZ", StartedOn: civil.MustParse("2025-02-10")}); err == nil {
-		t.Error("an unknown category was prepared")
-	}
-}

@@ -70,20 +70,9 @@ func (s *TableStore) Register(ctx context.Context, certificantID string, c parti
 	return err
 }
 
-// Get reads the profile and its certifications (one partition, two reads).
+// Get reads the profile and its certifications (partition.Reader.Profile).
 func (s *TableStore) Get(ctx context.Context, id string) (partition.Profile, bool, error) {
-	var it partition.ProfileItem
-	found, err := s.table.Get(ctx, dynamo.ProfileKey(id), &it)
-	if err != nil || !found {
-		return partition.Profile{}, false, err
-	}
-	certs := []partition.Certification{}
-	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(id), dynamo.CertificationPrefix, &certs); err != nil {
-		return partition.Profile{}, false, fmt.Errorf("certifications of %s: %w", id, err)
-	}
-	p := it.Profile()
-	p.Certifications = certs
-	return p, true, nil
+	return partition.NewReader(s.table).Profile(ctx, id)
 }
 
 // Holders lists who holds certifications numbered number: one Query of the

@@ -12,7 +12,6 @@ import (
 	"github.com/boc/cmp/internal/partition"
 
 	"github.com/boc/cmp/internal/calendar"
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
@@ -145,7 +144,7 @@ func (m *memStore) Published(context.Context, civil.Date, civil.Date) ([]Attempt
 
 type profiles map[string]partition.Profile
 
-func (p profiles) Get(_ context.Context, id string) (partition.Profile, bool, error) {
+func (p profiles) Profile(_ context.Context, id string) (partition.Profile, bool, error) {
 	v, ok := p[id]
 	return v, ok, nil
 }
@@ -155,7 +154,7 @@ func setup(now time.Time) (*Service, *memStore) {
 	ps := profiles{"c1": {ID: "c1", Name: partition.Name{Given: "Ana", Family: "Cruz"}, Email: "ana@example.org",
 		Certifications: []partition.Certification{{Key: "ASCPi-MLS", Number: "N-1"}}}}
 	clock := func() time.Time { return now }
-	return NewService(store, ps, certificants.NewService(nil, clock), fees.DefaultTariff(), clock), store
+	return NewService(store, ps, fees.DefaultTariff(), clock), store
 }
 
 func attempt(passed bool) NewAttempt {
@@ -292,7 +291,7 @@ func TestPassAfterRegistrationRace(t *testing.T) {
 	now := func() time.Time { return time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC) }
 	ps := profiles{"c1": {ID: "c1", Name: partition.Name{Given: "Ana", Family: "Cruz"}}}
 	store := &racingStore{memStore: newMem(), ps: ps}
-	svc := NewService(store, ps, certificants.NewService(nil, now), fees.DefaultTariff(), now)
+	svc := NewService(store, ps, fees.DefaultTariff(), now)
 	a, err := svc.Record(context.Background(), attempt(true))
 	if err != nil || a.Attempt != 1 || a.CertificationNumber != "N-first" {
 		t.Fatalf("pass: %+v %v, want attempt 1 with N-first", a, err)
@@ -304,7 +303,7 @@ func TestPassAfterRegistrationRace(t *testing.T) {
 
 type failingProfiles struct{ err error }
 
-func (f failingProfiles) Get(context.Context, string) (partition.Profile, bool, error) {
+func (f failingProfiles) Profile(context.Context, string) (partition.Profile, bool, error) {
 	return partition.Profile{}, false, f.err
 }
 
@@ -312,7 +311,7 @@ func (f failingProfiles) Get(context.Context, string) (partition.Profile, bool, 
 func TestReceiveTranscriptsReadFailure(t *testing.T) {
 	now := time.Date(2025, 2, 4, 15, 0, 0, 0, time.UTC)
 	readErr := errors.New("dynamodb unavailable")
-	svc := NewService(newMem(), failingProfiles{readErr}, certificants.NewService(nil, func() time.Time { return now }),
+	svc := NewService(newMem(), failingProfiles{readErr},
 		fees.DefaultTariff(), func() time.Time { return now })
 	_, err := svc.ReceiveTranscripts(context.Background(), "c1", d("2025-02-04"))
 	if !errors.Is(err, readErr) || errors.Is(err, ErrUnknownCertificant) {

@@ -50,7 +50,7 @@ func (p *ReviewPayments) awaiting(ctx context.Context, r payment.Record) (review
 		if it.ID != r.About || it.Status != ReviewAwaitingPayment {
 			continue
 		}
-		prof, found, err := p.profiles.Get(ctx, r.CertificantID)
+		prof, found, err := p.profiles.Profile(ctx, r.CertificantID)
 		if err == nil && !found {
 			err = fmt.Errorf("no profile of certificant %s", r.CertificantID)
 		}

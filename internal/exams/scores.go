@@ -85,7 +85,7 @@ func (s *Service) SendScores(ctx context.Context, today civil.Date, log *slog.Lo
 }
 
 func (s *Service) send(ctx context.Context, a Attempt, today civil.Date) error {
-	p, found, err := s.profiles.Get(ctx, a.CertificantID)
+	p, found, err := s.profiles.Profile(ctx, a.CertificantID)
 	if err != nil {
 		return err
 	}

@@ -67,15 +67,9 @@ type Store interface {
 	Published(ctx context.Context, from, to civil.Date) ([]Attempt, error)
 }
 
-// Profiles reads certificants (certificants.TableStore).
+// Profiles reads certificants (partition.Reader).
 type Profiles interface {
-	Get(ctx context.Context, id string) (partition.Profile, bool, error)
-}
-
-// Registrar prepares the registration a pass earns with the certificants
-// use case's rules (certificants.Service.Prepare), without storing it.
-type Registrar interface {
-	Prepare(in partition.Registration) (partition.Certification, error)
+	Profile(ctx context.Context, id string) (partition.Profile, bool, error)
 }
 
 // Earned is the certification a pass registers together with its attempt.
@@ -109,16 +103,15 @@ var ErrRegistrationChanged = errors.New("exams: certification registration chang
 
 // Service is the use case.
 type Service struct {
-	store     Store
-	profiles  Profiles
-	registrar Registrar
-	fees      fees.Tariff
-	now       func() time.Time
+	store    Store
+	profiles Profiles
+	fees     fees.Tariff
+	now      func() time.Time
 }
 
 // NewService wires the use case.
-func NewService(store Store, profiles Profiles, registrar Registrar, tariff fees.Tariff, now func() time.Time) *Service {
-	return &Service{store: store, profiles: profiles, registrar: registrar, fees: tariff, now: now}
+func NewService(store Store, profiles Profiles, tariff fees.Tariff, now func() time.Time) *Service {
+	return &Service{store: store, profiles: profiles, fees: tariff, now: now}
 }
 
 // Record stores the next attempt of a category and route (R-EXAM-1): attempt
@@ -154,7 +147,7 @@ func (s *Service) Record(ctx context.Context, in NewAttempt) (Attempt, error) {
 	// A registration changes at most once (absent to held): the second
 	// reading of the profile sees it.
 	for range 2 {
-		profile, found, err := s.profiles.Get(ctx, in.CertificantID)
+		profile, found, err := s.profiles.Profile(ctx, in.CertificantID)
 		if err != nil {
 			return Attempt{}, fmt.Errorf("record attempt: %w", err)
 		}
@@ -187,8 +180,8 @@ func (s *Service) earned(holder partition.Profile, a *Attempt) (*Earned, error) 
 		e.Restore = restoration(e.Certification, a.ExamDate, calendar.Today(s.now()))
 	} else {
 		// Until the score email is owed the certification is staff's only (R-EXAM-2).
-		c, err := s.registrar.Prepare(partition.Registration{Program: a.Program, Category: a.Category,
-			StartedOn: a.ExamDate, Route: a.Route, ScoreHeld: a.ScoreStatus == ScoreHeld})
+		c, err := partition.NewCertification(partition.Registration{Program: a.Program, Category: a.Category,
+			StartedOn: a.ExamDate, Route: a.Route, ScoreHeld: a.ScoreStatus == ScoreHeld}, s.now())
 		if err != nil {
 			return nil, fmt.Errorf("certify: %w", err)
 		}
@@ -223,7 +216,7 @@ func (s *Service) ReceiveTranscripts(ctx context.Context, certificantID string, 
 	if on.IsZero() || on.After(calendar.Today(s.now())) {
 		return nil, &fielderr.Invalid{Detail: "invalid request", Fields: []fielderr.Field{{Field: "receivedOn", Rule: "R-EXAM-2", Message: "required, not in the future"}}}
 	}
-	if _, found, err := s.profiles.Get(ctx, certificantID); err != nil {
+	if _, found, err := s.profiles.Profile(ctx, certificantID); err != nil {
 		return nil, fmt.Errorf("receive transcripts: %w", err)
 	} else if !found {
 		return nil, ErrUnknownCertificant

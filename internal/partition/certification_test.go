@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
 )
 
@@ -105,5 +107,25 @@ func TestOnInactive(t *testing.T) {
 	c.InactiveUntil = ""
 	if got := c.On(civil.MustParse("2025-01-31")); got.Status != "active" {
 		t.Errorf("without an extended period: %s, want active", got.Status)
+	}
+}
+
+// A registration makes its certification without storing it (an exam
+// pass's is written with the attempt): a drawn number, the cycle from the
+// start date (R-CYC-1), the route kept; invalid input is refused.
+func TestNewCertification(t *testing.T) {
+	now := time.Date(2025, 3, 4, 12, 0, 0, 0, calendar.Zone)
+	c, err := NewCertification(Registration{Program: "ASCPi", Category: "MLT", StartedOn: civil.MustParse("2025-02-10"), Route: "route_1"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Number == "" || c.Key != "ASCPi-MLT" || c.Route != "route_1" || c.CycleEnd != "2028-02-29" || c.Status != "active" {
+		t.Errorf("made %+v", c)
+	}
+	if _, err := NewCertification(Registration{Program: "ASCPi", Category: "XYZ", StartedOn: civil.MustParse("2025-02-10")}, now); err == nil {
+		t.Error("an unknown category made a certification")
+	}
+	if _, err := NewCertification(Registration{Program: "ASCPi", Category: "MLT", StartedOn: civil.MustParse("2025-03-05")}, now); err == nil {
+		t.Error("a start in the future made a certification (R-CYC-1)")
 	}
 }

@@ -141,6 +141,24 @@ func (l *Reader) Load(ctx context.Context, certificantID string) (Partition, boo
 	return p, found, nil
 }
 
+// Profile reads the certificant's profile and its certifications: a GetItem
+// and a Query of the certifications, not the whole partition (a transcript
+// may be large); false when there is no profile.
+func (l *Reader) Profile(ctx context.Context, id string) (Profile, bool, error) {
+	var it ProfileItem
+	found, err := l.table.Get(ctx, dynamo.ProfileKey(id), &it)
+	if err != nil || !found {
+		return Profile{}, false, err
+	}
+	certs := []Certification{}
+	if err := l.table.QueryPrefix(ctx, dynamo.CertificantPK(id), dynamo.CertificationPrefix, &certs); err != nil {
+		return Profile{}, false, fmt.Errorf("certifications of %s: %w", id, err)
+	}
+	p := it.Profile()
+	p.Certifications = certs
+	return p, true, nil
+}
+
 // Fenced reads the transcript version, then the partition: everything
 // committed up to that version is in it.
 func (l *Reader) Fenced(ctx context.Context, certificantID string) (Partition, int, bool, error) {

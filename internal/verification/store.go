@@ -105,7 +105,7 @@ func (p *Payments) awaiting(ctx context.Context, r payment.Record) (orderItem, p
 	if err != nil || !found || it.Status != StatusAwaitingPayment {
 		return orderItem{}, partition.Profile{}, false, err
 	}
-	prof, found, err := p.svc.profiles.Get(ctx, r.CertificantID)
+	prof, found, err := p.svc.profiles.Profile(ctx, r.CertificantID)
 	if err == nil && !found {
 		err = fmt.Errorf("no profile of certificant %s", r.CertificantID)
 	}

@@ -103,9 +103,9 @@ type Token struct {
 	Revoked       bool
 }
 
-// Profiles reads certificants (certificants.TableStore).
+// Profiles reads certificants (partition.Reader).
 type Profiles interface {
-	Get(ctx context.Context, id string) (partition.Profile, bool, error)
+	Profile(ctx context.Context, id string) (partition.Profile, bool, error)
 }
 
 // Passes answers whether a certification was earned by passing (exams.TableStore).
@@ -163,7 +163,7 @@ func (s *Service) Prepare(ctx context.Context, in NewOrder) (Order, error) {
 	if err := validate(in); err != nil {
 		return Order{}, err
 	}
-	p, found, err := s.profiles.Get(ctx, in.CertificantID)
+	p, found, err := s.profiles.Profile(ctx, in.CertificantID)
 	if err != nil {
 		return Order{}, fmt.Errorf("plan order: %w", err)
 	}
@@ -209,7 +209,7 @@ func (s *Service) Lookup(ctx context.Context, token string) (Record, error) {
 	if !found || t.Revoked {
 		return Record{}, ErrNotFound
 	}
-	p, found, err := s.profiles.Get(ctx, t.CertificantID)
+	p, found, err := s.profiles.Profile(ctx, t.CertificantID)
 	if err != nil {
 		return Record{}, fmt.Errorf("verification lookup: %w", err)
 	}

@@ -19,7 +19,7 @@ import (
 
 type profiles map[string]partition.Profile
 
-func (p profiles) Get(_ context.Context, id string) (partition.Profile, bool, error) {
+func (p profiles) Profile(_ context.Context, id string) (partition.Profile, bool, error) {
 	v, ok := p[id]
 	return v, ok, nil
 }
