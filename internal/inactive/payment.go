@@ -40,7 +40,7 @@ func unchanged(it requestItem) dynamo.Condition {
 
 // Paid registers the request at paidAt (requested: staff may decide it)
 // and owes its received email, in the webhook's transaction.
-func (p *Payments) Paid(ctx context.Context, r payment.Record, _ time.Time) ([]dynamo.Write, error) {
+func (p *Payments) Paid(ctx context.Context, r payment.Record, paidAt time.Time) ([]dynamo.Write, error) {
 	req, it, held, ok, err := p.awaiting(ctx, r)
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func (p *Payments) Paid(ctx context.Context, r payment.Record, _ time.Time) ([]d
 	if err != nil {
 		return nil, err
 	}
-	mail, err := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), p.svc.now(), req.ID))
+	mail, err := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), paidAt, req.ID))
 	return []dynamo.Write{w, mail}, err
 }
 

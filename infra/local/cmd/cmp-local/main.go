@@ -137,7 +137,7 @@ CMP local stack is ready.
   Try: curl -H "Authorization: Bearer <certificant token>" %s/v1/certificants/%s
   Pay a fee by card locally: a declaration (order, review, request) is awaiting_payment
     until Stripe reports the payment; after submitting one, send what Stripe would send
-    once the card is confirmed:  make pay ID=<declaration id>
+    once the card is confirmed:  make pay ID=<its id>
     (then GET /v1/declarations/<id> says submitted, the mail viewer shows the receipt,
     GET /v1/certificants/<id>/payments lists it)
 Ctrl-C stops everything.
