@@ -27,6 +27,6 @@ func main() {
 	svc := certificants.NewService(certificants.NewTableStore(table, time.Now), time.Now)
 	rt := certificantsapi.NewRouter(svc, log)
 	ledger := billing.NewLedger(table, stripeapi.New(keys.SecretKey, keys.BaseURL), time.Now)
-	inactiveapi.Mount(rt, inactive.NewService(table, fees.DefaultTariff(), time.Now), ledger)
+	inactiveapi.Mount(rt, inactive.NewService(table, fees.DefaultTariff(), time.Now), table, ledger)
 	lambda.Start(rt.Handler())
 }

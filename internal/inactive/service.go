@@ -85,62 +85,55 @@ func (r Request) Trimmed() Request {
 	return r
 }
 
-// Create validates, prices and stores a request of certificantID: the 201
-// answer, or the first answer again for a repeated Idempotency-Key.
-func (s *Service) Create(ctx context.Context, certificantID string, r Request, idem *dynamo.Idempotency) (dynamo.Answer, error) {
+// Now is the use case's clock, for the commit of a request it judges.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Request judges a request of certificantID at now: the request as
+// answered (with the payment it owes, R-PAY-1) and the writes that store it
+// (the open request, its payment or its received email), for the caller to
+// commit with the idempotency record (httpapi.CommitOwing).
+func (s *Service) Request(ctx context.Context, certificantID string, r Request, now time.Time) (InactiveRequest, []dynamo.Write, error) {
 	r = r.Trimmed()
 	if err := Validate(r); err != nil {
-		return dynamo.Answer{}, err
+		return InactiveRequest{}, nil, err
 	}
-	now := s.now()
-	change := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
-		var held partition.CertificationItem
-		found, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, r.Certification), &held)
-		if err != nil {
-			return dynamo.Answer{}, nil, fmt.Errorf("read certification: %w", err)
-		}
-		if !found {
-			return dynamo.Answer{}, nil, ErrNotHeld
-		}
-		if held.ReexaminationRequired(calendar.Today(now)) {
-			return dynamo.Answer{}, nil, ErrReexamination
-		}
-		fee, err := Price(s.tariff, r, now)
-		if err != nil {
-			return dynamo.Answer{}, nil, err
-		}
-		req := InactiveRequest{ID: rand.Text(), CertificantID: certificantID, Certification: r.Certification, Status: Requested,
-			Reason: r.Reason, Basis: r.Basis, Documents: r.Documents, Fee: fee, RequestedAt: now.UTC()}
-		if fee.TotalCents > 0 {
-			req.Status = AwaitingPayment // R-PAY-1: requested once paid
-		}
-		doc, err := json.Marshal(req)
-		if err != nil {
-			return dynamo.Answer{}, nil, fmt.Errorf("encode request: %w", err)
-		}
-		due := payment.Due(fee.TotalCents)
-		req.Payment = &due
-		body, err := json.Marshal(req)
-		if err != nil {
-			return dynamo.Answer{}, nil, fmt.Errorf("encode request: %w", err)
-		}
-		w, err := dynamo.Put(labelOpen, requestItem{Key: dynamo.OpenInactiveKey(certificantID, r.Certification),
-			Type: itemType, ID: req.ID, Doc: string(doc)}, dynamo.IfAbsent.Else(ErrOpen))
-		if err != nil {
-			return dynamo.Answer{}, nil, err
-		}
-		if req.Status == AwaitingPayment {
-			pay, err := payment.Puts(payment.New(payment.KindInactive, certificantID, req.ID, fee.TotalCents, now))
-			return dynamo.Answer{Body: body}, append(pay, w), err
-		}
-		mail, err := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), now, req.ID))
-		return dynamo.Answer{Body: body}, []dynamo.Write{w, mail}, err
-	}
-	ans, err := s.table.Idempotent(ctx, idem, now, change)
+	var held partition.CertificationItem
+	found, err := s.table.Get(ctx, dynamo.CertificationKey(certificantID, r.Certification), &held)
 	if err != nil {
-		return dynamo.Answer{}, fmt.Errorf("inactive status request: %w", err)
+		return InactiveRequest{}, nil, fmt.Errorf("read certification: %w", err)
 	}
-	return ans, nil
+	if !found {
+		return InactiveRequest{}, nil, ErrNotHeld
+	}
+	if held.ReexaminationRequired(calendar.Today(now)) {
+		return InactiveRequest{}, nil, ErrReexamination
+	}
+	fee, err := Price(s.tariff, r, now)
+	if err != nil {
+		return InactiveRequest{}, nil, err
+	}
+	req := InactiveRequest{ID: rand.Text(), CertificantID: certificantID, Certification: r.Certification, Status: Requested,
+		Reason: r.Reason, Basis: r.Basis, Documents: r.Documents, Fee: fee, RequestedAt: now.UTC()}
+	if fee.TotalCents > 0 {
+		req.Status = AwaitingPayment // R-PAY-1: requested once paid
+	}
+	doc, err := json.Marshal(req)
+	if err != nil {
+		return InactiveRequest{}, nil, fmt.Errorf("encode request: %w", err)
+	}
+	w, err := dynamo.Put(labelOpen, requestItem{Key: dynamo.OpenInactiveKey(certificantID, r.Certification),
+		Type: itemType, ID: req.ID, Doc: string(doc)}, dynamo.IfAbsent.Else(ErrOpen))
+	if err != nil {
+		return InactiveRequest{}, nil, err
+	}
+	due := payment.Due(fee.TotalCents)
+	req.Payment = &due
+	if req.Status == AwaitingPayment {
+		pay, err := payment.Puts(payment.New(payment.KindInactive, certificantID, req.ID, fee.TotalCents, now))
+		return req, append(pay, w), err
+	}
+	mail, err := dynamo.PutOutbox(dynamo.NewOutbox(ReceivedTemplate, held.Email, receivedMail(req, held), now, req.ID))
+	return req, []dynamo.Write{w, mail}, err
 }
 
 // request reads request requestID of certificantID (ErrNotFound when

@@ -158,7 +158,7 @@ func TestSampleEventNames(t *testing.T) {
 // routes mounted, as functions/certificants wires it.
 func certificantRouter(log *slog.Logger) *httpapi.Router {
 	rt := certificantsapi.NewRouter(nil, log)
-	inactiveapi.Mount(rt, nil, nil)
+	inactiveapi.Mount(rt, nil, nil, nil)
 	return rt
 }
 

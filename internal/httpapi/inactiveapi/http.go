@@ -22,8 +22,9 @@ const (
 )
 
 // Mount adds the inactive status routes to a router (the certificants
-// function's); a request's fee gets its PaymentIntent through payments (R-PAY-2).
-func Mount(rt *httpapi.Router, svc *inactive.Service, payments payment.Infos) {
+// function's): a request is committed on table with its Idempotency-Key, and
+// its fee gets its PaymentIntent through payments (R-PAY-2).
+func Mount(rt *httpapi.Router, svc *inactive.Service, table *dynamo.Table, payments payment.Infos) {
 	rt.Handle(RouteCreate, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		id := r.Param("id")
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
@@ -39,20 +40,15 @@ func Mount(rt *httpapi.Router, svc *inactive.Service, payments payment.Infos) {
 		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
 			return httpapi.Response{}, err
 		}
-		key, err := r.IdempotencyKey()
-		if err != nil {
-			return httpapi.Response{}, err
-		}
-		ans, err := svc.Create(ctx, id, req, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()))
+		now := svc.Now()
+		resp, err := httpapi.CommitOwing(ctx, table, r, now, http.StatusCreated, payments, id, func(ctx context.Context) (any, []dynamo.Write, error) {
+			return svc.Request(ctx, id, req, now)
+		})
 		if err != nil {
 			return httpapi.Response{}, problem(err)
 		}
-		body, err := payment.Complete(ctx, payments, id, ans.Body)
-		if err != nil {
-			return httpapi.Response{}, err
-		}
 		r.Log.Info("inactive status requested", "certification", req.Certification)
-		return httpapi.EncodedJSON(http.StatusCreated, body), nil
+		return resp, nil
 	})
 	rt.Handle(RouteDecide, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
