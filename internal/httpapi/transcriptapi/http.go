@@ -70,12 +70,9 @@ func NewRouter(svc *transcript.Service, log *slog.Logger) *httpapi.Router {
 		return httpapi.JSON(http.StatusOK, map[string]any{"activities": entries})
 	})
 	rt.Handle(RouteDelete, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-		id, activityID := r.Param("id"), r.Param("activityId")
-		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
+		id, activityID, err := ownActivity(r)
+		if err != nil {
 			return httpapi.Response{}, err
-		}
-		if activityID == "" || len(activityID) > maxIDLen {
-			return httpapi.Response{}, httpapi.NotFound()
 		}
 		if err := svc.Delete(ctx, id, activityID); err != nil {
 			return httpapi.Response{}, problem(err)
@@ -87,9 +84,9 @@ func NewRouter(svc *transcript.Service, log *slog.Logger) *httpapi.Router {
 		if err := httpapi.RequireStaff(r.Principal); err != nil {
 			return httpapi.Response{}, err
 		}
-		id, activityID := r.Param("id"), r.Param("activityId")
-		if activityID == "" || len(activityID) > maxIDLen {
-			return httpapi.Response{}, httpapi.NotFound()
+		id, activityID, err := activity(r)
+		if err != nil {
+			return httpapi.Response{}, err
 		}
 		var in transcript.Review
 		if err := r.Decode(&in); err != nil {
@@ -103,12 +100,9 @@ func NewRouter(svc *transcript.Service, log *slog.Logger) *httpapi.Router {
 		return httpapi.JSON(http.StatusOK, e)
 	})
 	rt.Handle(RouteDispute, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-		id, activityID := r.Param("id"), r.Param("activityId")
-		if err := httpapi.RequireSelf(r.Principal, id); err != nil {
+		id, activityID, err := ownActivity(r)
+		if err != nil {
 			return httpapi.Response{}, err
-		}
-		if activityID == "" || len(activityID) > maxIDLen {
-			return httpapi.Response{}, httpapi.NotFound()
 		}
 		var in struct {
 			Reason string `json:"reason"`
@@ -174,4 +168,22 @@ func problem(err error) error {
 		return httpapi.Conflict("the transcript kept changing meanwhile: retry")
 	}
 	return err
+}
+
+// activity is the certificant and activity of the path; an activity id no
+// activity can have is 404.
+func activity(r *httpapi.Request) (id, activityID string, err error) {
+	id, activityID = r.Param("id"), r.Param("activityId")
+	if activityID == "" || len(activityID) > maxIDLen {
+		return "", "", httpapi.NotFound()
+	}
+	return id, activityID, nil
+}
+
+// ownActivity is activity for the certificant's own routes.
+func ownActivity(r *httpapi.Request) (id, activityID string, err error) {
+	if err := httpapi.RequireSelf(r.Principal, r.Param("id")); err != nil {
+		return "", "", err
+	}
+	return activity(r)
 }
