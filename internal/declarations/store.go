@@ -49,18 +49,13 @@ const labelPending = "pending"
 // the timing.
 func (s *TableStore) Submit(ctx context.Context, idem *dynamo.Idempotency, now time.Time, certificantID string, judge Judge) (dynamo.Answer, error) {
 	fence := dynamo.TranscriptFence(certificantID)
-	var ans dynamo.Answer
-	err := dynamo.Rejudge(ctx, fence, func(ctx context.Context) error {
-		var err error
-		ans, err = s.table.Fenced(ctx, idem, now, fence, func(ctx context.Context, _ int) (dynamo.Answer, []dynamo.Write, error) {
-			sub, err := judge(ctx)
-			if err != nil {
-				return dynamo.Answer{}, nil, err
-			}
-			writes, err := submissionWrites(sub)
-			return sub.Answer, writes, err
-		})
-		return err
+	ans, err := s.table.Commit(ctx, idem, now, &fence, func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
+		sub, err := judge(ctx)
+		if err != nil {
+			return dynamo.Answer{}, nil, err
+		}
+		writes, err := submissionWrites(sub)
+		return sub.Answer, writes, err
 	})
 	if errors.Is(err, dynamo.ErrFenceBusy) || errors.Is(err, dynamo.ErrTransactionConflict) {
 		return dynamo.Answer{}, ErrBusy

@@ -20,6 +20,7 @@ type fakeAPI struct {
 	gets     int // GetItem calls; afterGets items appear from this call on
 	appearAt int
 	txErr    error
+	txErrs   []error // when set, the answers of successive transactions (then txErr)
 	updErr   error
 	putErr   error
 	lastTx   *dynamodb.TransactWriteItemsInput
@@ -65,6 +66,11 @@ func (f *fakeAPI) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*d
 
 func (f *fakeAPI) TransactWriteItems(_ context.Context, in *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	f.lastTx = in
+	if len(f.txErrs) > 0 {
+		err := f.txErrs[0]
+		f.txErrs = f.txErrs[1:]
+		return &dynamodb.TransactWriteItemsOutput{}, err
+	}
 	return &dynamodb.TransactWriteItemsOutput{}, f.txErr
 }
 
@@ -288,7 +294,7 @@ func TestIdempotent(t *testing.T) {
 	}
 	for _, tc := range tests {
 		calls := 0
-		ans, err := New(tc.api, "tbl").Idempotent(context.Background(), tc.idem, now,
+		ans, err := New(tc.api, "tbl").idempotent(context.Background(), tc.idem, now,
 			func(context.Context) (Answer, []Write, error) {
 				calls++
 				if tc.changeErr != nil {
@@ -387,7 +393,39 @@ func TestNumberSet(t *testing.T) {
 	}
 }
 
-// Fenced reads the fence's counter with the idempotency record in one
+// Commit with a fence judges the change again when another change moved
+// the fence between its read and the commit, and gives up after the bound;
+// another guard's failure is not judged again.
+func TestCommitRejudges(t *testing.T) {
+	fence := Fence{Key: Key{PK: "C#1", SK: "TXVERSION"}, Attr: "v", Label: "version"}
+	profile, _ := Put("profile", Key{PK: "C#1", SK: "PROFILE"}, IfAbsent)
+	counter := map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "C#1"}, "v": &types.AttributeValueMemberN{Value: "3"}}
+	moved := reasons("None", "ConditionalCheckFailed") // the fence's write comes after the change's
+	tests := []struct {
+		name    string
+		txErrs  []error
+		txErr   error
+		judged  int
+		wantErr error
+	}{
+		{"moved once: judged twice, committed", []error{moved}, nil, 2, nil},
+		{"moved every time: busy", nil, moved, rejudgements, ErrFenceBusy},
+		{"another guard failed: judged once", nil, reasons("ConditionalCheckFailed", "None"), 1, ErrConditionFailed},
+	}
+	for _, tc := range tests {
+		judged := 0
+		api := &fakeAPI{item: counter, txErrs: tc.txErrs, txErr: tc.txErr}
+		_, err := New(api, "tbl").Commit(context.Background(), nil, time.Now(), &fence, func(context.Context) (Answer, []Write, error) {
+			judged++
+			return Answer{Body: []byte(`{}`)}, []Write{profile}, nil
+		})
+		if judged != tc.judged || (tc.wantErr == nil) != (err == nil) || (tc.wantErr != nil && !errors.Is(err, tc.wantErr)) {
+			t.Errorf("%s: judged %d times, err %v; want %d, %v", tc.name, judged, err, tc.judged, tc.wantErr)
+		}
+	}
+}
+
+// fenced reads the fence's counter with the idempotency record in one
 // request, hands the value to the change and makes the transaction advance
 // it from that value only (issue 11 item 3: a Query is read-committed, so
 // the counter is not taken from the change's own Query).
@@ -421,7 +459,7 @@ func TestFenced(t *testing.T) {
 			idem, 7, "#v = :seen", "", &ConditionError{Label: "version"}},
 	} {
 		seen := -1
-		ans, err := New(tc.api, "tbl").Fenced(context.Background(), tc.idem, now, fence, func(_ context.Context, v int) (Answer, []Write, error) {
+		ans, err := New(tc.api, "tbl").fenced(context.Background(), tc.idem, now, fence, func(_ context.Context, v int) (Answer, []Write, error) {
 			seen = v
 			return Answer{Body: []byte(`{"id":"d-2"}`)}, []Write{profile}, nil
 		})

@@ -29,12 +29,12 @@ type Fence struct {
 // seen; it must not write the fence itself.
 type FencedChange func(ctx context.Context, seen int) (Answer, []Write, error)
 
-// Fenced is Idempotent for a change whose reads must not be stale: the
+// fenced is idempotent for a change whose reads must not be stale: the
 // fence's counter is read first (with the idempotency record, in one round
 // trip), and the transaction advances it from the value seen, failing with
 // a ConditionError under f.Label if another change moved it meanwhile: the
 // caller then judges again (Rejudge).
-func (t *Table) Fenced(ctx context.Context, idem *Idempotency, now time.Time, f Fence, change FencedChange) (Answer, error) {
+func (t *Table) fenced(ctx context.Context, idem *Idempotency, now time.Time, f Fence, change FencedChange) (Answer, error) {
 	seen, rec, err := t.readFence(ctx, f, idem, now)
 	if err != nil {
 		return Answer{}, err

@@ -115,14 +115,35 @@ type Answer struct {
 // Change computes a guarded change: its answer and the writes that make it.
 type Change func(ctx context.Context) (Answer, []Write, error)
 
-// Idempotent applies change in one transaction, at most once per key when idem
+// Commit is the one committer of a guarded change (issue 13): change's
+// writes, the idempotency record of idem (nil: the request carried no key)
+// and the outbox items among the writes in one transaction; a failed
+// condition answers the error its write names (Condition.Else). With a
+// fence, change is judged on reads made after the fence's counter was read,
+// the transaction advances the counter, and when another change moved it
+// meanwhile change is judged again on fresh reads (Rejudge: at most 8
+// times, then ErrFenceBusy).
+func (t *Table) Commit(ctx context.Context, idem *Idempotency, now time.Time, fence *Fence, change Change) (Answer, error) {
+	if fence == nil {
+		return t.idempotent(ctx, idem, now, change)
+	}
+	var ans Answer
+	err := Rejudge(ctx, *fence, func(ctx context.Context) error {
+		var err error
+		ans, err = t.fenced(ctx, idem, now, *fence, func(ctx context.Context, _ int) (Answer, []Write, error) { return change(ctx) })
+		return err
+	})
+	return ans, err
+}
+
+// idempotent applies change in one transaction, at most once per key when idem
 // is not nil (nil: the request carried no key). A repeat with the same request
 // hash gets the first answer back and writes nothing; with a different hash,
 // ErrIdempotencyMismatch. The record is written in the same transaction as the
 // change, so a concurrent twin loses on a condition (the record's, or any
 // other the winner's writes made false) or refuses in its own checks; either
 // way it is answered from the winner's record when there is one.
-func (t *Table) Idempotent(ctx context.Context, idem *Idempotency, now time.Time, change Change) (Answer, error) {
+func (t *Table) idempotent(ctx context.Context, idem *Idempotency, now time.Time, change Change) (Answer, error) {
 	if idem != nil {
 		if ans, done, err := t.replay(ctx, idem, now); done || err != nil {
 			return ans, err

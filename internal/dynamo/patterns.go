@@ -123,7 +123,7 @@ func TranscriptVersionKey(certificantID string) Key {
 }
 
 // TranscriptFence is the fence of changes judged on a certificant's
-// transcript and declarations (Table.Fenced).
+// transcript and declarations (Table.Commit).
 func TranscriptFence(certificantID string) Fence {
 	return Fence{Key: TranscriptVersionKey(certificantID), Attr: TranscriptVersionAttr, Label: TranscriptVersionLabel}
 }

@@ -14,11 +14,11 @@ import (
 type Change func(ctx context.Context) (answer any, writes []dynamo.Write, err error)
 
 // Commit applies change in one transaction and answers its value as JSON with
-// status. Under an Idempotency-Key (api.md) it goes through dynamo's
-// Idempotent: a repeat gets the first answer and changes nothing; a different
-// body gets 422 (dynamo.ErrIdempotencyMismatch, answered by the router).
-// Condition failures of the writes come back as dynamo errors for the caller
-// to map.
+// status, through dynamo's one committer (Table.Commit): under an
+// Idempotency-Key (api.md) a repeat gets the first answer and changes
+// nothing; a different body gets 422 (dynamo.ErrIdempotencyMismatch,
+// answered by the router). A failed condition answers the error its write
+// names.
 func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, status int, change Change) (Response, error) {
 	ans, err := commit(ctx, table, r, now, change)
 	if err != nil {
@@ -60,5 +60,5 @@ func commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time,
 	if err != nil {
 		return dynamo.Answer{}, err
 	}
-	return table.Idempotent(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, encoded)
+	return table.Commit(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, nil, encoded)
 }

@@ -23,7 +23,7 @@ import (
 )
 
 // memStore keeps what TableStore keeps, with the same conditions and the
-// contract of dynamo.Table.Idempotent, under a lock.
+// contract of dynamo.Table.Commit, under a lock.
 type memStore struct {
 	mu      sync.Mutex
 	decls   map[string]partition.Declaration
