@@ -148,18 +148,17 @@ type Receipt struct {
 
 // Service is the declarations use case.
 type Service struct {
-	store    Store
-	loader   Loader
-	payments payment.Infos
-	tariff   fees.Tariff
-	now      func() time.Time
-	auditBP  int
+	store   Store
+	loader  Loader
+	tariff  fees.Tariff
+	now     func() time.Time
+	auditBP int
 }
 
 // NewService wires the store, the partition loader, the tariff and a
 // clock; the audit share is the R-DEC-3 default until WithAuditShare.
-func NewService(store Store, loader Loader, payments payment.Infos, tariff fees.Tariff, now func() time.Time) *Service {
-	return &Service{store: store, loader: loader, payments: payments, tariff: tariff, now: now, auditBP: DefaultAuditShareBP}
+func NewService(store Store, loader Loader, tariff fees.Tariff, now func() time.Time) *Service {
+	return &Service{store: store, loader: loader, tariff: tariff, now: now, auditBP: DefaultAuditShareBP}
 }
 
 // WithAuditShare sets the share of declarations selected for audit at
@@ -182,11 +181,7 @@ func (s *Service) Submit(ctx context.Context, principal string, req Request, ide
 	if err != nil {
 		return dynamo.Answer{}, fmt.Errorf("submit declaration: %w", err)
 	}
-	body, err := payment.Complete(ctx, s.payments, req.CertificantID, ans.Body)
-	if err != nil {
-		return dynamo.Answer{}, fmt.Errorf("submit declaration: %w", err)
-	}
-	return dynamo.Answer{Body: body}, nil
+	return ans, nil
 }
 
 // judge checks a submission against the certificant's partition and rules

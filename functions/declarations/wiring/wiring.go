@@ -27,8 +27,8 @@ func Router(table *dynamo.Table, intents payment.Intents, log *slog.Logger) *htt
 		log.Error("AUDIT_SHARE_PERCENT invalid, using the default", "error", err.Error())
 		share = declarations.DefaultAuditShareBP
 	}
-	svc := declarations.NewService(store, loader, billing.NewLedger(table, intents, time.Now), fees.DefaultTariff(), time.Now).WithAuditShare(share)
-	rt := declarationsapi.NewRouter(svc, log)
+	svc := declarations.NewService(store, loader, fees.DefaultTariff(), time.Now).WithAuditShare(share)
+	rt := declarationsapi.NewRouter(svc, billing.NewLedger(table, intents, time.Now), log)
 	declarationsapi.Mount(rt, declarations.NewLifecycle(store, loader, time.Now))
 	return rt
 }

@@ -165,7 +165,7 @@ func certificantRouter(log *slog.Logger) *httpapi.Router {
 // declarationRouter is the declarations router with the lifecycle routes
 // mounted beside them, as functions/declarations wires it.
 func declarationRouter(log *slog.Logger) *httpapi.Router {
-	rt := declarationsapi.NewRouter(nil, log)
+	rt := declarationsapi.NewRouter(nil, nil, log)
 	declarationsapi.Mount(rt, nil)
 	return rt
 }

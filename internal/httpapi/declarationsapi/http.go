@@ -7,6 +7,7 @@ package declarationsapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/fielderr"
 	"github.com/boc/cmp/internal/httpapi"
+	"github.com/boc/cmp/internal/payment"
 )
 
 // Route keys served by the declarations function (template.yaml events).
@@ -24,8 +26,10 @@ const (
 	RouteList   = "GET /v1/certificants/{id}/declarations"
 )
 
-// NewRouter serves the declaration routes with svc.
-func NewRouter(svc *declarations.Service, log *slog.Logger) *httpapi.Router {
+// NewRouter serves the declaration routes with svc; a submission's fee gets
+// its one PaymentIntent through payments (R-PAY-2), every answer, a replayed
+// one too, with the same.
+func NewRouter(svc *declarations.Service, payments payment.Infos, log *slog.Logger) *httpapi.Router {
 	rt := httpapi.NewRouter(log)
 	rt.Handle(RouteSubmit, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		if err := httpapi.RefuseStaff(r.Principal); err != nil {
@@ -46,8 +50,12 @@ func NewRouter(svc *declarations.Service, log *slog.Logger) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, problem(err)
 		}
+		body, err := payment.Complete(ctx, payments, req.CertificantID, out.Body)
+		if err != nil {
+			return httpapi.Response{}, fmt.Errorf("submit declaration: %w", err)
+		}
 		r.Log.Info("declaration submitted", "certification", req.Certification)
-		return httpapi.EncodedJSON(http.StatusCreated, out.Body), nil
+		return httpapi.EncodedJSON(http.StatusCreated, body), nil
 	})
 	rt.Handle(RouteGet, func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 		d, found, err := svc.Get(ctx, r.Param("id"))

@@ -194,8 +194,8 @@ func newFixture(now time.Time, activities []rules.Activity) *fixture {
 	loader := &memLoader{store: f.store, activities: activities, expiration: map[string]civil.Date{
 		"ASCPi-MLS": d("2025-01-31"), "ASCPi-SBB": d("2025-02-28"), "ASCPi-H": d("2020-06-30"), "ASCPi-M": d("2012-06-30"),
 		"ASCPi-BB": {}}}
-	svc := declarations.NewService(f.store, loader, fixedPayments{}, fees.DefaultTariff(), func() time.Time { return f.now })
-	f.rt = NewRouter(svc, httpapi.NewLogger(&bytes.Buffer{}))
+	svc := declarations.NewService(f.store, loader, fees.DefaultTariff(), func() time.Time { return f.now })
+	f.rt = NewRouter(svc, fixedPayments{}, httpapi.NewLogger(&bytes.Buffer{}))
 	return f
 }
 
@@ -283,7 +283,7 @@ func TestSubmitReinstatementFee(t *testing.T) {
 		tr[i].CompletedOn = d("2024-08-01") // inside the 3 years before submission
 	}
 	loader.activities = tr
-	f.rt = NewRouter(declarations.NewService(f.store, loader, fixedPayments{}, fees.DefaultTariff(), func() time.Time { return f.now }), httpapi.NewLogger(&bytes.Buffer{}))
+	f.rt = NewRouter(declarations.NewService(f.store, loader, fees.DefaultTariff(), func() time.Time { return f.now }), fixedPayments{}, httpapi.NewLogger(&bytes.Buffer{}))
 	resp := f.call(RouteSubmit, "c-1", "", mlsBody, nil)
 	var r declarations.Receipt
 	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil || resp.StatusCode != 201 {
