@@ -32,12 +32,13 @@ func main() {
 	// The partition loader names the activities an audit reminder lists (R-REM-2).
 	lc := declarations.NewLifecycle(store, declarations.NewPartitionLoader(table), time.Now)
 	// Each paid kind cancels its own unpaid things; no intent is created here.
-	orders := verification.NewService(partition.NewReader(table), exams.NewTableStore(table, time.Now),
+	reader := partition.NewReader(table)
+	orders := verification.NewService(reader, reader,
 		verification.NewTableStore(table), fees.DefaultTariff(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	cancels := billing.NewCancels(billing.NewLedger(table, nil, time.Now), map[payment.Kind]payment.Canceller{
 		payment.KindDeclaration:  lc,
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
-		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), partition.NewReader(table)),
+		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), reader),
 		payment.KindInactive:     inactive.NewPayments(inactive.NewService(table, fees.DefaultTariff(), time.Now)),
 	})
 	lambda.Start(schedule.Daily(log, "declaration deadlines", func(ctx context.Context, today civil.Date) (declarations.DeadlineReport, error) {

@@ -37,12 +37,13 @@ func main() {
 func newRouter(table *dynamo.Table, verify paymentsapi.Verifier, log *slog.Logger) *httpapi.Router {
 	ledger := billing.NewLedger(table, nil, time.Now)
 	// A paid order's emails carry its recipients' links.
-	orders := verification.NewService(partition.NewReader(table), exams.NewTableStore(table, time.Now),
+	reader := partition.NewReader(table)
+	orders := verification.NewService(reader, reader,
 		verification.NewTableStore(table), fees.DefaultTariff(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	effects := map[payment.Kind]payment.Effect{
 		payment.KindDeclaration:  declarations.NewPaidEffect(declarations.NewTableStore(table)),
 		payment.KindVerification: verification.NewPayments(orders, verification.NewTableStore(table)),
-		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), partition.NewReader(table)),
+		payment.KindScoreReview:  exams.NewReviewPayments(exams.NewTableStore(table, time.Now), reader),
 		payment.KindInactive:     inactive.NewPayments(inactive.NewService(table, fees.DefaultTariff(), time.Now)),
 	}
 	return paymentsapi.NewRouter(billing.NewProcessor(ledger, effects, log), ledger, verify, time.Now, log)

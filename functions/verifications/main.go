@@ -10,7 +10,6 @@ import (
 	"github.com/boc/cmp/internal/billing"
 	"github.com/boc/cmp/internal/boot"
 	"github.com/boc/cmp/internal/boot/secrets"
-	"github.com/boc/cmp/internal/exams"
 	"github.com/boc/cmp/internal/fees"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/verificationapi"
@@ -24,7 +23,8 @@ func main() {
 	cfg := boot.AWS(log)
 	table := boot.Table(cfg, log)
 	keys := secrets.StripeOrExit(cfg, log)
-	svc := verification.NewService(partition.NewReader(table), exams.NewTableStore(table, time.Now),
+	reader := partition.NewReader(table)
+	svc := verification.NewService(reader, reader,
 		verification.NewTableStore(table), fees.DefaultTariff(), os.Getenv("PUBLIC_BASE_URL"), time.Now)
 	ledger := billing.NewLedger(table, stripeapi.New(keys.SecretKey, keys.BaseURL), time.Now)
 	lambda.Start(verificationapi.NewRouter(svc, table, ledger, log).Handler())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/fielderr"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/pattern"
 	"github.com/boc/cmp/internal/rules"
 )
@@ -56,8 +57,8 @@ type Attempt struct {
 	// CertificationNumber is set on a pass.
 	CertificationNumber string `json:"certificationNumber,omitempty"`
 	// Retesting is set on a fail.
-	Retesting *Retesting `json:"retesting,omitempty"`
-	Published bool       `json:"published"`
+	Retesting *partition.Retesting `json:"retesting,omitempty"`
+	Published bool                 `json:"published"`
 	// ReportName is the name printed in the certification report, kept only
 	// for published passes.
 	ReportName string     `json:"-"`

@@ -8,6 +8,7 @@ import (
 
 	"github.com/boc/cmp/internal/calendar"
 	"github.com/boc/cmp/internal/civil"
+	"github.com/boc/cmp/internal/partition"
 )
 
 // The R-EXAM constants in one place.
@@ -44,19 +45,11 @@ func Published(program string, examDate, optOutOn civil.Date) bool {
 	return optOutOn.IsZero() || optOutOn.After(examDate.AddDays(-OptOutDays))
 }
 
-// Retesting is what a failed candidate is told with their score (R-EXAM-1/2).
-type Retesting struct {
-	AttemptsUsed int    `json:"attemptsUsed" dynamodbav:"attemptsUsed"`
-	AttemptsLeft int    `json:"attemptsLeft" dynamodbav:"attemptsLeft"`
-	Eligible     bool   `json:"eligible" dynamodbav:"eligible"`
-	Message      string `json:"message" dynamodbav:"message"`
-}
-
-// RetestingAfter is the re-testing information after failed attempt n of a
-// category and route.
-func RetestingAfter(n int, certKey, route string) Retesting {
+// RetestingAfter is what a candidate is told after failed attempt n of a
+// category and route (R-EXAM-1/2).
+func RetestingAfter(n int, certKey, route string) partition.Retesting {
 	left := max(MaxAttempts-n, 0)
-	r := Retesting{AttemptsUsed: n, AttemptsLeft: left, Eligible: left > 0}
+	r := partition.Retesting{AttemptsUsed: n, AttemptsLeft: left, Eligible: left > 0}
 	if r.Eligible {
 		r.Message = fmt.Sprintf("You have used %d of %d attempts for %s under route %s; %d remain. "+
 			"To retake the examination, submit a new application and fee now that you have received this score.",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/boc/cmp/internal/civil"
@@ -20,78 +19,33 @@ const (
 	dateIndex  = "ByDate"
 )
 
-// attemptItem is the stored attempt; dates are yyyy-mm-dd strings.
-type attemptItem struct {
-	dynamo.Key
-	Type                string     `dynamodbav:"type"`
-	ID                  string     `dynamodbav:"id"`
-	CertificantID       string     `dynamodbav:"certificantId"`
-	Certification       string     `dynamodbav:"certification"`
-	Program             string     `dynamodbav:"program"`
-	Category            string     `dynamodbav:"category"`
-	Route               string     `dynamodbav:"route"`
-	Attempt             int        `dynamodbav:"attempt"`
-	ExamDate            string     `dynamodbav:"examDate"`
-	ScaledScore         int        `dynamodbav:"scaledScore"`
-	Passed              bool       `dynamodbav:"passed"`
-	RecordedAt          string     `dynamodbav:"recordedAt"`
-	ScoreStatus         string     `dynamodbav:"scoreStatus"`
-	ScoreDueBy          string     `dynamodbav:"scoreDueBy"`
-	ScoreSentOn         string     `dynamodbav:"scoreSentOn,omitempty"`
-	CertificationNumber string     `dynamodbav:"certificationNumber,omitempty"`
-	Retesting           *Retesting `dynamodbav:"retesting,omitempty"`
-	OptOutOn            string     `dynamodbav:"optOutOn,omitempty"`
-	Published           bool       `dynamodbav:"published"`
-	ReportName          string     `dynamodbav:"reportName,omitempty"`
-	QueuePK             string     `dynamodbav:"queuePk,omitempty"`
-	QueueSK             string     `dynamodbav:"queueSk,omitempty"`
-	DatePK              string     `dynamodbav:"datePk,omitempty"`
-	DateSK              string     `dynamodbav:"dateSk,omitempty"`
+// toItem is the stored form of a (partition's attempt item).
+func toItem(a Attempt) partition.AttemptItem {
+	it := partition.NewAttemptItem(a.CertificantID, a.Certification, a.Route, a.Attempt)
+	it.ID, it.Program, it.Category = a.ID, a.Program, a.Category
+	it.ExamDate, it.ScaledScore, it.Passed, it.RecordedAt = partition.DateAttr(a.ExamDate), a.ScaledScore, a.Passed, a.RecordedAt
+	it.ScoreStatus, it.ScoreDueBy, it.ScoreSentOn = a.ScoreStatus, partition.DateAttr(a.ScoreDueBy), partition.DateAttr(a.ScoreSentOn)
+	it.CertificationNumber, it.Retesting, it.OptOutOn = a.CertificationNumber, a.Retesting, partition.DateAttr(a.OptOutOn)
+	it.Published, it.ReportName = a.Published, a.ReportName
+	return it
 }
 
-func dateString(d civil.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.String()
-}
-
-// parseDate reads a stored date; stored dates were written by this package.
-func parseDate(s string) civil.Date {
-	d, err := civil.Parse(s)
-	if err != nil {
-		return civil.Date{}
-	}
-	return d
-}
-
-func toItem(a Attempt) attemptItem {
-	return attemptItem{
-		Key:  dynamo.ExamAttemptKey(a.CertificantID, a.Certification, a.Route, a.Attempt),
-		Type: "exam_attempt", ID: a.ID, CertificantID: a.CertificantID, Certification: a.Certification,
-		Program: a.Program, Category: a.Category, Route: a.Route, Attempt: a.Attempt,
-		ExamDate: dateString(a.ExamDate), ScaledScore: a.ScaledScore, Passed: a.Passed, RecordedAt: a.RecordedAt,
-		ScoreStatus: a.ScoreStatus, ScoreDueBy: dateString(a.ScoreDueBy), ScoreSentOn: dateString(a.ScoreSentOn),
-		CertificationNumber: a.CertificationNumber, Retesting: a.Retesting, OptOutOn: dateString(a.OptOutOn),
-		Published: a.Published, ReportName: a.ReportName,
-	}
-}
-
-func (it attemptItem) attempt() Attempt {
+// fromItem is the attempt a stored item holds.
+func fromItem(it partition.AttemptItem) Attempt {
 	return Attempt{
 		ID: it.ID, CertificantID: it.CertificantID, Certification: it.Certification, Program: it.Program,
-		Category: it.Category, Route: it.Route, Attempt: it.Attempt, ExamDate: parseDate(it.ExamDate),
+		Category: it.Category, Route: it.Route, Attempt: it.Attempt, ExamDate: partition.AttrDate(it.ExamDate),
 		ScaledScore: it.ScaledScore, Passed: it.Passed, RecordedAt: it.RecordedAt, ScoreStatus: it.ScoreStatus,
-		ScoreDueBy: parseDate(it.ScoreDueBy), ScoreSentOn: parseDate(it.ScoreSentOn),
-		CertificationNumber: it.CertificationNumber, Retesting: it.Retesting, OptOutOn: parseDate(it.OptOutOn),
+		ScoreDueBy: partition.AttrDate(it.ScoreDueBy), ScoreSentOn: partition.AttrDate(it.ScoreSentOn),
+		CertificationNumber: it.CertificationNumber, Retesting: it.Retesting, OptOutOn: partition.AttrDate(it.OptOutOn),
 		Published: it.Published, ReportName: it.ReportName,
 	}
 }
 
-func attempts(items []attemptItem) []Attempt {
+func attempts(items []partition.AttemptItem) []Attempt {
 	out := make([]Attempt, len(items))
 	for i, it := range items {
-		out[i] = it.attempt()
+		out[i] = fromItem(it)
 	}
 	return out
 }
@@ -109,9 +63,8 @@ func NewTableStore(table *dynamo.Table, now func() time.Time) *TableStore {
 
 // Attempts lists the attempts of one certification and route.
 func (s *TableStore) Attempts(ctx context.Context, certificantID, certKey, route string) ([]Attempt, error) {
-	var items []attemptItem
-	prefix := dynamo.ExamPrefix + certKey + "#" + route + "#"
-	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), prefix, &items); err != nil {
+	var items []partition.AttemptItem
+	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), partition.AttemptsPrefix(certKey, route), &items); err != nil {
 		return nil, fmt.Errorf("attempts of %s: %w", certificantID, err)
 	}
 	return attempts(items), nil
@@ -176,12 +129,12 @@ func (s *TableStore) Attempt(ctx context.Context, certificantID, attemptID strin
 	if !ok {
 		return Attempt{}, false, nil
 	}
-	var it attemptItem
+	var it partition.AttemptItem
 	found, err := s.table.Get(ctx, dynamo.ExamAttemptKey(certificantID, certKey, route, n), &it)
 	if err != nil || !found {
 		return Attempt{}, false, err
 	}
-	return it.attempt(), true, nil
+	return fromItem(it), true, nil
 }
 
 type transcriptsItem struct {
@@ -197,7 +150,7 @@ func (s *TableStore) TranscriptsReceived(ctx context.Context, certificantID stri
 	if err != nil || !found {
 		return civil.Date{}, false, err
 	}
-	return parseDate(it.ReceivedOn), true, nil
+	return partition.AttrDate(it.ReceivedOn), true, nil
 }
 
 // ReceiveTranscripts records receipt, then marks held scores released. The
@@ -213,7 +166,7 @@ func (s *TableStore) ReceiveTranscripts(ctx context.Context, certificantID strin
 	if err := s.table.Apply(ctx, rec); err != nil {
 		return nil, err
 	}
-	var items []attemptItem
+	var items []partition.AttemptItem
 	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.ExamPrefix, &items); err != nil {
 		return nil, fmt.Errorf("attempts of %s: %w", certificantID, err)
 	}
@@ -234,7 +187,7 @@ func (s *TableStore) ReceiveTranscripts(ctx context.Context, certificantID strin
 			return nil, err
 		}
 		it.ScoreStatus = ScoreReleased
-		released = append(released, it.attempt())
+		released = append(released, fromItem(it))
 	}
 	return released, nil
 }
@@ -276,7 +229,7 @@ func ReviewWrites(r Review, now time.Time) ([]dynamo.Write, error) {
 
 // Unsent lists every attempt whose score email is owed (the sparse queue).
 func (s *TableStore) Unsent(ctx context.Context) ([]Attempt, error) {
-	var items []attemptItem
+	var items []partition.AttemptItem
 	if err := s.table.QueryIndex(ctx, queueIndex, "queuePk", dynamo.UnsentScoresQueuePK, &items); err != nil {
 		return nil, fmt.Errorf("unsent scores: %w", err)
 	}
@@ -315,26 +268,16 @@ func (s *TableStore) Published(ctx context.Context, from, to civil.Date) ([]Atte
 	var out []Attempt
 	for m := from.FirstOfMonth(); !m.After(to); m = m.AddMonths(1) {
 		for _, pk := range dynamo.DatePKs(dynamo.PassDateKind, monthOf(m)) {
-			var items []attemptItem
+			var items []partition.AttemptItem
 			if err := s.table.QueryIndex(ctx, dateIndex, "datePk", pk, &items); err != nil {
 				return nil, fmt.Errorf("published passes %s: %w", pk, err)
 			}
 			for _, it := range items {
-				if a := it.attempt(); a.ExamDate.Between(from, to) {
+				if a := fromItem(it); a.ExamDate.Between(from, to) {
 					out = append(out, a)
 				}
 			}
 		}
 	}
 	return out, nil
-}
-
-// Passed reports whether any attempt at a certification, under any route,
-// was a pass (R-VER-1).
-func (s *TableStore) Passed(ctx context.Context, certificantID, certKey string) (bool, error) {
-	var items []attemptItem
-	if err := s.table.QueryPrefix(ctx, dynamo.CertificantPK(certificantID), dynamo.ExamPrefix+certKey+"#", &items); err != nil {
-		return false, fmt.Errorf("attempts of %s: %w", certificantID, err)
-	}
-	return slices.ContainsFunc(items, func(it attemptItem) bool { return it.Passed }), nil
 }

@@ -74,7 +74,7 @@ type Registration struct {
 func (c Certification) On(today civil.Date) Certification {
 	if c.EffectiveOn != "" {
 		if eff, err := civil.Parse(c.EffectiveOn); err == nil && today.Before(eff) && c.PriorCycleEnd != "" {
-			next := calendar.Period{Start: parseOrZero(c.CycleStart), End: parseOrZero(c.CycleEnd)}
+			next := calendar.Period{Start: AttrDate(c.CycleStart), End: AttrDate(c.CycleEnd)}
 			c.NextCycle = &next
 			c.CycleStart, c.CycleEnd = c.PriorCycleStart, c.PriorCycleEnd
 		}
@@ -96,14 +96,6 @@ func (c Certification) On(today civil.Date) Certification {
 // restores c: a required certification expired 10 or more years (R-CYC-8).
 func (c Certification) ReexaminationRequired(today civil.Date) bool {
 	return c.CMPRequired && calendar.ReexaminationRequired(c.Expiration(), today)
-}
-
-func parseOrZero(s string) civil.Date {
-	d, err := civil.Parse(s)
-	if err != nil {
-		return civil.Date{}
-	}
-	return d
 }
 
 // Expiration is the end of the current cycle; zero for a voluntary

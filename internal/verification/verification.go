@@ -108,7 +108,7 @@ type Profiles interface {
 	Profile(ctx context.Context, id string) (partition.Profile, bool, error)
 }
 
-// Passes answers whether a certification was earned by passing (exams.TableStore).
+// Passes answers whether a certification was earned by passing (partition.Reader).
 type Passes interface {
 	Passed(ctx context.Context, certificantID, certKey string) (bool, error)
 }
