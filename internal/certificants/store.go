@@ -3,7 +3,6 @@ package certificants
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/boc/cmp/internal/dynamo"
@@ -73,15 +72,4 @@ func (s *TableStore) Register(ctx context.Context, certificantID string, c parti
 // Get reads the profile and its certifications (partition.Reader.Profile).
 func (s *TableStore) Get(ctx context.Context, id string) (partition.Profile, bool, error) {
 	return partition.NewReader(s.table).Profile(ctx, id)
-}
-
-// Holders lists who holds certifications numbered number: one Query of the
-// ByNumber index, never a Scan (R-PROV-2). The index is eventually
-// consistent: a certification registered a moment ago may not be there yet.
-func (s *TableStore) Holders(ctx context.Context, number string) ([]partition.Holder, error) {
-	var hs []partition.Holder
-	if err := s.table.QueryIndex(ctx, partition.NumberIndex, "numberPk", dynamo.NumberPK(number), &hs); err != nil {
-		return nil, fmt.Errorf("holders of a number: %w", err)
-	}
-	return hs, nil
 }

@@ -159,6 +159,17 @@ func (l *Reader) Profile(ctx context.Context, id string) (Profile, bool, error) 
 	return p, true, nil
 }
 
+// Holders lists who holds certifications numbered number: one Query of the
+// ByNumber index, never a Scan (R-PROV-2). The index is eventually
+// consistent: a certification registered a moment ago may not be there yet.
+func (l *Reader) Holders(ctx context.Context, number string) ([]Holder, error) {
+	var hs []Holder
+	if err := l.table.QueryIndex(ctx, NumberIndex, "numberPk", dynamo.NumberPK(number), &hs); err != nil {
+		return nil, fmt.Errorf("holders of a number: %w", err)
+	}
+	return hs, nil
+}
+
 // Fenced reads the transcript version, then the partition: everything
 // committed up to that version is in it.
 func (l *Reader) Fenced(ctx context.Context, certificantID string) (Partition, int, bool, error) {

@@ -116,7 +116,7 @@ type Store interface {
 	Batch(ctx context.Context, id string) (Batch, bool, error)
 }
 
-// Holders finds who holds a certification number (an index lookup).
+// Holders finds who holds a certification number (partition.Reader: an index lookup).
 type Holders interface {
 	Holders(ctx context.Context, number string) ([]partition.Holder, error)
 }

@@ -7,17 +7,17 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/boc/cmp/internal/certificants"
 	"github.com/boc/cmp/internal/dynamo"
 	"github.com/boc/cmp/internal/httpapi"
 	"github.com/boc/cmp/internal/httpapi/providersapi"
+	"github.com/boc/cmp/internal/partition"
 	"github.com/boc/cmp/internal/providers"
 	"github.com/boc/cmp/internal/transcript"
 )
 
 // Router wires the use case to the table.
 func Router(table *dynamo.Table, log *slog.Logger) *httpapi.Router {
-	svc := providers.NewService(providers.NewTableStore(table), certificants.NewTableStore(table, time.Now),
+	svc := providers.NewService(providers.NewTableStore(table), partition.NewReader(table),
 		transcript.NewTableStore(table), time.Now)
 	return providersapi.NewRouter(svc, log)
 }
