@@ -24,9 +24,6 @@ type PaidEffect struct{ store *TableStore }
 // NewPaidEffect reads declarations from store.
 func NewPaidEffect(store *TableStore) *PaidEffect { return &PaidEffect{store: store} }
 
-// ErrNotAwaiting: the paid declaration is no longer awaiting payment.
-var ErrNotAwaiting = errors.New("declarations: the declaration is not awaiting payment")
-
 // Paid is the transition awaiting_payment -> submitted at paidAt.
 func (e *PaidEffect) Paid(ctx context.Context, p payment.Record, paidAt time.Time) ([]dynamo.Write, error) {
 	d, found, err := e.store.Get(ctx, p.About)
@@ -34,7 +31,7 @@ func (e *PaidEffect) Paid(ctx context.Context, p payment.Record, paidAt time.Tim
 		return nil, err
 	}
 	if !found || d.Status != partition.AwaitingPayment {
-		return nil, fmt.Errorf("declaration %s: %w", p.About, ErrNotAwaiting)
+		return nil, fmt.Errorf("declaration %s: %w", p.About, payment.ErrNotAwaiting)
 	}
 	party, err := e.store.Party(ctx, d)
 	if err != nil {

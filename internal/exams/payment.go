@@ -2,7 +2,6 @@ package exams
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -59,9 +58,6 @@ func (p *ReviewPayments) awaiting(ctx context.Context, r payment.Record) (review
 	return reviewItem{}, partition.Profile{}, false, nil
 }
 
-// ErrNotAwaiting: the paid review is no longer awaiting its payment.
-var ErrNotAwaiting = errors.New("exams: the score review is not awaiting payment")
-
 // awaitingCond holds while the review still awaits its payment.
 var awaitingCond = dynamo.Condition{Expr: "#s = :from", Names: map[string]string{"#s": "status"},
 	Values: map[string]any{":from": ReviewAwaitingPayment}}
@@ -74,7 +70,7 @@ func (p *ReviewPayments) Paid(ctx context.Context, r payment.Record, paidAt time
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("score review %s: %w", r.About, ErrNotAwaiting)
+		return nil, fmt.Errorf("score review %s: %w", r.About, payment.ErrNotAwaiting)
 	}
 	cond := awaitingCond
 	cond.Values = map[string]any{":from": ReviewAwaitingPayment, ":to": ReviewReceived}
@@ -98,17 +94,5 @@ func (p *ReviewPayments) CancelUnpaid(ctx context.Context, r payment.Record, _ c
 	if err != nil {
 		return false, err
 	}
-	pay, err := payment.CancelWrite(r.CertificantID, r.About)
-	if err != nil {
-		return false, err
-	}
-	mail, err := dynamo.PutOutbox(payment.CancelledMail(r, prof.Email, prof.Name.Given, reviewWhat, p.now()))
-	if err != nil {
-		return false, err
-	}
-	err = p.table.Transact(ctx, del, pay, mail)
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return false, nil // paid or cancelled by a racing run
-	}
-	return err == nil, err
+	return payment.Cancel(ctx, p.table, r, del, prof.Email, prof.Name.Given, reviewWhat, p.now())
 }

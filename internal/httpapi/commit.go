@@ -13,38 +13,16 @@ import (
 // Change computes a change: the answer to give and the writes that make it.
 type Change func(ctx context.Context) (answer any, writes []dynamo.Write, err error)
 
-// Commit applies change in one transaction and answers its value as JSON with
-// status, through dynamo's one committer (Table.Commit): under an
-// Idempotency-Key (api.md) a repeat gets the first answer and changes
+// CommitOwing applies change in one transaction through dynamo's one
+// committer (Table.Commit) and answers its value as JSON with status. Under
+// an Idempotency-Key (api.md) a repeat gets the first answer and changes
 // nothing; a different body gets 422 (dynamo.ErrIdempotencyMismatch,
 // answered by the router). A failed condition answers the error its write
-// names.
-func Commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, status int, change Change) (Response, error) {
-	ans, err := commit(ctx, table, r, now, change)
-	if err != nil {
-		return Response{}, err
-	}
-	return EncodedJSON(status, ans.Body), nil
-}
-
-// CommitOwing is Commit for a write that may owe a fee (R-PAY-2): an
-// answer whose "payment" requires one gets the client secret of its one
-// PaymentIntent (infos creates it when there is none yet), so every
-// answer, a replayed one too, carries the same intent.
+// names. An answer whose "payment" requires one (R-PAY-2) gets the client
+// secret of its one PaymentIntent (infos creates it when there is none
+// yet), so every answer, a replayed one too, carries the same intent.
 func CommitOwing(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, status int,
 	infos payment.Infos, certificantID string, change Change) (Response, error) {
-	ans, err := commit(ctx, table, r, now, change)
-	if err != nil {
-		return Response{}, err
-	}
-	body, err := payment.Complete(ctx, infos, certificantID, ans.Body)
-	if err != nil {
-		return Response{}, err
-	}
-	return EncodedJSON(status, body), nil
-}
-
-func commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time, change Change) (dynamo.Answer, error) {
 	encoded := func(ctx context.Context) (dynamo.Answer, []dynamo.Write, error) {
 		v, writes, err := change(ctx)
 		if err != nil {
@@ -58,7 +36,15 @@ func commit(ctx context.Context, table *dynamo.Table, r *Request, now time.Time,
 	}
 	key, err := r.IdempotencyKey()
 	if err != nil {
-		return dynamo.Answer{}, err
+		return Response{}, err
 	}
-	return table.Commit(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, nil, encoded)
+	ans, err := table.Commit(ctx, dynamo.NewIdempotency(r.Principal.Subject, key, r.RouteKey, r.Body()), now, nil, encoded)
+	if err != nil {
+		return Response{}, err
+	}
+	body, err := payment.Complete(ctx, infos, certificantID, ans.Body)
+	if err != nil {
+		return Response{}, err
+	}
+	return EncodedJSON(status, body), nil
 }

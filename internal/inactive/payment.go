@@ -13,9 +13,6 @@ import (
 	"github.com/boc/cmp/internal/payment"
 )
 
-// ErrNotAwaiting: the paid request is no longer awaiting its payment.
-var ErrNotAwaiting = errors.New("inactive: the request is not awaiting payment")
-
 // Payments is an inactive request's side of its fee (R-PAY): the
 // webhook's payment registers it (payment.Effect), the job cancels it
 // unpaid (payment.Canceller).
@@ -46,7 +43,7 @@ func (p *Payments) Paid(ctx context.Context, r payment.Record, paidAt time.Time)
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("inactive request %s: %w", r.About, ErrNotAwaiting)
+		return nil, fmt.Errorf("inactive request %s: %w", r.About, payment.ErrNotAwaiting)
 	}
 	req.Status = Requested
 	doc, err := json.Marshal(req)
@@ -76,17 +73,5 @@ func (p *Payments) CancelUnpaid(ctx context.Context, r payment.Record, _ civil.D
 	if err != nil {
 		return false, err
 	}
-	pay, err := payment.CancelWrite(r.CertificantID, r.About)
-	if err != nil {
-		return false, err
-	}
-	mail, err := dynamo.PutOutbox(payment.CancelledMail(r, held.Email, held.Given, "inactive status request", p.svc.now()))
-	if err != nil {
-		return false, err
-	}
-	err = p.svc.table.Transact(ctx, del, pay, mail)
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return false, nil // paid or cancelled by a racing run
-	}
-	return err == nil, err
+	return payment.Cancel(ctx, p.svc.table, r, del, held.Email, held.Given, "inactive status request", p.svc.now())
 }

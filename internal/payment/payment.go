@@ -9,6 +9,7 @@ package payment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -219,6 +220,26 @@ func CancelWrite(certificantID, about string) (dynamo.Write, error) {
 	return dynamo.Update(LabelPayment, dynamo.PaymentKey(certificantID, about), "SET #s = :c, version = version + :one REMOVE leaseUntil",
 		dynamo.Condition{Expr: "#s = :r", Names: map[string]string{"#s": "status"},
 			Values: map[string]any{":c": string(Cancelled), ":r": string(RequiresPayment), ":one": 1}})
+}
+
+// Cancel commits a kind's release of its unpaid thing with the payment's
+// cancel (CancelWrite) and the certificant's cancelled email in one
+// transaction (R-PAY-4); false when a racing payment or run moved the thing
+// or the payment first, so nothing changed.
+func Cancel(ctx context.Context, table *dynamo.Table, r Record, release dynamo.Write, to, given, what string, now time.Time) (bool, error) {
+	pay, err := CancelWrite(r.CertificantID, r.About)
+	if err != nil {
+		return false, err
+	}
+	mail, err := dynamo.PutOutbox(CancelledMail(r, to, given, what, now))
+	if err != nil {
+		return false, err
+	}
+	err = table.Transact(ctx, release, pay, mail)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // CancelledTemplate is the email telling a certificant that an unpaid

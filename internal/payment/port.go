@@ -2,11 +2,16 @@ package payment
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/boc/cmp/internal/civil"
 	"github.com/boc/cmp/internal/dynamo"
 )
+
+// ErrNotAwaiting: the thing a payment is for no longer awaits it; its
+// Effect refuses to apply the payment.
+var ErrNotAwaiting = errors.New("payment: the paid thing is not awaiting its payment")
 
 // Infos answers a fee's payment for a 201, its one PaymentIntent created
 // when there is none yet (billing.Ledger).

@@ -2,7 +2,6 @@ package verification
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -84,9 +83,6 @@ func (s *Service) sendWrites(o Order, now time.Time) ([]dynamo.Write, error) {
 	return writes, nil
 }
 
-// ErrNotAwaiting: the paid order is no longer awaiting its payment.
-var ErrNotAwaiting = errors.New("verification: the order is not awaiting payment")
-
 // Payments is an order's side of its fee (R-PAY): what the webhook's
 // payment sends (payment.Effect) and the job's cancel (payment.Canceller).
 type Payments struct {
@@ -129,7 +125,7 @@ func (p *Payments) Paid(ctx context.Context, r payment.Record, paidAt time.Time)
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("verification order %s: %w", r.About, ErrNotAwaiting)
+		return nil, fmt.Errorf("verification order %s: %w", r.About, payment.ErrNotAwaiting)
 	}
 	o := Order{ID: it.ID, CertificantID: r.CertificantID, Certification: it.Certification,
 		certificantName: prof.Name.Given + " " + prof.Name.Family}
@@ -157,19 +153,7 @@ func (p *Payments) CancelUnpaid(ctx context.Context, r payment.Record, _ civil.D
 	if err != nil {
 		return false, err
 	}
-	pay, err := payment.CancelWrite(r.CertificantID, r.About)
-	if err != nil {
-		return false, err
-	}
-	mail, err := dynamo.PutOutbox(payment.CancelledMail(r, prof.Email, prof.Name.Given, "verification order", now))
-	if err != nil {
-		return false, err
-	}
-	err = p.store.table.Transact(ctx, cancelled, pay, mail)
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return false, nil // paid or cancelled by a racing run
-	}
-	return err == nil, err
+	return payment.Cancel(ctx, p.store.table, r, cancelled, prof.Email, prof.Name.Given, "verification order", now)
 }
 
 // recipientMail is the data of a recipient's verification email (R-VER-3).
