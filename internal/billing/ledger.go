@@ -30,10 +30,6 @@ func NewLedger(table *dynamo.Table, intents payment.Intents, now func() time.Tim
 	return &Ledger{table: table, intents: intents, lease: 15 * time.Second, now: now}
 }
 
-// ErrBusy: another request is creating the intent and did not finish in
-// time; a retry gets it (409).
-var ErrBusy = errors.New("payment: the payment is being prepared, retry")
-
 // Get reads a payment by what it is about; false when there is none.
 func (l *Ledger) Get(ctx context.Context, about string) (payment.Record, bool, error) {
 	var p payment.Pointer
@@ -97,7 +93,7 @@ func (l *Ledger) Info(ctx context.Context, certificantID, about string) (payment
 			return payment.Info{Status: r.Status, AmountCents: r.AmountCents, ClientSecret: r.ClientSecret}, nil
 		}
 		if l.now().After(deadline) {
-			return payment.Info{}, ErrBusy
+			return payment.Info{}, payment.ErrBusy
 		}
 		select {
 		case <-ctx.Done():
@@ -138,7 +134,7 @@ func (l *Ledger) create(ctx context.Context, r payment.Record) (payment.Info, er
 		IdempotencyKey: payment.StripeIdempotencyKey(r.About),
 		Metadata:       map[string]string{"paymentId": r.ID, "about": r.About, "kind": string(r.Kind), "certificantId": r.CertificantID}})
 	if err != nil {
-		return payment.Info{}, fmt.Errorf("create payment intent for %s: %w", r.About, err)
+		return payment.Info{}, fmt.Errorf("create payment intent for %s: %w: %w", r.About, payment.ErrUnavailable, err)
 	}
 	set, err := dynamo.Update("intent", r.Key, "SET intentId = :i, clientSecret = :cs REMOVE leaseUntil", dynamo.Condition{
 		Expr: "attribute_not_exists(intentId)", Values: map[string]any{":i": in.ID, ":cs": in.ClientSecret}})

@@ -3,7 +3,9 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/boc/cmp/internal/dynamo"
@@ -42,9 +44,26 @@ func CommitOwing(ctx context.Context, table *dynamo.Table, r *Request, now time.
 	if err != nil {
 		return Response{}, err
 	}
-	body, err := payment.Complete(ctx, infos, certificantID, ans.Body)
+	body, err := CompletePayment(ctx, infos, certificantID, ans.Body)
 	if err != nil {
 		return Response{}, err
 	}
 	return EncodedJSON(status, body), nil
+}
+
+// CompletePayment is payment.Complete for a stored 201 answer, its
+// failures answered as what they are: the intent still being prepared by a
+// twin is 409, the card processor down 503. Either way the thing is stored,
+// and a retry under the same Idempotency-Key answers it with its payment.
+func CompletePayment(ctx context.Context, infos payment.Infos, certificantID string, body []byte) ([]byte, error) {
+	out, err := payment.Complete(ctx, infos, certificantID, body)
+	switch {
+	case errors.Is(err, payment.ErrBusy):
+		return nil, Conflict("the payment is being prepared: retry with the same Idempotency-Key")
+	case errors.Is(err, payment.ErrUnavailable):
+		return nil, NewProblem(http.StatusServiceUnavailable, "the card processor is unavailable: retry with the same Idempotency-Key")
+	case err != nil:
+		return nil, fmt.Errorf("complete the payment: %w", err)
+	}
+	return out, nil
 }

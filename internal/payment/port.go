@@ -9,6 +9,15 @@ import (
 	"github.com/boc/cmp/internal/dynamo"
 )
 
+// ErrBusy: another request is creating the payment's intent and did not
+// finish in time; a retry gets it.
+var ErrBusy = errors.New("payment: the payment is being prepared, retry")
+
+// ErrUnavailable: the card processor did not answer the intent's creation.
+// What the payment is for is stored; a retry under the same
+// Idempotency-Key creates the one intent (R-PAY-2).
+var ErrUnavailable = errors.New("payment: the card processor is unavailable, retry")
+
 // ErrNotAwaiting: the thing a payment is for no longer awaits it; its
 // Effect refuses to apply the payment.
 var ErrNotAwaiting = errors.New("payment: the paid thing is not awaiting its payment")

@@ -7,7 +7,6 @@ package declarationsapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -50,9 +49,9 @@ func NewRouter(svc *declarations.Service, payments payment.Infos, log *slog.Logg
 		if err != nil {
 			return httpapi.Response{}, problem(err)
 		}
-		body, err := payment.Complete(ctx, payments, req.CertificantID, out.Body)
+		body, err := httpapi.CompletePayment(ctx, payments, req.CertificantID, out.Body)
 		if err != nil {
-			return httpapi.Response{}, fmt.Errorf("submit declaration: %w", err)
+			return httpapi.Response{}, err
 		}
 		r.Log.Info("declaration submitted", "certification", req.Certification)
 		return httpapi.EncodedJSON(http.StatusCreated, body), nil
